@@ -1,0 +1,1 @@
+"""Verification cases: evidence, findings with quorum signatures, and penalties."""

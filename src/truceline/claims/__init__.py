@@ -1,0 +1,1 @@
+"""Structured assertions about one happening each, with provenance (document, evidence span, extractor)."""

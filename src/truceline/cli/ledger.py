@@ -1,0 +1,148 @@
+"""`truceline ledger verify|proof|export|checkpoint`."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from truceline.cli.main import Context, pass_context
+from truceline.errors import InvalidInput
+from truceline.ledger import logfile
+from truceline.ledger.keystore import load_verifier
+from truceline.ledger.service import create_checkpoint, prove_consistency, prove_inclusion
+from truceline.ledger.verify import verify_database
+from truceline.workflows.ledger import iter_export_lines
+
+
+@click.group()
+def ledger() -> None:
+    """Check and publish the append-only log.
+
+    \b
+    Example:
+      truceline ledger verify
+    """
+
+
+@ledger.command()
+@click.option("--file", "log_file", type=click.Path(path_type=Path), help="Verify an exported log offline.")
+@click.option("--key", help="The log's public key (file or name+hash+key string); needed with --file.")
+@pass_context
+def verify(ctx: Context, log_file: Path | None, key: str | None) -> None:
+    """Recompute every entry, record commitment, checkpoint and cosignature; exit 1 naming the first mismatch.
+
+    \b
+    Examples:
+      truceline ledger verify
+      truceline ledger verify --file ledger.jsonl --key log.pub
+    """
+    if log_file is not None:
+        if not key:
+            raise click.UsageError("--file needs --key (the log's public key)")
+        verifier = load_verifier(key)
+        if not log_file.is_file():
+            raise InvalidInput(f"{log_file}: no such file")
+        with log_file.open(encoding="utf-8") as handle:
+            summary = logfile.verify_log(logfile.read_log(handle), log_vkey=verifier.vkey())
+        click.echo(f"ok: {summary.size} entries, {summary.checkpoints_verified} checkpoints verified offline")
+        return
+    runtime = ctx.runtime
+    with runtime.sessions() as session:
+        report = verify_database(
+            session, log_verifier=runtime.log_verifier, witnesses=runtime.witness_verifiers()
+        )
+    click.echo(
+        f"ok: {report.entries} entries, {report.records} records, {report.checkpoints} checkpoints, "
+        f"{report.cosignatures} cosignatures verified"
+    )
+    if report.unsigned_entries:
+        click.echo(f"note: {report.unsigned_entries} newest entries are not yet in a checkpoint", err=True)
+
+
+@ledger.command()
+@click.argument("seq", type=int, required=False)
+@click.option("--size", type=int, help="Tree size to prove against (default: the latest checkpoint).")
+@click.option("--consistency", "old_size", type=int, help="Prove consistency from this older tree size.")
+@pass_context
+def proof(ctx: Context, seq: int | None, size: int | None, old_size: int | None) -> None:
+    """Print an inclusion proof for entry SEQ, or a consistency proof between two tree sizes, as JSON.
+
+    \b
+    Examples:
+      truceline ledger proof 3
+      truceline ledger proof --consistency 5 --size 9
+    """
+    with ctx.runtime.sessions() as session:
+        if old_size is not None:
+            c = prove_consistency(session, old_size=old_size, new_size=size)
+            out = {
+                "old_size": c.old_size,
+                "new_size": c.new_size,
+                "old_root": _b64(c.old_root),
+                "new_root": _b64(c.new_root),
+                "proof": [_b64(h) for h in c.path],
+            }
+        elif seq is not None:
+            i = prove_inclusion(session, seq=seq, size=size)
+            out = {
+                "seq": i.seq,
+                "size": i.size,
+                "leaf_hash": _b64(i.leaf_hash),
+                "root": _b64(i.root),
+                "proof": [_b64(h) for h in i.path],
+            }
+        else:
+            raise click.UsageError("give an entry number SEQ, or --consistency OLD_SIZE")
+    click.echo(json.dumps(out, indent=2))
+
+
+@ledger.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here instead of stdout.")
+@pass_context
+def export(ctx: Context, output: Path | None) -> None:
+    """Export the public log (entries and signed checkpoints, no record contents) as JSON lines.
+
+    \b
+    Example:
+      truceline ledger export -o ledger.jsonl && truceline ledger verify --file ledger.jsonl --key var/keys/log.pub
+    """
+    runtime = ctx.runtime
+    with runtime.sessions() as session:
+        if output is None:
+            _write_lines(sys.stdout, iter_export_lines(session, origin=runtime.origin, signer=runtime.signer))
+        else:
+            with output.open("w", encoding="utf-8") as handle:
+                _write_lines(handle, iter_export_lines(session, origin=runtime.origin, signer=runtime.signer))
+            click.echo(f"wrote {output}", err=True)
+
+
+@ledger.command()
+@pass_context
+def checkpoint(ctx: Context) -> None:
+    """Sign the current tree head (a no-op when the log has not grown) and print the signed note.
+
+    \b
+    Example:
+      truceline ledger checkpoint
+    """
+    runtime = ctx.runtime
+    with runtime.transaction() as session:
+        row = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(row.note, nl=False)
+
+
+def _write_lines(handle: TextIO, lines: object) -> None:
+    for line in lines:  # type: ignore[attr-defined]
+        handle.write(line if line.endswith("\n") else line + "\n")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+COMMANDS = [ledger]

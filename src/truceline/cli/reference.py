@@ -1,0 +1,34 @@
+"""Generates docs/cli.md from the commands' own --help, so the reference cannot drift from the code."""
+
+from __future__ import annotations
+
+import click
+
+from truceline.cli.main import _register, cli
+
+
+def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
+    found = [(path, command)]
+    if isinstance(command, click.Group):
+        for name in sorted(command.commands):
+            found.extend(_walk(command.commands[name], [*path, name]))
+    return found
+
+
+def render_reference() -> str:
+    """Markdown with one section per command holding its --help text."""
+    _register()
+    parts = [
+        "# CLI reference\n",
+        "Generated from `--help` by `make docs` (`python -m truceline.cli.reference > docs/cli.md`); "
+        "a test fails when it is out of date.\n",
+    ]
+    for path, command in _walk(cli, ["truceline"]):
+        with click.Context(command, info_name=" ".join(path), max_content_width=100) as ctx:
+            help_text = command.get_help(ctx)
+        parts.append(f"\n## `{' '.join(path)}`\n\n```\n{help_text}\n```\n")
+    return "".join(parts)
+
+
+if __name__ == "__main__":
+    click.echo(render_reference(), nl=False)

@@ -1,0 +1,54 @@
+"""`truceline init` and `truceline serve`."""
+
+from __future__ import annotations
+
+import click
+
+from truceline.cli.main import Context, pass_context
+from truceline.ledger.service import create_checkpoint
+from truceline.workflows.setup import initialize, load_demo
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Also load the founding report and the illustrative demo reports.")
+@pass_context
+def init(ctx: Context, demo: bool) -> None:
+    """Create the database, the log key and the scenario's records; safe to run again.
+
+    \b
+    Example:
+      truceline init --demo
+    """
+    runtime = ctx.runtime
+    with runtime.transaction() as session:
+        added = initialize(session, scenario=runtime.scenario, now=ctx.now())
+        if demo:
+            added += len(load_demo(session, now=ctx.now()).added)
+        checkpoint = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(
+        f"scenario {runtime.scenario.id}: {added} new records; ledger size {checkpoint.size}", err=True
+    )
+    click.echo(f"database {runtime.settings.resolved_database_url}", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@pass_context
+def serve(ctx: Context, host: str, port: int) -> None:
+    """Run the web app.
+
+    \b
+    Example:
+      truceline serve --port 8000
+    """
+    import uvicorn
+
+    from truceline.web.app import create_app
+
+    app = create_app(ctx.runtime)
+    click.echo(f"Truceline is running on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+COMMANDS = [init, serve]

@@ -1,0 +1,45 @@
+"""The one Settings object: where the data lives, which scenario runs, which keys sign the log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Read from TRUCELINE_* environment variables; nothing here is read at import time."""
+
+    model_config = SettingsConfigDict(env_prefix="TRUCELINE_", extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="Directory for the SQLite database, keys and blobs")
+    database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite under `home`")
+    scenario: str = Field(default="af-pk-2025", description="Packaged scenario id or path to a scenario")
+    log_origin: str = Field(
+        default="", description="Checkpoint origin line; empty means truceline.local/<scenario>"
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'truceline.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def log_key_path(self) -> Path:
+        return self.keys_dir / "log.key"
+
+    @property
+    def log_pub_path(self) -> Path:
+        return self.keys_dir / "log.pub"
+
+    def origin_for(self, scenario_id: str) -> str:
+        return self.log_origin or f"truceline.local/{scenario_id}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]

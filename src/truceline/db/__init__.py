@@ -1,0 +1,1 @@
+"""Engine and session factory, declarative base, portable column types, Alembic migrations."""

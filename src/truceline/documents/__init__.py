@@ -1,0 +1,1 @@
+"""Ingested reports: stored once by content hash, never edited."""

@@ -1,0 +1,1 @@
+"""Clusters of claims about one real happening, with canonical fields and corroboration."""

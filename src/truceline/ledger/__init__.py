@@ -1,0 +1,1 @@
+"""The transparency log: pure formats and proofs (encoding, merkle, signing, notes, logfile) and tables."""

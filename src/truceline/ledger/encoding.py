@@ -1,0 +1,137 @@
+"""Ledger entries and record commitments as bytes: RFC 8785 canonical JSON, salted SHA-256, RFC 3339 time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import rfc8785
+
+from truceline.errors import InvalidInput, VerificationError
+from truceline.ledger.merkle import hash_leaf
+
+SALT_SIZE = 16
+ENTRY_FIELDS = ("seq", "kind", "record_id", "author", "time", "commitment")
+# RFC 8785 §3.2.2.3: integers beyond 2^53 - 1 are not representable in I-JSON numbers.
+MAX_SEQ = 2**53 - 1
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_COMMITMENT_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def canonical_json(value: object) -> bytes:
+    """RFC 8785 (JCS) bytes of a JSON value: sorted keys, no whitespace, UTF-8, ECMAScript numbers."""
+    try:
+        return rfc8785.dumps(value)  # type: ignore[arg-type]  # rfc8785 checks the types at run time
+    except rfc8785.CanonicalizationError as exc:
+        raise InvalidInput(f"value cannot be canonicalized as JSON (RFC 8785): {exc}") from exc
+
+
+def format_time(dt: datetime) -> str:
+    """RFC 3339 in UTC with exactly six fractional digits, e.g. "2025-10-25T09:30:00.000000Z"."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise InvalidInput(f"ledger time must be timezone-aware, got naive {dt.isoformat()}")
+    return dt.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def parse_time(text: str) -> datetime:
+    """The inverse of `format_time`: an aware UTC datetime, or InvalidInput for any other spelling."""
+    if not _TIME_PATTERN.fullmatch(text):
+        raise InvalidInput(f"ledger time must look like 2025-10-25T09:30:00.000000Z, got {text!r}")
+    try:
+        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise InvalidInput(f"ledger time {text!r} is not a real date and time") from exc
+
+
+def new_salt() -> bytes:
+    """16 random bytes to blind one record's commitment."""
+    return secrets.token_bytes(SALT_SIZE)
+
+
+def commitment(content: Mapping[str, object], salt: bytes) -> str:
+    """Lowercase hex SHA-256(salt || canonical_json(content)).
+
+    The salt keeps a commitment to a short or guessable record (a yes/no finding, a known name) from
+    being confirmed by hashing candidates: only whoever holds the salt can check it.
+    """
+    if len(salt) != SALT_SIZE:
+        raise InvalidInput(f"commitment salt must be {SALT_SIZE} bytes, got {len(salt)}")
+    return hashlib.sha256(salt + canonical_json(dict(content))).hexdigest()
+
+
+def verify_commitment(content: Mapping[str, object], *, salt: bytes, expected: str) -> None:
+    """Return None if `content` with `salt` hashes to `expected`; raise VerificationError otherwise."""
+    got = commitment(content, salt)
+    if got != expected:
+        raise VerificationError(
+            f"record content does not match its commitment: expected {expected}, got {got}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One state change as logged: what kind, which record, who, when, and a commitment to the record."""
+
+    seq: int
+    kind: str
+    record_id: str
+    author: str
+    time: str
+    commitment: str
+
+    def __post_init__(self) -> None:
+        if type(self.seq) is not int or not 0 <= self.seq <= MAX_SEQ:
+            raise InvalidInput(f"entry seq must be an integer in 0..2^53-1, got {self.seq!r}")
+        for name in ("kind", "record_id", "author"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value:
+                raise InvalidInput(f"entry {name} must be a non-empty string, got {value!r}")
+        if not isinstance(self.time, str):
+            raise InvalidInput(f"entry time must be a string, got {self.time!r}")
+        parse_time(self.time)
+        if not isinstance(self.commitment, str) or not _COMMITMENT_PATTERN.fullmatch(self.commitment):
+            raise InvalidInput(f"entry commitment must be 64 lowercase hex digits, got {self.commitment!r}")
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, object]) -> LedgerEntry:
+        """Build an entry from its JSON object; exactly the six fields, each of the right type."""
+        if not isinstance(obj, Mapping):
+            raise InvalidInput(f"entry must be a JSON object, got {type(obj).__name__}")
+        keys = set(obj)
+        if keys != set(ENTRY_FIELDS):
+            missing = sorted(set(ENTRY_FIELDS) - keys)
+            extra = sorted(keys - set(ENTRY_FIELDS))
+            raise InvalidInput(f"entry fields are wrong: missing {missing}, unexpected {extra}")
+        return cls(
+            seq=obj["seq"],  # type: ignore[arg-type]  # checked in __post_init__
+            kind=obj["kind"],  # type: ignore[arg-type]
+            record_id=obj["record_id"],  # type: ignore[arg-type]
+            author=obj["author"],  # type: ignore[arg-type]
+            time=obj["time"],  # type: ignore[arg-type]
+            commitment=obj["commitment"],  # type: ignore[arg-type]
+        )
+
+    def to_json(self) -> dict[str, object]:
+        """The six fields as a JSON object (plain `str`, so a StrEnum kind serializes as its value)."""
+        return {
+            "seq": self.seq,
+            "kind": str(self.kind),
+            "record_id": str(self.record_id),
+            "author": str(self.author),
+            "time": self.time,
+            "commitment": self.commitment,
+        }
+
+    def to_bytes(self) -> bytes:
+        """The logged bytes: RFC 8785 canonical JSON of the six fields."""
+        return canonical_json(self.to_json())
+
+    def leaf_hash(self) -> bytes:
+        """RFC 9162 §2.1.1 leaf hash of `to_bytes()`."""
+        return hash_leaf(self.to_bytes())

@@ -1,0 +1,43 @@
+"""Ledger shapes at the edges (API): the public entry, checkpoints and proofs (hashes in base64)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class EntryRead(BaseModel):
+    seq: int
+    kind: str
+    record_id: str
+    author: str
+    time: str
+    commitment: str
+    leaf_hash: str
+
+
+class EntryPage(BaseModel):
+    total: int
+    items: list[EntryRead]
+
+
+class CheckpointRead(BaseModel):
+    size: int
+    root_hash: str
+    note: str
+    cosigners: list[str]
+
+
+class InclusionProofRead(BaseModel):
+    seq: int
+    size: int
+    leaf_hash: str
+    root_hash: str
+    proof: list[str]
+
+
+class ConsistencyProofRead(BaseModel):
+    old_size: int
+    new_size: int
+    old_root: str
+    new_root: str
+    proof: list[str]

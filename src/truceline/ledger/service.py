@@ -1,0 +1,202 @@
+"""Ledger use cases on the database: append an entry with its record, sign checkpoints, build proofs."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session
+
+from truceline.db.base import Record
+from truceline.errors import InvalidInput, NotFound
+from truceline.ledger import merkle
+from truceline.ledger.encoding import LedgerEntry, commitment, format_time, new_salt
+from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
+from truceline.ledger.notes import Checkpoint, sign_note
+from truceline.ledger.signing import Signer
+
+# An arbitrary constant naming the ledger's lock among PostgreSQL advisory locks.
+_PG_LEDGER_LOCK = 6962
+
+
+def record_content(record: Record) -> dict[str, Any]:
+    """Every column of a record as JSON values: what its ledger commitment covers."""
+    mapper = inspect(type(record))
+    return {attr.columns[0].name: _json_value(getattr(record, attr.key)) for attr in mapper.column_attrs}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def add_record(session: Session, record: Record, *, author: str, now: datetime) -> LedgerEntryRow:
+    """Add a record and append its ledger entry; both land in the caller's transaction or neither does."""
+    session.add(record)
+    session.flush()
+    return append_entry(session, record=record, author=author, now=now)
+
+
+def append_entry(session: Session, *, record: Record, author: str, now: datetime) -> LedgerEntryRow:
+    """Append the entry committing to the record's current content (the record must be flushed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise appends across transactions so sequence numbers stay dense.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
+    last = session.scalar(select(func.max(LedgerEntryRow.seq)))
+    seq = 0 if last is None else last + 1
+    salt = new_salt()
+    entry = LedgerEntry(
+        seq=seq,
+        kind=record.ledger_kind(),
+        record_id=record.id,
+        author=author,
+        time=format_time(now),
+        commitment=commitment(record_content(record), salt),
+    )
+    row = LedgerEntryRow(
+        seq=entry.seq,
+        kind=entry.kind,
+        record_id=entry.record_id,
+        author=entry.author,
+        time=entry.time,
+        commitment=entry.commitment,
+        salt=salt.hex(),
+        leaf_hash=entry.leaf_hash().hex(),
+        signature=None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def entry_of(row: LedgerEntryRow) -> LedgerEntry:
+    return LedgerEntry(
+        seq=row.seq,
+        kind=row.kind,
+        record_id=row.record_id,
+        author=row.author,
+        time=row.time,
+        commitment=row.commitment,
+    )
+
+
+def tree_size(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(LedgerEntryRow)) or 0
+
+
+def leaf_hashes(session: Session, *, size: int | None = None) -> list[bytes]:
+    """Stored leaf hashes in seq order (the first `size` of them)."""
+    query = select(LedgerEntryRow.leaf_hash).order_by(LedgerEntryRow.seq)
+    if size is not None:
+        query = query.limit(size)
+    return [bytes.fromhex(h) for h in session.scalars(query)]
+
+
+def create_checkpoint(session: Session, *, signer: Signer, origin: str) -> CheckpointRow:
+    """Sign the current tree head; returns the existing checkpoint when the tree has not grown."""
+    latest = latest_checkpoint(session)
+    size = tree_size(session)
+    if latest is not None and latest.size == size:
+        return latest
+    root = merkle.root_from_leaf_hashes(leaf_hashes(session, size=size))
+    note = sign_note(Checkpoint(origin=origin, size=size, root_hash=root).body(), [signer])
+    row = CheckpointRow(size=size, note=note)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def latest_checkpoint(session: Session) -> CheckpointRow | None:
+    return session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)).first()
+
+
+def list_checkpoints(session: Session) -> list[CheckpointRow]:
+    return list(session.scalars(select(CheckpointRow).order_by(CheckpointRow.id)))
+
+
+def list_cosignatures(session: Session, *, checkpoint_id: int) -> list[CosignatureRow]:
+    query = select(CosignatureRow).where(CosignatureRow.checkpoint_id == checkpoint_id)
+    return list(session.scalars(query.order_by(CosignatureRow.id)))
+
+
+def get_entry(session: Session, seq: int) -> LedgerEntryRow:
+    row = session.get(LedgerEntryRow, seq)
+    if row is None:
+        raise NotFound("ledger entry", str(seq))
+    return row
+
+
+def find_entry_for(session: Session, *, kind: str, record_id: str) -> LedgerEntryRow | None:
+    """The latest entry about a record, or None."""
+    query = select(LedgerEntryRow).where(LedgerEntryRow.kind == kind, LedgerEntryRow.record_id == record_id)
+    return session.scalars(query.order_by(LedgerEntryRow.seq.desc()).limit(1)).first()
+
+
+@dataclass(frozen=True, slots=True)
+class InclusionProof:
+    seq: int
+    size: int
+    leaf_hash: bytes
+    path: list[bytes]
+    root: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ConsistencyProof:
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    path: list[bytes]
+
+
+def prove_inclusion(session: Session, *, seq: int, size: int | None = None) -> InclusionProof:
+    """Inclusion proof of entry `seq` in the tree of `size` entries (default: the latest checkpoint's)."""
+    size = _proof_size(session, size)
+    if not 0 <= seq < size:
+        raise InvalidInput(f"seq: expected an entry number in 0..{size - 1}, found {seq}")
+    hashes = leaf_hashes(session, size=size)
+    return InclusionProof(
+        seq=seq,
+        size=size,
+        leaf_hash=hashes[seq],
+        path=merkle.inclusion_proof(hashes, seq, size),
+        root=merkle.root_from_leaf_hashes(hashes),
+    )
+
+
+def prove_consistency(session: Session, *, old_size: int, new_size: int | None = None) -> ConsistencyProof:
+    """Consistency proof between tree sizes `old_size` and `new_size` (default: latest checkpoint's)."""
+    new_size = _proof_size(session, new_size)
+    if not 0 < old_size <= new_size:
+        raise InvalidInput(f"old size: expected 1..{new_size}, found {old_size}")
+    hashes = leaf_hashes(session, size=new_size)
+    return ConsistencyProof(
+        old_size=old_size,
+        new_size=new_size,
+        old_root=merkle.root_from_leaf_hashes(hashes[:old_size]),
+        new_root=merkle.root_from_leaf_hashes(hashes),
+        path=merkle.consistency_proof(hashes, old_size, new_size),
+    )
+
+
+def _proof_size(session: Session, size: int | None) -> int:
+    total = tree_size(session)
+    if size is None:
+        latest = latest_checkpoint(session)
+        size = latest.size if latest is not None else total
+    if not 0 < size <= total:
+        raise InvalidInput(f"tree size: expected 1..{total}, found {size}")
+    return size

@@ -1,0 +1,144 @@
+"""Recompute the whole ledger from the database: entries, record commitments, checkpoints, cosignatures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from truceline.db.registry import RECORD_MODELS
+from truceline.errors import TrucelineError, VerificationError
+from truceline.ledger.encoding import commitment
+from truceline.ledger.merkle import MerkleAccumulator
+from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
+from truceline.ledger.notes import parse_checkpoint, verify_cosignature, verify_note
+from truceline.ledger.service import entry_of, record_content
+from truceline.ledger.signing import Verifier
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    entries: int
+    records: int
+    checkpoints: int
+    cosignatures: int
+    unsigned_entries: int
+
+
+def verify_database(
+    session: Session, *, log_verifier: Verifier, witnesses: Mapping[str, Verifier] | None = None
+) -> VerifyReport:
+    """Return a report when everything matches; raise VerificationError naming the first entry that does not."""
+    problems: list[tuple[int, str]] = []
+    entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
+    latest_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
+    for index, row in enumerate(entries):
+        if row.seq != index:
+            problems.append((index, f"entry {index} is missing (found entry {row.seq} in its place)"))
+            break
+        if entry_of(row).leaf_hash().hex() != row.leaf_hash:
+            problems.append((row.seq, f"{_name(row)}: its fields do not match its leaf hash"))
+        latest_by_record[(row.kind, row.record_id)] = row
+
+    records = 0
+    for model in RECORD_MODELS:
+        kind = model.ledger_kind()
+        for record in session.scalars(select(model)):
+            records += 1
+            found = latest_by_record.pop((kind, record.id), None)
+            if found is None:
+                problems.append((len(entries), f"{kind} {record.id!r} has no ledger entry"))
+                continue
+            if commitment(record_content(record), bytes.fromhex(found.salt)) != found.commitment:
+                problems.append((found.seq, f"{_name(found)}: the record does not match its commitment"))
+    for row in latest_by_record.values():
+        problems.append((row.seq, f"{_name(row)}: the record is missing"))
+
+    leaf_problems = list(problems)
+    checkpoints, cosignatures = _verify_checkpoints(
+        session, entries, log_verifier, witnesses or {}, leaf_problems
+    )
+    problems.extend(p for p in leaf_problems if p not in problems)
+    if problems:
+        seq, message = min(problems)
+        raise VerificationError(message, seq=seq)
+    signed = checkpoints[-1] if checkpoints else 0
+    return VerifyReport(
+        entries=len(entries),
+        records=records,
+        checkpoints=len(checkpoints),
+        cosignatures=cosignatures,
+        unsigned_entries=len(entries) - signed,
+    )
+
+
+def _verify_checkpoints(
+    session: Session,
+    entries: list[LedgerEntryRow],
+    log_verifier: Verifier,
+    witnesses: Mapping[str, Verifier],
+    problems: list[tuple[int, str]],
+) -> tuple[list[int], int]:
+    """Check every checkpoint's signature and root; returns the verified sizes and the cosignature count."""
+    rows = list(session.scalars(select(CheckpointRow).order_by(CheckpointRow.size, CheckpointRow.id)))
+    roots: dict[int, bytes] = {}
+    wanted = {row.size for row in rows}
+    accumulator = MerkleAccumulator()
+    if 0 in wanted:
+        roots[0] = accumulator.root()
+    for entry in entries:
+        accumulator.append(bytes.fromhex(entry.leaf_hash))
+        if accumulator.size in wanted:
+            roots[accumulator.size] = accumulator.root()
+    sizes: list[int] = []
+    good_size = 0
+    for row in rows:
+        first = min(good_size, max(len(entries) - 1, 0))
+        try:
+            checkpoint = parse_checkpoint(verify_note(row.note, [log_verifier]).body)
+        except TrucelineError as exc:
+            problems.append((first, f"checkpoint {row.id} (size {row.size}): {exc}"))
+            continue
+        if checkpoint.size != row.size:
+            problems.append(
+                (first, f"checkpoint {row.id}: size column {row.size} but note says {checkpoint.size}")
+            )
+        elif checkpoint.size not in roots:
+            problems.append(
+                (first, f"checkpoint {row.id}: covers {checkpoint.size} entries, log has {len(entries)}")
+            )
+        elif roots[checkpoint.size] != checkpoint.root_hash:
+            if any(good_size <= seq < checkpoint.size for seq, _ in problems):
+                continue  # an entry in this range is already named; the wrong root follows from it
+            problems.append(
+                (
+                    first,
+                    f"entries {good_size}..{checkpoint.size - 1}: tree root differs from checkpoint {row.id}",
+                )
+            )
+        else:
+            good_size = checkpoint.size
+            sizes.append(checkpoint.size)
+    cosignatures = 0
+    by_id = {row.id: row for row in rows}
+    for cosig in session.scalars(select(CosignatureRow).order_by(CosignatureRow.id)):
+        cosignatures += 1
+        checkpoint_row = by_id.get(cosig.checkpoint_id)
+        verifier = witnesses.get(cosig.witness)
+        if checkpoint_row is None or verifier is None:
+            problems.append(
+                (len(entries), f"cosignature {cosig.id}: unknown checkpoint or witness {cosig.witness!r}")
+            )
+            continue
+        body = parse_checkpoint(verify_note(checkpoint_row.note, [log_verifier]).body).body()
+        try:
+            verify_cosignature(body, cosig.line, verifier)
+        except TrucelineError as exc:
+            problems.append((len(entries), f"cosignature {cosig.id} by {cosig.witness}: {exc}"))
+    return sizes, cosignatures
+
+
+def _name(row: LedgerEntryRow) -> str:
+    return f"entry {row.seq} ({row.kind} {row.record_id!r})"

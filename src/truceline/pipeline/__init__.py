@@ -1,0 +1,1 @@
+"""Pure intake stages: text in, frozen values out; no database, no network."""

@@ -1,0 +1,133 @@
+"""Event dates: explicit and relative date expressions resolved against the publication date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import IntEnum
+
+from truceline.pipeline.lexicons import Lexicons, compile_words
+
+
+class DateStrength(IntEnum):
+    """How directly a date was stated; merging keeps the strongest."""
+
+    DEFAULT = 0  # publication date, nothing said
+    INHERITED = 1  # carried over from the happening before
+    REPORTED = 2  # the day a statement was made ('said on Tuesday')
+    RELATIVE = 3  # 'overnight', 'last night', 'yesterday'
+    EXPLICIT = 4  # a weekday or a calendar date
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A resolved date expression in a sentence (offsets relative to the sentence)."""
+
+    value: date
+    precision: int
+    start: int
+    end: int
+    strength: DateStrength
+    is_report: bool = False
+    is_vague: bool = False
+
+
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|told \w+|announced|confirmed|stated|reported|posted|wrote|added|declared|tweeted|"
+    r"addressed reporters(?: in \w+)?|(?:on )?social media platform \w+|on x|in a statement|in a post(?: on x)?)"
+    r"[^.;]{0,30}?$",
+    re.IGNORECASE,
+)
+
+
+def _month_pattern(lexicons: Lexicons) -> str:
+    return "|".join(sorted(lexicons.dates["months"], key=len, reverse=True))
+
+
+def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) -> list[DateMention]:
+    """Every date expression of one sentence, resolved; night words shift to the day before."""
+    months = lexicons.dates["months"]
+    weekdays: list[str] = lexicons.dates["weekdays"]
+    month_re = _month_pattern(lexicons)
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, value: date | None, precision: int, strength: DateStrength) -> None:
+        if value is None or any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        is_report = bool(_SPEECH_BEFORE.search(sentence[:start]))
+        is_since = bool(re.search(r"\b(?:since|as of|until|till)\s+$", sentence[:start], re.IGNORECASE))
+        found.append(
+            DateMention(value, precision, start, end, strength, is_report, precision > 1 or is_since)
+        )
+
+    # Calendar dates: 'October 9', 'Oct 19', 'October 11–12', 'between October 9 and 10', '9 October 2025'.
+    for m in re.finditer(
+        rf"\b(?:(?P<m1>{month_re})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*[–-]\s*\d{{1,2}}|\s+and\s+\d{{1,2}})?"
+        rf"(?:,?\s+(?P<y1>20\d\d))?|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{month_re})\.?(?:,?\s+(?P<y2>20\d\d))?)\b",
+        sentence,
+        re.IGNORECASE,
+    ):
+        month = months[(m.group("m1") or m.group("m2")).lower()]
+        day = int(m.group("d1") or m.group("d2"))
+        year_text = m.group("y1") or m.group("y2")
+        add(m.start(), m.end(), _calendar(published, month, day, year_text), 1, DateStrength.EXPLICIT)
+    # A month alone ('in October') dates only to the month: background, precision 3.
+    capitalized = "|".join(name.capitalize() for name in months)
+    for m in re.finditer(
+        rf"\b(?i:in|since|during|early|late|mid|the|last)[- ](?P<m>{capitalized})\b(?!\.?\s+\d)", sentence
+    ):
+        month = months[m.group("m").lower()]
+        add(m.start(), m.end(), _calendar(published, month, 1, None), 3, DateStrength.EXPLICIT)
+    # Weekdays: 'on Saturday', 'late Sunday', 'Thursday night', "Saturday's", 'late on Friday'.
+    weekday_re = "|".join(weekdays)
+    for m in re.finditer(
+        rf"\b(?:(?:late|early)\s+(?:on\s+)?|(?:on|last|this|overnight on|overnight)\s+)?(?P<w>{weekday_re})(?:['’]s)?"
+        rf"(?:\s+(?:night|morning|evening|afternoon))?\b",
+        sentence,
+        re.IGNORECASE,
+    ):
+        target = weekdays.index(m.group("w").lower())
+        back = (published.weekday() - target) % 7
+        add(m.start(), m.end(), published - timedelta(days=back), 1, DateStrength.EXPLICIT)
+    # 'two days ago', 'last week', 'a week ago'.
+    numbers: dict[str, int] = lexicons.dates["number_words"]
+    for m in re.finditer(r"\b(?P<n>\d+|[a-z]+)\s+(?P<u>days?|weeks?)\s+ago\b", sentence, re.IGNORECASE):
+        n = int(m.group("n")) if m.group("n").isdigit() else numbers.get(m.group("n").lower())
+        if n is not None:
+            days = n * (7 if m.group("u").lower().startswith("week") else 1)
+            add(
+                m.start(),
+                m.end(),
+                published - timedelta(days=days),
+                1 if days < 7 else 2,
+                DateStrength.RELATIVE,
+            )
+    for m in re.finditer(r"\blast week\b|\bearlier this week\b", sentence, re.IGNORECASE):
+        add(m.start(), m.end(), published - timedelta(days=7), 2, DateStrength.RELATIVE)
+    # Night words and 'yesterday': the day before the anchor (a reporting date in the sentence, else published).
+    anchor = _report_anchor(found, published)
+    for m in compile_words(lexicons.dates["day_before_anchor"]).finditer(sentence):
+        add(m.start(), m.end(), anchor - timedelta(days=1), 1, DateStrength.RELATIVE)
+    for m in compile_words(lexicons.dates["same_day_as_anchor"]).finditer(sentence):
+        add(m.start(), m.end(), anchor, 1, DateStrength.RELATIVE)
+    return sorted(found, key=lambda mention: mention.start)
+
+
+def _report_anchor(found: list[DateMention], published: date) -> date:
+    reports = [mention.value for mention in found if mention.is_report]
+    return reports[0] if reports else published
+
+
+def _calendar(published: date, month: int, day: int, year_text: str | None) -> date | None:
+    year = int(year_text) if year_text else published.year
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    if not year_text and value > published + timedelta(days=31):
+        # 'December 30' in a January report means last year's.
+        value = value.replace(year=year - 1)
+    return value

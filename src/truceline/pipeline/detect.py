@@ -1,0 +1,254 @@
+"""Sentence-level detection: which happenings a sentence reports, with its dates, places, actors, figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from truceline.pipeline.actors import ActorMention, find_actor_mentions
+from truceline.pipeline.attribution import Attribution, find_attribution
+from truceline.pipeline.casualties import CasualtyMention, find_casualties, says_no_casualties
+from truceline.pipeline.context import ExtractionContext
+from truceline.pipeline.dates import DateMention, DateStrength, find_date_mentions
+from truceline.pipeline.geocode import PlaceMention, find_place_mentions
+from truceline.pipeline.lexicons import Lexicons, TriggerRule
+from truceline.pipeline.nlp import Span
+from truceline.pipeline.sentences import Sentence
+
+VIOLENCE = "violence"
+PROCESS = "process"
+STATEMENTS = {"accusation", "denial", "threat_or_warning", "ceasefire_violation_alleged"}
+# When several violence triggers share a sentence, the most specific kind names the happening.
+_SUB_PRIORITY = [
+    "Suicide bomb",
+    "Remote explosive/landmine/IED",
+    "Air/drone strike",
+    "Shelling/artillery/missile attack",
+    "Armed clash",
+]
+_PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+MAX_AGE_DAYS = 7
+_COORDINATED_SPLIT = re.compile(r"\b(?:spanning|between)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One happening as one sentence reports it (offsets relative to the sentence)."""
+
+    sentence: Sentence
+    family: str
+    event_type: str
+    sub_event_type: str
+    process_type: str | None
+    trigger_start: int
+    date: DateMention | None
+    places: tuple[PlaceMention, ...]
+    actors: tuple[ActorMention, ...]
+    casualties: tuple[CasualtyMention, ...]
+    attribution: Attribution
+    is_none_reported: bool
+    is_anaphor: bool
+    is_distinct: bool
+    is_perfect: bool
+
+
+def detect_happenings(
+    sentence: Sentence,
+    *,
+    spans: list[Span],
+    published: date,
+    context: ExtractionContext,
+    lexicons: Lexicons,
+    country_hints: tuple[str, ...],
+) -> list[Detection]:
+    """Every happening one sentence reports; background mentions and hypotheticals are left out."""
+    text = sentence.text
+    local = [Span(s.start - sentence.start, s.end - sentence.start, s.text, s.label, s.key) for s in spans]
+    attribution = find_attribution(text, lexicons=lexicons)
+    violence = _violence_triggers(text, lexicons)
+    process = _process_triggers(text, lexicons, attribution)
+    if not violence and not process:
+        return []
+    dates = find_date_mentions(text, published=published, lexicons=lexicons)
+    if any(d.is_vague for d in dates) and not any(not d.is_vague for d in dates):
+        return []  # 'clashes in October': a month only, background
+    is_background = bool(lexicons.background.search(text)) and not lexicons.not_background.search(text)
+    if is_background and not any(d.strength >= DateStrength.RELATIVE and not d.is_report for d in dates):
+        return []
+    places = find_place_mentions(text, spans=local, context=context, country_hints=country_hints)
+    actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
+    casualties = find_casualties(text, lexicons=lexicons)
+    none_reported = says_no_casualties(text, lexicons=lexicons)
+    detections: list[Detection] = []
+    dates = [d for d in dates if (published - d.value).days <= MAX_AGE_DAYS or d.is_report]
+    if not dates and any(
+        not d.is_vague for d in find_date_mentions(text, published=published, lexicons=lexicons)
+    ):
+        return []  # dated weeks before the report: background
+    places = [p for p in places if not attribution.is_speaker(p.start, p.end)]
+    if violence:
+        rule, start = violence
+        if _is_background_violence(text, start, dates, casualties, process, attribution, lexicons):
+            pass
+        elif not rule.is_generic or any(c.is_killed for c in casualties):
+            detections.extend(
+                _with_places(
+                    sentence,
+                    VIOLENCE,
+                    rule,
+                    start,
+                    dates,
+                    places,
+                    actors,
+                    casualties,
+                    attribution,
+                    none_reported,
+                    lexicons,
+                )
+            )
+    for rule, start in process:
+        detections.extend(
+            _with_places(
+                sentence, PROCESS, rule, start, dates, places, actors, (), attribution, False, lexicons
+            )
+        )
+    return detections
+
+
+def _is_background_violence(
+    text: str,
+    start: int,
+    dates: list[DateMention],
+    casualties: list[CasualtyMention],
+    process: list[tuple[TriggerRule, int]],
+    attribution: Attribution,
+    lexicons: Lexicons,
+) -> bool:
+    """'following weeks of clashes' (a cause, not news) or 'accused X of strikes' with no date or figure."""
+    has_date_after = any(d.start > start for d in dates)
+    if lexicons.cause_reference.search(text[max(0, start - 60) : start]) and not has_date_after:
+        return True
+    is_accused = any(rule.process_type == "accusation" for rule, _ in process)
+    return is_accused and attribution.is_content(start, start + 1) and not dates and not casualties
+
+
+def _violence_triggers(text: str, lexicons: Lexicons) -> tuple[TriggerRule, int] | None:
+    found: list[tuple[TriggerRule, int]] = []
+    for rule in lexicons.violence_triggers:
+        for m in rule.pattern.finditer(text):
+            if not _is_irrealis(text, m.start(), lexicons):
+                found.append((rule, m.start()))
+                break
+    if not found:
+        return None
+    specific = [f for f in found if not f[0].is_generic]
+    if specific:
+        return min(specific, key=lambda f: (_SUB_PRIORITY.index(f[0].sub_event_type), f[1]))
+    return found[0]
+
+
+def _process_triggers(
+    text: str, lexicons: Lexicons, attribution: Attribution
+) -> list[tuple[TriggerRule, int]]:
+    found: dict[str, tuple[TriggerRule, int]] = {}
+    for rule in lexicons.process_triggers:
+        assert rule.process_type is not None
+        for m in rule.pattern.finditer(text):
+            if _is_irrealis(text, m.start(), lexicons):
+                continue
+            if rule.process_type == "border_reopened" and not lexicons.border_words.search(text):
+                continue
+            if rule.process_type in {"accusation", "denial"} and lexicons.reciprocal.search(text):
+                continue
+            found.setdefault(rule.process_type, (rule, m.start()))
+            break
+    blame = lexicons.blame.search(text)
+    if (
+        blame
+        and attribution.has_speaker
+        and not lexicons.reciprocal.search(text)
+        and "accusation" not in found
+    ):
+        accusation_rule = next(r for r in lexicons.process_triggers if r.process_type == "accusation")
+        found["accusation"] = (accusation_rule, blame.start())
+    if "ceasefire_violation_alleged" in found:
+        found.pop("accusation", None)
+    if "accusation" in found or "denial" in found:
+        found.pop("threat_or_warning", None)
+    if "border_closed" in found and "border_reopened" in found:
+        found.pop("border_closed")
+    return sorted(found.values(), key=lambda f: f[1])
+
+
+def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
+    return bool(lexicons.irrealis.search(text[max(0, start - 40) : start]))
+
+
+def _with_places(
+    sentence: Sentence,
+    family: str,
+    rule: TriggerRule,
+    start: int,
+    dates: list[DateMention],
+    places: list[PlaceMention],
+    actors: list[ActorMention],
+    casualties: tuple[CasualtyMention, ...] | list[CasualtyMention],
+    attribution: Attribution,
+    none_reported: bool,
+    lexicons: Lexicons,
+) -> list[Detection]:
+    """One detection per place when a sentence lists several places of one kind ('Kunar and Paktika')."""
+    text = sentence.text
+    located = [p for p in places if p.is_locative]
+    if rule.process_type in STATEMENTS:
+        located = [p for p in located if not attribution.is_content(p.start, p.end)]
+    groups: list[tuple[PlaceMention, ...]] = [tuple(located)]
+    splittable = family == VIOLENCE or rule.process_type in {"border_closed", "border_reopened"}
+    if splittable and len(located) > 1 and not _COORDINATED_SPLIT.search(text):
+        same_level = [p for p in located if p.precision == located[0].precision]
+        distinct = {(p.place.lat, p.place.lon) for p in same_level}
+        joined = all(
+            re.search(r"^\s*(?:,|and|,\s*and)\s+(?:\w+ern\s+)?$", text[a.end : b.start])
+            for a, b in zip(same_level, same_level[1:], strict=False)
+        )
+        if len(distinct) > 1 and joined and len(same_level) == len(located):
+            groups = [(p,) for p in same_level]
+    date_mention = _date_for(dates, start)
+    is_perfect = bool(_PERFECT.search(text[max(0, start - 30) : start]))
+    return [
+        Detection(
+            sentence=sentence,
+            family=family,
+            event_type=rule.event_type,
+            sub_event_type=rule.sub_event_type,
+            process_type=rule.process_type,
+            trigger_start=start,
+            date=date_mention,
+            places=group,
+            actors=tuple(actors),
+            casualties=tuple(casualties),
+            attribution=attribution,
+            is_none_reported=none_reported,
+            is_anaphor=bool(lexicons.anaphora.search(text)),
+            is_distinct=bool(lexicons.distinct_markers.search(text[max(0, start - 40) : start])),
+            is_perfect=is_perfect,
+        )
+        for group in groups
+    ]
+
+
+def _date_for(dates: list[DateMention], trigger_start: int) -> DateMention | None:
+    """The date of a trigger: the strongest day-level mention, the nearest one on ties."""
+    usable = [d for d in dates if not d.is_vague]
+    if not usable:
+        return None
+    events = [d for d in usable if not d.is_report]
+    pool = events or usable
+    return max(
+        pool,
+        key=lambda d: (
+            d.strength if not d.is_report else DateStrength.REPORTED,
+            -abs(d.start - trigger_start),
+        ),
+    )

@@ -1,0 +1,130 @@
+"""From a document to claims: the default rules extractor and the registry extractor plugins join."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from truceline.errors import NotFound
+from truceline.pipeline.claims import Claim
+from truceline.pipeline.context import ExtractionContext
+from truceline.pipeline.detect import Detection, detect_happenings
+from truceline.pipeline.document import SourceDocument
+from truceline.pipeline.happenings import build_claims, merge_detections
+from truceline.pipeline.lexicons import load_lexicons
+from truceline.pipeline.nlp import DEFAULT_MODEL, Matchers, build_matchers, find_spans, load_nlp
+from truceline.pipeline.sentences import find_body_lines, split_sentences
+
+RULES_EXTRACTOR_NAME = "truceline-rules"
+RULES_EXTRACTOR_VERSION = "0.1"
+
+
+class Extractor(Protocol):
+    """What an extractor plugin provides: a name, a version, and claims for one document."""
+
+    name: str
+    version: str
+
+    def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]: ...
+
+
+@dataclass(eq=False)
+class RulesExtractor:
+    """Trigger lexicons, actor dictionary, gazetteer and date rules; offline, deterministic."""
+
+    model: str = DEFAULT_MODEL
+    name: str = RULES_EXTRACTOR_NAME
+    version: str = RULES_EXTRACTOR_VERSION
+    _matchers: dict[int, tuple[ExtractionContext, Matchers]] = field(default_factory=dict, repr=False)
+
+    def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]:
+        if not doc.text.strip() or not doc.language.lower().startswith("en"):
+            return []  # English rules only; other languages plug in their own extractor
+        lexicons = load_lexicons()
+        nlp = load_nlp(self.model)
+        matchers = self._matchers_for(context)
+        published = doc.published or datetime.now(UTC).date()
+        body = find_body_lines(doc.text, title=doc.title, lexicons=lexicons)
+        sentences = split_sentences(doc.text, body=body)
+        if not sentences:
+            return []
+        spacy_doc = nlp(doc.text)
+        spans = find_spans(spacy_doc, matchers)
+        country_hints = _country_hints(doc.text, context)
+        detections: list[Detection] = []
+        cursor = 0
+        for sentence in sentences:
+            while cursor < len(spans) and spans[cursor].end <= sentence.start:
+                cursor += 1
+            inside = [s for s in spans[cursor:] if s.start >= sentence.start and s.end <= sentence.end]
+            detections.extend(
+                detect_happenings(
+                    sentence,
+                    spans=inside,
+                    published=published,
+                    context=context,
+                    lexicons=lexicons,
+                    country_hints=country_hints,
+                )
+            )
+        happenings = merge_detections(detections, published=published, context=context)
+        return build_claims(
+            happenings,
+            document_id=doc.id,
+            context=context,
+            lexicons=lexicons,
+            extractor=f"{self.name}/{self.version}",
+        )
+
+    def _matchers_for(self, context: ExtractionContext) -> Matchers:
+        cached = self._matchers.get(id(context))
+        if cached is None or cached[0] is not context:
+            cached = (context, build_matchers(load_nlp(self.model), context))
+            self._matchers[id(context)] = cached
+        return cached[1]
+
+
+def _country_hints(text: str, context: ExtractionContext) -> tuple[str, ...]:
+    """The scenario parties in order of how often the document names them (disambiguates places)."""
+    counts = []
+    for party, roles in context.actors.parties.items():
+        n = sum(text.count(name) for name in (*roles.names[:1], *roles.demonyms[:1]))
+        counts.append((n, party))
+    return tuple(party for n, party in sorted(counts, reverse=True) if n)
+
+
+ExtractorFactory = Callable[[], Extractor]
+_REGISTRY: dict[str, ExtractorFactory] = {}
+_INSTANCES: dict[str, Extractor] = {}
+
+
+def register_extractor(name: str, factory: ExtractorFactory) -> None:
+    """Make an extractor available by name; registering a name again replaces it."""
+    _REGISTRY[name] = factory
+    _INSTANCES.pop(name, None)
+
+
+def get_extractor(name: str = "rules") -> Extractor:
+    """The extractor registered under `name` (built once), or NotFound."""
+    if name not in _INSTANCES:
+        factory = _REGISTRY.get(name)
+        if factory is None:
+            raise NotFound("extractor", name)
+        _INSTANCES[name] = factory()
+    return _INSTANCES[name]
+
+
+def list_extractors() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def extract_claims(
+    doc: SourceDocument, *, context: ExtractionContext, extractor: str = "rules"
+) -> list[Claim]:
+    """Claims about the happenings one document reports, in evidence order, ids `<doc id>-c<n>`."""
+    return get_extractor(extractor).extract(doc, context)
+
+
+register_extractor("rules", RulesExtractor)

@@ -1,0 +1,197 @@
+"""Geocoding: place names in a sentence resolved against the gazetteer, disambiguated by context."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from truceline.pipeline.claims import Location
+from truceline.pipeline.context import ExtractionContext, Place
+from truceline.pipeline.nlp import Span
+
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|of|across|from|inside|into|on|around|outside|targeted|targeting|hit|struck|bombed|"
+    r"shelled|between|along|toward|towards|including|and|spanning|over|through|to)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+|central\s+|"
+    r"downtown\s+|eastern\s+|remote\s+|border\s+town\s+of\s+)?|[’']s\s+(?:\w+ern\s+)?)$",
+    re.IGNORECASE,
+)
+_LEVEL_AFTER = re.compile(
+    r"^\s+(?P<w>district|province|provinces|area|village|town|city|border|crossing|region|valley|tehsil|agency|"
+    r"garrison|camp|bazaar|market)\b",
+    re.IGNORECASE,
+)
+_CAPITALIZED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}\b")
+_NOT_PLACES = re.compile(
+    r"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|The|A|An|He|She|They|It|In|On|At|Major|General|Minister|"
+    r"President|Prime|Army|Police|Foreign|Defence|Defense|Ministry|Islamic|State|Taliban|Afghan|Pakistani|"
+    r"Reuters|AFP|Dawn|Amu|Asia|Europe|Last|Other|Several|Both|Pakistan|Afghanistan)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place named in a sentence; offsets relative to the sentence."""
+
+    place: Place
+    start: int
+    end: int
+    is_locative: bool
+    precision: int
+
+
+def find_place_mentions(
+    sentence: str,
+    *,
+    spans: Iterable[Span],
+    context: ExtractionContext,
+    country_hints: tuple[str, ...] = (),
+) -> list[PlaceMention]:
+    """Places named in a sentence: phrase-matched names, NER entities and capitalized names after 'in'/'at'."""
+    candidates: dict[tuple[int, int], str] = {}
+    actor_ranges = [(s.start, s.end) for s in spans if s.label == "ACTOR"]
+    for span in spans:
+        if span.label in {"PLACE", "GPE", "LOC", "FAC", "ORG"}:
+            candidates[(span.start, span.end)] = span.text
+    for m in _CAPITALIZED_RUN.finditer(sentence):
+        candidates.setdefault((m.start(), m.end()), m.group())
+    admin_hints = _admin_hints(sentence)
+    mentions: list[PlaceMention] = []
+    for (start, end), name in sorted(candidates.items()):
+        if any(s <= start and end <= e for s, e in actor_ranges) and not _LOCATIVE_BEFORE.search(
+            sentence[:start]
+        ):
+            continue
+        name = re.sub(r"^(?:the|The)\s+|^.*[’']s\s+", "", name)
+        name = re.sub(r"\s+(?:District|Province|Agency|Tehsil|district|province)$", "", name)
+        if name != text_at(sentence, start, end):
+            shift = sentence.find(name, start, end)
+            start, end = (shift, shift + len(name)) if shift >= 0 else (start, end)
+        level_match = _LEVEL_AFTER.match(sentence[end:]) or _LEVEL_AFTER.match(
+            " " + sentence[start:end].split()[-1]
+        )
+        level_word = level_match.group("w").lower() if level_match else ""
+        words = name.split()
+        while words and _NOT_PLACES.match(words[0]):
+            words = words[1:]
+        if not words or _NOT_PLACES.match(" ".join(words)):
+            continue
+        place = _best_place(
+            " ".join(words),
+            context=context,
+            level_word=level_word,
+            country_hints=country_hints,
+            admin_hints=admin_hints,
+        )
+        if place is None:
+            continue
+        is_locative = bool(
+            _LOCATIVE_BEFORE.search(sentence[:start]) or level_word or place.level == "crossing"
+        )
+        precision = {"district": 2, "province": 3, "area": 2, "region": 3}.get(
+            level_word, place.geo_precision
+        )
+        mentions.append(PlaceMention(place, start, end, is_locative, precision))
+    return _without_overlaps(mentions)
+
+
+def text_at(sentence: str, start: int, end: int) -> str:
+    return sentence[start:end]
+
+
+def _without_overlaps(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """Where resolved names overlap keep the longest ('Spin Boldak' over 'Spin')."""
+    kept: list[PlaceMention] = []
+    for mention in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(mention.start < k.end and k.start < mention.end for k in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _admin_hints(sentence: str) -> set[str]:
+    return {m.group(1).lower() for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) province\b", sentence)}
+
+
+def _best_place(
+    name: str,
+    *,
+    context: ExtractionContext,
+    level_word: str,
+    country_hints: tuple[str, ...],
+    admin_hints: set[str],
+) -> Place | None:
+    found = list(context.places.lookup(name))
+    if not found and name.endswith("s"):
+        found = list(context.places.lookup(name[:-1]))
+    if not found:
+        return None
+    wanted = {
+        "district": "district",
+        "province": "province",
+        "provinces": "province",
+        "crossing": "crossing",
+    }.get(level_word)
+
+    def score(place: Place) -> float:
+        value = math.log10(place.population + 10)
+        if wanted and place.level == wanted:
+            value += 10
+        elif not wanted and place.level == "town" and place.population > 0:
+            value += 3
+        elif not wanted and place.level == "crossing" and level_word == "border":
+            value += 4
+        if place.feature_code in {"PPLC", "PPLA", "PPLA2"}:
+            value += 2
+        if place.country in country_hints:
+            value += 3 - country_hints.index(place.country)
+        if place.admin1 and place.admin1.lower() in admin_hints:
+            value += 4
+        if place.border_km is not None and place.border_km < 60:
+            value += 1  # the scenario is a border conflict
+        if place.name.lower() == name.lower():
+            value += 1
+        return value
+
+    return max(found, key=score)
+
+
+def location_of(
+    place: Place, *, precision: int, context: ExtractionContext, name: str | None = None
+) -> Location:
+    """The claim location of a resolved place, with border side and distance from the scenario geography."""
+    side: str | None = None
+    km: float | None = None
+    if context.geography is not None and place.country in context.actors.parties:
+        side = context.geography.side_of(place.lat, place.lon)
+        raw_km = context.geography.km_to_border(place.lat, place.lon)
+        km = round(raw_km, 1) if raw_km is not None else None
+    return Location(
+        name=name or place.name,
+        country=place.country or None,
+        admin1=place.admin1 or (place.name if place.level == "province" else None),
+        lat=round(place.lat, 4),
+        lon=round(place.lon, 4),
+        geo_precision=precision,
+        border_side=side,
+        km_to_border=km,
+    )
+
+
+def capital_of(party: str, *, context: ExtractionContext) -> Place | None:
+    """A party's capital (where its statements are placed when the text gives no place)."""
+    roles = context.actors.party_roles(party)
+    if roles is None:
+        return None
+    found = [p for p in context.places.lookup(roles.capital) if p.country == party]
+    towns = [p for p in found if p.level == "town"] or found
+    return max(towns, key=lambda p: (p.feature_code == "PPLC", p.population)) if towns else None
+
+
+def km_between(a: Place, b: Place) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))

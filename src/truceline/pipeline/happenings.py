@@ -1,0 +1,388 @@
+"""Merging: sentence-level detections become one happening per distinct event, then one claim each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from truceline.pipeline.actors import resolve_actor
+from truceline.pipeline.casualties import summarize_fatalities, summarize_injuries
+from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location, claim_id
+from truceline.pipeline.context import ExtractionContext, Place
+from truceline.pipeline.dates import DateStrength
+from truceline.pipeline.detect import PROCESS, STATEMENTS, VIOLENCE, Detection
+from truceline.pipeline.geocode import PlaceMention, capital_of, km_between, location_of
+from truceline.pipeline.lexicons import Lexicons
+
+LEAD_SENTENCES = 2
+INHERIT_WITHIN_SENTENCES = 4
+MERGE_KM = 25.0
+_UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
+_UNIDENTIFIED_ARMED = "Unidentified Armed Group"
+
+
+@dataclass
+class Happening:
+    """Detections judged to report one happening (mutable only while merging)."""
+
+    detections: list[Detection]
+    event_date: date | None
+    strength: DateStrength
+    place: PlaceMention | None
+    claimant_party: str | None
+    inherited_from: Happening | None = field(default=None, repr=False)
+
+    @property
+    def first(self) -> Detection:
+        return self.detections[0]
+
+
+def merge_detections(
+    detections: list[Detection], *, published: date, context: ExtractionContext
+) -> list[Happening]:
+    """One happening per distinct event: same family and type, compatible date and place."""
+    happenings: list[Happening] = []
+    for detection in detections:
+        event_date, strength = _date_of(detection, published)
+        claimant = _speaker_party(detection, context)
+        target = _find_match(happenings, detection, event_date, strength, claimant)
+        place = detection.places[0] if detection.places else None
+        if place is not None and detection.process_type in STATEMENTS and claimant:
+            place = place if place.place.country == claimant else None
+        if target is not None:
+            target.detections.append(detection)
+            if strength > target.strength and event_date is not None:
+                target.event_date, target.strength = event_date, strength
+            if place is not None and (target.place is None or place.precision < target.place.precision):
+                target.place = place
+            target.claimant_party = target.claimant_party or claimant
+            continue
+        if event_date is None:
+            previous = _previous_dated(happenings, detection)
+            if previous is not None:
+                event_date, strength = previous.event_date, DateStrength.INHERITED
+            elif detection.sentence.index < LEAD_SENTENCES or detection.is_perfect:
+                event_date, strength = published, DateStrength.DEFAULT
+            else:
+                continue  # an undated mention away from the news: background
+        happening = Happening([detection], event_date, strength, place, claimant)
+        happening.inherited_from = _previous_same_family(happenings, detection)
+        happenings.append(happening)
+    return happenings
+
+
+def _date_of(detection: Detection, published: date) -> tuple[date | None, DateStrength]:
+    mention = detection.date
+    if mention is None:
+        if detection.is_perfect:
+            return published, DateStrength.DEFAULT
+        return None, DateStrength.DEFAULT
+    if mention.is_report:
+        return mention.value, DateStrength.REPORTED
+    return mention.value, mention.strength
+
+
+def _dates_compatible(a: date | None, sa: DateStrength, b: date | None, sb: DateStrength) -> bool:
+    if a is None or b is None:
+        return True
+    if sa >= DateStrength.RELATIVE and sb >= DateStrength.RELATIVE:
+        return a == b
+    return abs((a - b).days) <= 1
+
+
+def _places_compatible(a: PlaceMention | None, b: PlaceMention | None) -> bool:
+    if a is None or b is None:
+        return True
+    if km_between(a.place, b.place) <= MERGE_KM:
+        return True
+    wide, narrow = (a, b) if a.precision >= b.precision else (b, a)
+    return wide.precision == 3 and bool(wide.place.admin1) and wide.place.admin1 == narrow.place.admin1
+
+
+def _find_match(
+    happenings: list[Happening],
+    detection: Detection,
+    event_date: date | None,
+    strength: DateStrength,
+    claimant: str | None,
+) -> Happening | None:
+    place = detection.places[0] if detection.places else None
+    for happening in reversed(happenings):
+        first = happening.first
+        if first.family != detection.family:
+            continue
+        if detection.family == PROCESS:
+            if first.process_type != detection.process_type:
+                continue
+            if (
+                detection.process_type in STATEMENTS
+                and claimant
+                and happening.claimant_party not in {None, claimant}
+            ):
+                continue
+        if not _dates_compatible(happening.event_date, happening.strength, event_date, strength):
+            continue
+        if detection.family == VIOLENCE:
+            if place is None and detection.is_distinct:
+                continue
+            same_kind = first.sub_event_type == detection.sub_event_type
+            if place is not None and happening.place is None and not (detection.is_anaphor or same_kind):
+                continue
+        if detection.process_type in STATEMENTS:
+            return happening
+        if not _places_compatible(happening.place, place):
+            continue
+        return happening
+    return None
+
+
+def _previous_dated(happenings: list[Happening], detection: Detection) -> Happening | None:
+    """The happening an undated mention continues: the same family (or any, for 'during the clashes'),
+    or violence for a statement about it, a few sentences back at most."""
+    for happening in reversed(happenings):
+        last = happening.detections[-1].sentence.index
+        if detection.sentence.index - last > INHERIT_WITHIN_SENTENCES or happening.event_date is None:
+            continue
+        family = happening.first.family
+        if (
+            family == detection.family
+            or detection.is_anaphor
+            or (detection.process_type in STATEMENTS and family == VIOLENCE)
+        ):
+            return happening
+    return None
+
+
+def _previous_same_family(happenings: list[Happening], detection: Detection) -> Happening | None:
+    for happening in reversed(happenings):
+        if happening.first.family == detection.family and happening.first.event_type == detection.event_type:
+            return happening
+    return None
+
+
+def _speaker_party(detection: Detection, context: ExtractionContext) -> str | None:
+    for mention in detection.actors:
+        if mention.is_speaker and mention.party:
+            return mention.party
+    return None
+
+
+def _speaker_actor(detection: Detection, context: ExtractionContext) -> str | None:
+    for mention in detection.actors:
+        if mention.is_speaker:
+            actor = resolve_actor(mention, is_violence=False, context=context)
+            if actor:
+                return actor
+    return None
+
+
+def build_claims(
+    happenings: list[Happening],
+    *,
+    document_id: str,
+    context: ExtractionContext,
+    lexicons: Lexicons,
+    extractor: str,
+) -> list[Claim]:
+    """One claim per happening, numbered in evidence order."""
+    claims: list[Claim] = []
+    parties = list(context.actors.parties)
+    for happening in sorted(happenings, key=lambda h: h.first.sentence.start):
+        claim = _claim_of(happening, context=context, lexicons=lexicons, parties=parties)
+        if claim is None:
+            continue
+        claims.append(
+            Claim(
+                id=claim_id(document_id, len(claims) + 1),
+                document_id=document_id,
+                extractor=extractor,
+                **claim,
+            )
+        )
+    return claims
+
+
+def _claim_of(
+    happening: Happening, *, context: ExtractionContext, lexicons: Lexicons, parties: list[str]
+) -> dict[str, object] | None:
+    first = happening.first
+    is_violence = first.family == VIOLENCE
+    claimant_actor = next((a for d in happening.detections if (a := _speaker_actor(d, context))), None)
+    participants: list[str] = []
+    for detection in happening.detections:
+        for mention in detection.actors:
+            if mention.is_speaker:
+                continue
+            actor = resolve_actor(mention, is_violence=is_violence, context=context)
+            if actor and actor not in participants:
+                participants.append(actor)
+    alleged = False
+    claimant: str | None = None
+    actor1: str | None
+    actor2: str | None
+    process_type = first.process_type
+    if is_violence:
+        actor1, actor2, alleged, claimant = _violence_roles(happening, participants, claimant_actor, context)
+    else:
+        actor1, actor2, alleged, claimant = _process_roles(happening, participants, claimant_actor, context)
+        if actor1 is None and actor2 is None and process_type in STATEMENTS:
+            return None
+    location = _location_of(happening, context=context, claimant=claimant, is_violence=is_violence)
+    fatalities = None
+    injuries = None
+    if is_violence:
+        by_sentence = [list(d.casualties) for d in happening.detections]
+        none_reported = any(d.is_none_reported for d in happening.detections)
+        fatalities = summarize_fatalities(by_sentence, none_reported=none_reported, lexicons=lexicons)
+        injuries = summarize_injuries(by_sentence)
+    sentence = first.sentence
+    return {
+        "event_type": first.event_type,
+        "sub_event_type": first.sub_event_type,
+        "process_type": process_type,
+        "event_date": happening.event_date,
+        "time_precision": 1 if happening.strength >= DateStrength.REPORTED else 2,
+        "actor1": actor1,
+        "actor2": actor2,
+        "alleged": alleged,
+        "claimant": claimant,
+        "location": location,
+        "fatalities": fatalities or Fatalities(),
+        "evidence": Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
+        "confidence": _confidence(happening, location),
+        "injuries": injuries,
+    }
+
+
+def _violence_roles(
+    happening: Happening, participants: list[str], claimant_actor: str | None, context: ExtractionContext
+) -> tuple[str | None, str | None, bool, str | None]:
+    first = happening.first
+    country = happening.place.place.country if happening.place else None
+    victims = [d for d in happening.detections for c in d.casualties if c.group == "civilian"]
+    actors = [a for a in participants if a != claimant_actor or first.event_type == "Battles"]
+    previous = happening.inherited_from
+    if not actors and previous is not None and previous.first.sub_event_type == first.sub_event_type:
+        actors = [a for a in _actors_of(previous, context) if not a.startswith("Civilians")]
+    if victims or any("civilian" in d.sentence.text.lower() for d in happening.detections):
+        roles = context.actors.party_roles(country)
+        if roles and roles.civilians not in actors:
+            actors.append(roles.civilians)
+    non_civilian = [a for a in actors if not a.startswith("Civilians")]
+    if not non_civilian:
+        fallback = (
+            _UNIDENTIFIED_MILITARY if first.sub_event_type == "Air/drone strike" else _UNIDENTIFIED_ARMED
+        )
+        actors.insert(0, fallback)
+    actor1 = actors[0] if actors else None
+    actor2 = actors[1] if len(actors) > 1 else None
+    speaker_party = happening.claimant_party
+    perpetrator_party = context.actors.party_of.get(actor1 or "")
+    is_one_sided = first.event_type != "Battles"
+    alleged = any(d.attribution.is_hedged for d in happening.detections[:1]) or bool(
+        is_one_sided and speaker_party and perpetrator_party and speaker_party != perpetrator_party
+    )
+    if not alleged and not first.attribution.has_speaker and previous is not None and previous.claimant_party:
+        inherited = _claim_state(previous, context)
+        if inherited[0]:
+            return actor1, actor2, True, inherited[1]
+    claimant = claimant_actor if alleged else None
+    return actor1, actor2, alleged, claimant
+
+
+def _claim_state(happening: Happening, context: ExtractionContext) -> tuple[bool, str | None]:
+    first = happening.first
+    roles = context.actors.party_roles(happening.claimant_party)
+    if roles is None:
+        return False, None
+    hedged = first.attribution.is_hedged
+    return hedged or first.event_type != "Battles", roles.government
+
+
+def _actors_of(happening: Happening, context: ExtractionContext) -> list[str]:
+    out: list[str] = []
+    for detection in happening.detections:
+        for mention in detection.actors:
+            if not mention.is_speaker:
+                actor = resolve_actor(mention, is_violence=True, context=context)
+                if actor and actor not in out:
+                    out.append(actor)
+    return out
+
+
+def _process_roles(
+    happening: Happening, participants: list[str], claimant_actor: str | None, context: ExtractionContext
+) -> tuple[str | None, str | None, bool, str | None]:
+    first = happening.first
+    process_type = first.process_type
+    parties = context.actors.parties
+    if process_type in {"talks_held", "ceasefire_agreed", "ceasefire_collapsed"}:
+        governments = [roles.government for roles in parties.values()]
+        return (
+            (governments[0] if governments else None),
+            (governments[1] if len(governments) > 1 else None),
+            False,
+            None,
+        )
+    if process_type in {"border_closed", "border_reopened"}:
+        before = [m for m in first.actors if m.start < first.trigger_start and m.party and not m.is_speaker]
+        actor = resolve_actor(before[0], is_violence=False, context=context) if before else None
+        return actor, None, False, None
+    speaker = happening.claimant_party
+    if speaker is None:
+        for mention in first.actors:
+            if mention.party and mention.start < first.trigger_start:
+                speaker = mention.party
+                break
+    if speaker is None:
+        return None, None, False, None
+    roles = parties[speaker]
+    others = [
+        m
+        for d in happening.detections
+        for m in d.actors
+        if m.party and m.party != speaker and not m.is_speaker
+    ]
+    if not others:
+        return (
+            (roles.government, None, False, None)
+            if process_type == "threat_or_warning"
+            else (None, None, False, None)
+        )
+    other_roles = parties[others[0].party or ""]
+    government_like = [m for m in others if not m.is_forces and m.actor is None]
+    accused = (
+        other_roles.government
+        if government_like
+        else resolve_actor(others[0], is_violence=False, context=context)
+    )
+    if process_type == "threat_or_warning":
+        return roles.government, accused, False, None
+    return roles.government, accused, True, roles.government
+
+
+def _location_of(
+    happening: Happening, *, context: ExtractionContext, claimant: str | None, is_violence: bool
+) -> Location:
+    if happening.place is not None:
+        mention = happening.place
+        return location_of(mention.place, precision=mention.precision, context=context)
+    first = happening.first
+    party = None
+    if first.process_type in STATEMENTS or first.process_type == "ceasefire_agreed":
+        party = happening.claimant_party
+        if party is None and first.process_type == "threat_or_warning":
+            party = next((m.party for m in first.actors if m.party), None)
+    capital: Place | None = capital_of(party, context=context) if party else None
+    if capital is not None:
+        return location_of(capital, precision=3, context=context)
+    return Location()
+
+
+def _confidence(happening: Happening, location: Location) -> float:
+    score = 0.4
+    score += 0.15 if happening.strength >= DateStrength.REPORTED else 0.0
+    score += 0.15 if location.lat is not None else 0.0
+    score += 0.1 if len(happening.detections) > 1 else 0.0
+    score += 0.1 if happening.first.date is not None else 0.0
+    return round(min(score, 0.95), 2)

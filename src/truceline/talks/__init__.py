@@ -1,0 +1,1 @@
+"""Negotiation rounds between the parties, loaded from the scenario."""

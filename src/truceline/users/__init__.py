@@ -1,0 +1,1 @@
+"""Accounts, roles and API tokens; rules.py holds the access policy."""

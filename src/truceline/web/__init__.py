@@ -1,0 +1,1 @@
+"""The web app: app factory, request dependencies, JSON API and HTML pages."""

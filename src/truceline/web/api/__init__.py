@@ -1,0 +1,1 @@
+"""JSON API routers (OpenAPI at /docs and /openapi.json)."""

@@ -1,0 +1,48 @@
+"""Public ledger API: entries, the latest signed checkpoint, inclusion and consistency proofs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from truceline.ledger.schemas import CheckpointRead, ConsistencyProofRead, EntryPage, InclusionProofRead
+from truceline.web.deps import SessionDep
+from truceline.workflows import ledger_views
+
+router = APIRouter(prefix="/ledger", tags=["ledger"])
+
+
+@router.get("/entries", response_model=EntryPage)
+def list_entries(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> EntryPage:
+    return ledger_views.list_entries(session, limit=limit, offset=offset, newest_first=False)
+
+
+@router.get("/checkpoint", response_model=CheckpointRead)
+def latest_checkpoint(session: SessionDep) -> CheckpointRead:
+    return ledger_views.published_checkpoint(session)
+
+
+@router.get("/checkpoint.txt", response_class=PlainTextResponse)
+def latest_checkpoint_note(session: SessionDep) -> str:
+    """The signed note alone, as transparency-log tools expect it."""
+    return ledger_views.published_checkpoint(session).note
+
+
+@router.get("/proof/inclusion", response_model=InclusionProofRead)
+def inclusion_proof(
+    session: SessionDep, seq: Annotated[int, Query(ge=0)], size: Annotated[int | None, Query(ge=1)] = None
+) -> InclusionProofRead:
+    return ledger_views.inclusion(session, seq=seq, size=size)
+
+
+@router.get("/proof/consistency", response_model=ConsistencyProofRead)
+def consistency_proof(
+    session: SessionDep, old: Annotated[int, Query(ge=1)], new: Annotated[int | None, Query(ge=1)] = None
+) -> ConsistencyProofRead:
+    return ledger_views.consistency(session, old_size=old, new_size=new)

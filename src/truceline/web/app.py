@@ -1,0 +1,31 @@
+"""The app factory: one FastAPI app per runtime; nothing is created at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from truceline import __version__
+from truceline.runtime import Runtime
+from truceline.web.api import documents, geo, ledger
+from truceline.web.errors import install_error_handlers
+from truceline.web.pages import routes as pages
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="Truceline",
+        version=__version__,
+        description="Ceasefire monitoring and verification: records, claims, incidents and the public ledger.",
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in (documents.router, ledger.router, geo.router):
+        app.include_router(router, prefix="/api")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

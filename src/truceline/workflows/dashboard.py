@@ -1,0 +1,43 @@
+"""What the dashboard and record pages show, gathered across domains in one read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from truceline.claims import service as claims
+from truceline.documents import service as documents
+from truceline.errors import NotFound
+from truceline.incidents import service as incidents
+from truceline.ledger import service as ledger
+from truceline.ledger.schemas import CheckpointRead
+from truceline.talks.service import list_talks_rounds
+from truceline.workflows.ledger_views import published_checkpoint
+
+
+def collect_stats(session: Session) -> dict[str, Any]:
+    return {
+        "documents": documents.count_documents(session),
+        "claims": claims.count_claims(session),
+        "incidents": incidents.count_incidents(session),
+        "ledger_size": ledger.tree_size(session),
+        "checkpoint": find_published_checkpoint(session),
+        "talks_rounds": list_talks_rounds(session),
+    }
+
+
+def find_published_checkpoint(session: Session) -> CheckpointRead | None:
+    try:
+        return published_checkpoint(session)
+    except NotFound:
+        return None
+
+
+def document_view(session: Session, document_id: str) -> dict[str, Any]:
+    document = documents.get_document(session, document_id)
+    return {
+        "document": document,
+        "claims": claims.list_claims(session, document_id=document.id, limit=500),
+        "entry": ledger.find_entry_for(session, kind="documents", record_id=document.id),
+    }

@@ -1,0 +1,46 @@
+"""Set-up: record the scenario's talks rounds, and load the demo reports when asked."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from importlib import resources
+
+from sqlalchemy.orm import Session
+
+from truceline.pipeline.document import SourceDocument
+from truceline.scenarios.schema import Scenario
+from truceline.talks.service import load_talks_rounds
+from truceline.workflows.ingest import IngestResult, ingest_documents
+
+SYSTEM_AUTHOR = "system:setup"
+
+
+def initialize(session: Session, *, scenario: Scenario, now: datetime) -> int:
+    """Record what the scenario knows that belongs in the ledger; returns how many records were added."""
+    return len(load_talks_rounds(session, scenario.talks_rounds, author=SYSTEM_AUTHOR, now=now))
+
+
+def demo_documents() -> list[SourceDocument]:
+    """The founding report plus short illustrative reports written for the demo (see demo/README.md)."""
+    folder = resources.files("truceline") / "demo"
+    manifest = json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+    docs = []
+    for item in manifest:
+        text = (folder / item["file"]).read_text(encoding="utf-8") if "file" in item else item["text"]
+        docs.append(
+            SourceDocument(
+                id=item["id"],
+                text=text.strip(),
+                published=date.fromisoformat(item["published"]),
+                title=item["title"],
+                url=item.get("url", ""),
+                outlet=item["outlet"],
+                language="en",
+            )
+        )
+    return docs
+
+
+def load_demo(session: Session, *, now: datetime) -> IngestResult:
+    return ingest_documents(session, demo_documents(), author=SYSTEM_AUTHOR, now=now)

@@ -1,0 +1,254 @@
+"""The export file: write, read and verify, and every way a tampered or malformed export is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import pytest
+
+from truceline.errors import InvalidInput, VerificationError
+from truceline.ledger.encoding import LedgerEntry
+from truceline.ledger.logfile import AuthorSignature, read_log, verify_log, write_log
+from truceline.ledger.merkle import EMPTY_ROOT, root_from_leaf_hashes
+from truceline.ledger.notes import Checkpoint, cosign, sign_note
+from truceline.ledger.signing import Signer
+
+ORIGIN = "truceline.example/ledger"
+
+
+def build_signer(name: str) -> Signer:
+    return Signer(name=name, seed=hashlib.sha256(name.encode()).digest())
+
+
+LOG_KEY = build_signer(ORIGIN)
+
+
+def build_entries(n: int) -> list[LedgerEntry]:
+    return [
+        LedgerEntry(
+            seq=seq,
+            kind="claim.created",
+            record_id=f"CL-{seq:04d}",
+            author="secretariat",
+            time=f"2025-10-25T09:{seq % 60:02d}:00.000000Z",
+            commitment=hashlib.sha256(b"record %d" % seq).hexdigest(),
+        )
+        for seq in range(n)
+    ]
+
+
+def build_checkpoint_note(entries: Sequence[LedgerEntry], size: int, signer: Signer = LOG_KEY) -> str:
+    root = root_from_leaf_hashes([entry.leaf_hash() for entry in entries[:size]])
+    return sign_note(Checkpoint(origin=ORIGIN, size=size, root_hash=root).body(), [signer])
+
+
+def build_export(
+    n: int = 6, sizes: Sequence[int] = (3, 6), signed_by: dict[int, Signer] | None = None
+) -> list[str]:
+    entries = build_entries(n)
+    signed_by = signed_by or {}
+    pairs = [
+        (
+            e,
+            AuthorSignature(signed_by[e.seq].vkey(), signed_by[e.seq].sign(e.to_bytes()))
+            if e.seq in signed_by
+            else None,
+        )
+        for e in entries
+    ]
+    notes = [build_checkpoint_note(entries, size) for size in sizes]
+    return list(write_log(origin=ORIGIN, log_vkey=LOG_KEY.vkey(), entries=pairs, checkpoints=notes))
+
+
+def edit_line(lines: list[str], index: int, change: dict[str, object]) -> list[str]:
+    obj = json.loads(lines[index])
+    for path, value in change.items():
+        target = obj
+        *parents, last = path.split(".")
+        for key in parents:
+            target = target[key]
+        target[last] = value
+    return [*lines[:index], json.dumps(obj) + "\n", *lines[index + 1 :]]
+
+
+def verify_lines(lines: list[str]) -> object:
+    return verify_log(read_log(lines), log_vkey=LOG_KEY.vkey())
+
+
+def test_an_export_round_trips_and_verifies() -> None:
+    lines = build_export(6, sizes=(3, 6))
+    summary = verify_log(read_log(lines), log_vkey=LOG_KEY.vkey())
+    entries = build_entries(6)
+    assert summary.size == 6
+    assert summary.root == root_from_leaf_hashes([entry.leaf_hash() for entry in entries])
+    assert summary.checkpoints_verified == 2
+    assert [entry.entry for entry in read_log(lines).entries] == entries
+
+
+def test_each_checkpoint_follows_the_entry_that_completes_its_tree() -> None:
+    types = [json.loads(line)["type"] for line in build_export(4, sizes=(0, 2, 4))]
+    assert types == ["header", "checkpoint", "entry", "entry", "checkpoint", "entry", "entry", "checkpoint"]
+
+
+def test_export_lines_are_canonical_json_ending_in_a_newline() -> None:
+    header = build_export(1, sizes=(1,))[0]
+    assert header == (
+        f'{{"format":"truceline-ledger/1","log_key":"{LOG_KEY.vkey()}","origin":"{ORIGIN}","type":"header"}}\n'
+    )
+
+
+def test_an_empty_log_verifies_to_the_empty_root() -> None:
+    summary = verify_lines(build_export(0, sizes=()))
+    assert summary == type(summary)(size=0, root=EMPTY_ROOT, checkpoints_verified=0)  # type: ignore[call-arg]
+
+
+def test_checkpoints_carrying_cosignatures_still_verify() -> None:
+    entries = build_entries(2)
+    body = Checkpoint(ORIGIN, 2, root_from_leaf_hashes([e.leaf_hash() for e in entries])).body()
+    note = sign_note(body, [LOG_KEY]) + cosign(body, build_signer("witness.example/pk"), 1761384600)
+    lines = write_log(
+        origin=ORIGIN, log_vkey=LOG_KEY.vkey(), entries=[(e, None) for e in entries], checkpoints=[note]
+    )
+    assert verify_lines(list(lines)).checkpoints_verified == 1  # type: ignore[attr-defined]
+
+
+def test_a_changed_entry_is_named_by_its_seq() -> None:
+    lines = edit_line(build_export(6), 2, {"entry.record_id": "CL-9999"})
+    with pytest.raises(VerificationError, match="entry seq 1 does not match its leaf hash") as caught:
+        verify_lines(lines)
+    assert caught.value.seq == 1
+
+
+def test_a_changed_entry_with_a_recomputed_leaf_hash_fails_at_the_next_checkpoint() -> None:
+    lines = build_export(6, sizes=(3, 6))
+    forged = LedgerEntry.from_json(json.loads(lines[5])["entry"] | {"author": "someone else"})
+    lines = edit_line(lines, 5, {"entry.author": "someone else", "leaf_hash": forged.leaf_hash().hex()})
+    with pytest.raises(VerificationError, match="an entry from seq 3 on was changed") as caught:
+        verify_lines(lines)
+    assert caught.value.seq == 3
+
+
+def test_a_gap_in_the_sequence_is_named() -> None:
+    lines = build_export(6)
+    del lines[2]
+    with pytest.raises(VerificationError, match="expected seq 1, got seq 2") as caught:
+        verify_lines(lines)
+    assert caught.value.seq == 1
+
+
+def test_entries_after_the_last_checkpoint_are_reported_as_unsigned() -> None:
+    with pytest.raises(VerificationError, match=r"2 entries \(seq 4..5\) are not covered") as caught:
+        verify_lines(build_export(6, sizes=(2, 4)))
+    assert caught.value.seq == 4
+    with pytest.raises(VerificationError, match=r"3 entries \(seq 0..2\)"):
+        verify_lines(build_export(3, sizes=()))
+
+
+def test_a_checkpoint_signed_by_another_key_is_refused() -> None:
+    lines = build_export(3, sizes=(3,))
+    impostor_note = build_checkpoint_note(build_entries(3), 3, signer=Signer(name=ORIGIN, seed=bytes(32)))
+    lines[-1] = json.dumps({"type": "checkpoint", "note": impostor_note}) + "\n"
+    with pytest.raises(VerificationError, match="not signed by the log key"):
+        verify_lines(lines)
+
+
+def test_a_checkpoint_beyond_the_exported_entries_is_refused() -> None:
+    lines = build_export(3, sizes=(3,))
+    extra = build_checkpoint_note(build_entries(5), 5)
+    lines.append(json.dumps({"type": "checkpoint", "note": extra}) + "\n")
+    with pytest.raises(VerificationError, match="claims size 5, but the export has 3 entries"):
+        verify_lines(lines)
+
+
+def test_an_export_naming_another_log_key_is_refused() -> None:
+    lines = build_export(2, sizes=(2,))
+    with pytest.raises(VerificationError, match="export names log key"):
+        verify_log(read_log(lines), log_vkey=build_signer("other.example").vkey())
+
+
+def test_author_signatures_are_verified() -> None:
+    mediator = build_signer("mediator.example/alice")
+    lines = build_export(3, sizes=(3,), signed_by={1: mediator})
+    assert verify_lines(lines).checkpoints_verified == 1  # type: ignore[attr-defined]
+    other = build_signer("mediator.example/bob")
+    forged = edit_line(lines, 2, {"signature.key": other.vkey()})
+    with pytest.raises(VerificationError, match="entry seq 1 author signature") as caught:
+        verify_lines(forged)
+    assert caught.value.seq == 1
+
+
+def test_author_signatures_must_be_by_a_pinned_key_when_keys_are_given() -> None:
+    mediator = build_signer("mediator.example/alice")
+    log = read_log(build_export(3, sizes=(3,), signed_by={1: mediator}))
+    verify_log(log, log_vkey=LOG_KEY.vkey(), author_vkeys={"secretariat": [mediator.vkey()]})
+    with pytest.raises(VerificationError, match="not a key of 'secretariat'"):
+        verify_log(log, log_vkey=LOG_KEY.vkey(), author_vkeys={"secretariat": []})
+
+
+@pytest.mark.parametrize(
+    ("index", "replacement", "message"),
+    [
+        (0, '{"type":"entry"}\n', "line 1: the first line must be the header"),
+        (0, '{"type":"header","format":"truceline-ledger/2","origin":"o","log_key":"k"}\n', "line 1: format"),
+        (1, "not json\n", "line 2: not valid JSON"),
+        (1, "[1, 2]\n", "line 2: each line must be a JSON object"),
+        (2, '{"type":"entry","type":"entry"}\n', "line 3: JSON object has a duplicate key"),
+        (2, '{"type":"note"}\n', "line 3: line type must be"),
+        (3, '{"type":"entry","entry":{},"leaf_hash":"00"}\n', "line 4: entry fields are wrong"),
+        (1, "\n", "line 2: blank lines"),
+        (1, '{"type":"checkpoint","note":"no note\\n"}\n', "line 2: signed note has no blank line"),
+    ],
+)
+def test_read_log_names_the_line_of_malformed_input(index: int, replacement: str, message: str) -> None:
+    lines = build_export(3, sizes=(3,))
+    lines[index] = replacement
+    with pytest.raises(InvalidInput, match=message):
+        read_log(lines)
+
+
+def test_read_log_refuses_extra_fields_and_a_bad_leaf_hash() -> None:
+    lines = build_export(2, sizes=(2,))
+    with pytest.raises(
+        InvalidInput, match=r"line 2: entry fields are wrong: missing \[\], unexpected \['salt'\]"
+    ):
+        read_log(edit_line(lines, 1, {"salt": "00"}))
+    with pytest.raises(InvalidInput, match="line 2: leaf_hash"):
+        read_log(edit_line(lines, 1, {"leaf_hash": "AB" * 32}))
+
+
+def test_read_log_refuses_checkpoints_out_of_order() -> None:
+    lines = build_export(4, sizes=(2, 4))
+    checkpoints = [i for i, line in enumerate(lines) if '"type":"checkpoint"' in line]
+    lines[checkpoints[0]], lines[checkpoints[1]] = lines[checkpoints[1]], lines[checkpoints[0]]
+    with pytest.raises(InvalidInput, match="sizes must increase"):
+        read_log(lines)
+
+
+def test_read_log_accepts_a_trailing_blank_line_and_refuses_an_empty_file() -> None:
+    read_log([*build_export(1, sizes=(1,)), "\n"])
+    with pytest.raises(InvalidInput, match="line 1: the export is empty"):
+        read_log([])
+
+
+def test_write_log_refuses_entries_out_of_order_and_checkpoints_past_the_end() -> None:
+    entries = build_entries(3)
+    with pytest.raises(InvalidInput, match="expected seq 1, got 2"):
+        list(
+            write_log(
+                origin=ORIGIN,
+                log_vkey=LOG_KEY.vkey(),
+                entries=[(entries[0], None), (entries[2], None)],
+                checkpoints=[],
+            )
+        )
+    with pytest.raises(InvalidInput, match="size 3 but only 2 entries"):
+        list(
+            write_log(
+                origin=ORIGIN,
+                log_vkey=LOG_KEY.vkey(),
+                entries=[(e, None) for e in entries[:2]],
+                checkpoints=[build_checkpoint_note(entries, 3)],
+            )
+        )

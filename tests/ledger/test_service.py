@@ -1,0 +1,83 @@
+import pytest
+from sqlalchemy import func, select
+
+from tests.builders import NOW, add_one_of_each, one_of_each_record
+from truceline.documents.models import Document
+from truceline.errors import InvalidInput
+from truceline.ledger import merkle
+from truceline.ledger.models import LedgerEntryRow
+from truceline.ledger.service import (
+    add_record,
+    create_checkpoint,
+    latest_checkpoint,
+    prove_consistency,
+    prove_inclusion,
+    record_content,
+)
+from truceline.runtime import Runtime
+
+
+def _count(session, model) -> int:  # type: ignore[no-untyped-def]
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_record_and_its_entry_are_written_together(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+    with runtime.sessions() as session:
+        entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
+        assert [e.seq for e in entries] == list(range(len(one_of_each_record())))
+        assert entries[1].kind == "documents" and entries[1].record_id == "doc-1"
+
+
+def test_a_failed_transaction_leaves_neither_record_nor_entry(runtime: Runtime) -> None:
+    records = one_of_each_record()
+    with pytest.raises(RuntimeError), runtime.transaction() as session:
+        add_record(session, records[0], author="test", now=NOW)
+        raise RuntimeError("crash after the write")
+    with runtime.sessions() as session:
+        assert _count(session, LedgerEntryRow) == 0
+        assert _count(session, Document) == 0
+
+
+def test_record_content_reads_back_identically_from_the_database(runtime: Runtime) -> None:
+    written = {}
+    with runtime.transaction() as session:
+        for record in add_one_of_each(session):
+            written[(record.ledger_kind(), record.id)] = record_content(record)
+    with runtime.sessions() as session:
+        for record in one_of_each_record():
+            stored = session.get(type(record), record.id)
+            assert record_content(stored) == written[(record.ledger_kind(), record.id)]
+
+
+def test_checkpoint_is_reused_until_the_log_grows(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        first = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+        again = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+        assert again.id == first.id
+        assert latest_checkpoint(session).size == len(one_of_each_record())
+
+
+def test_inclusion_and_consistency_proofs_from_the_database_verify(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    with runtime.sessions() as session:
+        size = latest_checkpoint(session).size
+        for seq in range(size):
+            p = prove_inclusion(session, seq=seq)
+            merkle.verify_inclusion(leaf_hash=p.leaf_hash, index=seq, size=size, proof=p.path, root=p.root)
+        c = prove_consistency(session, old_size=3, new_size=size)
+        merkle.verify_consistency(
+            old_size=3, new_size=size, old_root=c.old_root, new_root=c.new_root, proof=c.path
+        )
+
+
+def test_a_proof_for_an_entry_beyond_the_tree_is_refused(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    with runtime.sessions() as session, pytest.raises(InvalidInput, match="seq"):
+        prove_inclusion(session, seq=999)

@@ -1,0 +1,151 @@
+"""Tamper tests: a raw-SQL change to any column of any row must make verification fail and name the entry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tests.builders import add_one_of_each, one_of_each_record
+from truceline.db.registry import RECORD_MODELS
+from truceline.errors import VerificationError
+from truceline.ledger.models import CheckpointRow, LedgerEntryRow
+from truceline.ledger.service import create_checkpoint
+from truceline.ledger.verify import verify_database
+from truceline.runtime import Runtime
+
+
+def _setup(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+
+
+def _changed(value: Any, column_type: Any) -> Any:
+    """A different value of the same type, so the database accepts the raw UPDATE."""
+    if isinstance(column_type, sa.JSON):
+        return '{"tampered": true}'
+    if isinstance(column_type, sa.DateTime):
+        return datetime(2020, 1, 1, 12, 0, 0)
+    if isinstance(column_type, sa.Date):
+        return date(2020, 1, 1)
+    if isinstance(column_type, sa.Boolean):
+        return not value
+    if isinstance(column_type, sa.Integer | sa.Float):
+        return (value or 0) + 1
+    return (value or "") + "x"
+
+
+def _allow_dangling_references(session: Session) -> None:
+    """Let the raw UPDATE point a foreign key anywhere: the test rolls back before any check."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+
+
+def _tamper_and_verify(
+    runtime: Runtime, session: Session, table: sa.Table, column: str, key: str, key_value: Any
+) -> str:
+    value = session.execute(
+        text(f'SELECT "{column}" FROM {table.name} WHERE "{key}" = :k'), {"k": key_value}
+    ).scalar()
+    column_type = table.c[column].type
+    if hasattr(column_type, "impl"):
+        column_type = (
+            column_type.impl if isinstance(column_type.impl, sa.types.TypeEngine) else column_type.impl()
+        )
+    _allow_dangling_references(session)
+    session.execute(
+        text(f'UPDATE {table.name} SET "{column}" = :v WHERE "{key}" = :k'),
+        {"v": _changed(value, column_type), "k": key_value},
+    )
+    with pytest.raises(VerificationError) as caught:
+        verify_database(session, log_verifier=runtime.log_verifier)
+    return str(caught.value)
+
+
+def test_an_untouched_database_verifies(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session:
+        report = verify_database(session, log_verifier=runtime.log_verifier)
+    assert report.entries == report.records == len(one_of_each_record())
+    assert report.checkpoints == 1 and report.unsigned_entries == 0
+
+
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.ledger_kind())
+def test_changing_any_column_of_a_record_fails_naming_its_entry(runtime: Runtime, model: Any) -> None:
+    _setup(runtime)
+    kinds = [r.ledger_kind() for r in one_of_each_record()]
+    seq = kinds.index(model.ledger_kind())
+    record_id = one_of_each_record()[seq].id
+    for column in [c.name for c in model.__table__.columns if c.name != "id"]:
+        with runtime.sessions() as session, session.begin():
+            message = _tamper_and_verify(runtime, session, model.__table__, column, "id", record_id)
+            assert f"entry {seq} " in message, (column, message)
+            session.rollback()
+
+
+def test_changing_a_record_id_fails_naming_its_entry(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        session.execute(text("UPDATE talks_rounds SET id = 'talks-y' WHERE id = 'talks-x'"))
+        with pytest.raises(VerificationError, match="entry 14 "):
+            verify_database(session, log_verifier=runtime.log_verifier)
+
+
+@pytest.mark.parametrize("column", ["kind", "record_id", "author", "time", "commitment", "salt", "leaf_hash"])
+def test_changing_any_column_of_a_ledger_entry_fails_naming_it(runtime: Runtime, column: str) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        message = _tamper_and_verify(runtime, session, LedgerEntryRow.__table__, column, "seq", 5)
+        assert message.startswith("entry 5") or "entries 0..15" in message, message
+
+
+def test_a_deleted_entry_is_named(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        session.execute(text("DELETE FROM ledger_entries WHERE seq = 7"))
+        with pytest.raises(VerificationError, match="entry 7"):
+            verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_record_inserted_behind_the_ledgers_back_is_found(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        session.execute(
+            text(
+                "INSERT INTO sources (id, created_at, created_by, name, kind, url, reliability, language) "
+                "VALUES ('src-x', '2025-11-01 00:00:00', 'raw', 'Raw', 'outlet', '', 'A', 'en')"
+            )
+        )
+        with pytest.raises(VerificationError, match="sources 'src-x' has no ledger entry"):
+            verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_changed_checkpoint_note_fails(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        row = session.scalars(select(CheckpointRow)).one()
+        forged = row.note.replace(f"\n{row.size}\n", f"\n{row.size - 1}\n", 1)
+        session.execute(text("UPDATE ledger_checkpoints SET note = :n"), {"n": forged})
+        with pytest.raises(VerificationError, match="checkpoint"):
+            verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_rewritten_entry_with_a_consistent_leaf_hash_still_breaks_the_signed_root(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        row = session.get(LedgerEntryRow, 3)
+        assert row is not None
+        from truceline.ledger.service import entry_of
+
+        row.author = "someone-else"
+        row.leaf_hash = entry_of(row).leaf_hash().hex()
+        session.flush()
+        with pytest.raises(VerificationError, match=r"tree root differs"):
+            verify_database(session, log_verifier=runtime.log_verifier)

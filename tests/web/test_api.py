@@ -1,0 +1,92 @@
+import base64
+
+from fastapi.testclient import TestClient
+
+from truceline.ledger import merkle
+from truceline.ledger.notes import parse_checkpoint, verify_note
+from truceline.ledger.signing import Verifier
+
+
+def test_documents_are_listed_and_read(client: TestClient) -> None:
+    page = client.get("/api/documents").json()
+    assert page["total"] == len(page["items"]) >= 6
+    one = client.get("/api/documents/seed-istanbul-talks").json()
+    assert "open war" in one["text"]
+
+
+def test_an_unknown_document_is_a_404_with_a_message(client: TestClient) -> None:
+    response = client.get("/api/documents/nope")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "document 'nope' not found"}
+
+
+def test_a_bad_query_parameter_is_a_422_naming_it(client: TestClient) -> None:
+    response = client.get("/api/documents?limit=0")
+    assert response.status_code == 422
+    assert "limit" in response.json()["detail"]
+
+
+def test_claims_and_incidents_are_listed(client: TestClient) -> None:
+    assert client.get("/api/claims").json()["total"] >= 0
+    assert client.get("/api/incidents").json()["items"] == []
+    assert client.get("/api/claims/nope").status_code == 404
+    assert client.get("/api/incidents/nope").status_code == 404
+
+
+def test_the_published_checkpoint_is_signed_by_the_log_key(client: TestClient, runtime) -> None:  # type: ignore[no-untyped-def]
+    checkpoint = client.get("/api/ledger/checkpoint").json()
+    note = verify_note(checkpoint["note"], [Verifier.from_vkey(runtime.signer.vkey())])
+    assert parse_checkpoint(note.body).size == checkpoint["size"]
+    assert client.get("/api/ledger/checkpoint.txt").text == checkpoint["note"]
+
+
+def test_inclusion_and_consistency_proofs_from_the_api_verify(client: TestClient) -> None:
+    checkpoint = client.get("/api/ledger/checkpoint").json()
+    size, root = checkpoint["size"], base64.b64decode(checkpoint["root_hash"])
+    for seq in (0, size - 1):
+        p = client.get(f"/api/ledger/proof/inclusion?seq={seq}").json()
+        merkle.verify_inclusion(
+            leaf_hash=base64.b64decode(p["leaf_hash"]),
+            index=seq,
+            size=size,
+            proof=[base64.b64decode(h) for h in p["proof"]],
+            root=root,
+        )
+    c = client.get("/api/ledger/proof/consistency?old=2").json()
+    merkle.verify_consistency(
+        old_size=2,
+        new_size=size,
+        old_root=base64.b64decode(c["old_root"]),
+        new_root=root,
+        proof=[base64.b64decode(h) for h in c["proof"]],
+    )
+    assert client.get(f"/api/ledger/proof/inclusion?seq={size + 5}").status_code == 422
+
+
+def test_entries_are_public_without_salts(client: TestClient) -> None:
+    entries = client.get("/api/ledger/entries").json()["items"]
+    assert entries[0]["seq"] == 0
+    assert all("salt" not in e for e in entries)
+
+
+def test_openapi_describes_the_api(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/documents",
+        "/api/claims",
+        "/api/incidents",
+        "/api/ledger/checkpoint",
+        "/api/ledger/proof/inclusion",
+        "/api/ledger/proof/consistency",
+    ):
+        assert path in paths
+
+
+def test_map_layers_are_served_from_package_data(client: TestClient) -> None:
+    boundary = client.get("/api/geo/boundary").json()
+    assert boundary["type"] == "FeatureCollection" and boundary["features"]
+    crossings = client.get("/api/geo/crossings").json()
+    assert "Torkham" in {f["properties"]["name"] for f in crossings["features"]}
+    assert client.get("/api/geo/admin1").json()["features"]
+    assert client.get("/api/geo/buffer").json()["features"]
+    assert client.get("/api/geo/nothing").status_code == 404
