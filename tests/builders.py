@@ -77,6 +77,7 @@ def one_of_each_record() -> list[Record]:
             claimant=None,
             location={"name": "Torkham", "lat": 34.11472, "lon": 71.08472, "geo_precision": 1},
             fatalities={"best": 2, "low": 2, "high": None, "civilians": None},
+            injuries=None,
             evidence={"text": "Forces exchanged fire near Torkham on Saturday.", "start": 0, "end": 47},
             confidence=0.8,
             extractor="test/1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,11 @@ from truceline.ledger.keystore import ensure_log_key
 from truceline.ledger.signing import Signer, Verifier
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
+
+if typing.TYPE_CHECKING:
+    from truceline.pipeline.claims import Claim as ClaimValue
+    from truceline.pipeline.context import ExtractionContext
+    from truceline.pipeline.document import SourceDocument
 
 
 @dataclass
@@ -47,6 +53,18 @@ class Runtime:
     @property
     def log_verifier(self) -> Verifier:
         return Verifier.from_vkey(self.signer.vkey())
+
+    @cached_property
+    def extraction_context(self) -> ExtractionContext:
+        """Actor dictionary, gazetteer and geography of the scenario, built once (it takes a second)."""
+        from truceline.pipeline.context import ExtractionContext  # spaCy loads only when extraction runs
+
+        return ExtractionContext.from_scenario(self.scenario)
+
+    def extract(self, doc: SourceDocument) -> list[ClaimValue]:
+        from truceline.pipeline.extract import extract_claims
+
+        return extract_claims(doc, context=self.extraction_context)
 
     def witness_verifiers(self) -> dict[str, Verifier]:
         """Witness keys known from the scenario's parties (filled in at deployment)."""

@@ -13,6 +13,8 @@ COMMANDS = [
     ["ledger", "proof"],
     ["ledger", "export"],
     ["ledger", "checkpoint"],
+    ["extract"],
+    ["watch"],
 ]
 
 

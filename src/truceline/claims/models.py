@@ -22,13 +22,14 @@ class Claim(Record):
     sub_event_type: Mapped[str] = mapped_column(String(80))
     process_type: Mapped[str | None] = mapped_column(String(60))
     event_date: Mapped[date | None] = mapped_column(index=True)
-    time_precision: Mapped[int]
+    time_precision: Mapped[int | None]
     actor1: Mapped[str | None] = mapped_column(String(120))
     actor2: Mapped[str | None] = mapped_column(String(120))
     alleged: Mapped[bool]
     claimant: Mapped[str | None] = mapped_column(String(120))
     location: Mapped[dict[str, Any]]
     fatalities: Mapped[dict[str, Any]]
+    injuries: Mapped[int | None]
     evidence: Mapped[dict[str, Any]]
     confidence: Mapped[float]
     extractor: Mapped[str] = mapped_column(String(80))

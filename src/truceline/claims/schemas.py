@@ -17,13 +17,14 @@ class ClaimRead(BaseModel):
     sub_event_type: str
     process_type: str | None
     event_date: date | None
-    time_precision: int
+    time_precision: int | None
     actor1: str | None
     actor2: str | None
     alleged: bool
     claimant: str | None
     location: dict[str, Any]
     fatalities: dict[str, Any]
+    injuries: int | None
     evidence: dict[str, Any]
     confidence: float
     extractor: str

@@ -1,47 +1,164 @@
-"""`truceline ingest FILE...`."""
+"""`truceline ingest`, `truceline extract` and `truceline watch`: reports in, claims out."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+import time
+from datetime import date, datetime
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from truceline.cli.main import Context, pass_context
+from truceline.errors import InvalidInput, TrucelineError
+from truceline.intake.fetch import document_from_url
 from truceline.intake.files import load_path
+from truceline.intake.polling import FeedPoller
 from truceline.ledger.service import create_checkpoint
 from truceline.pipeline.document import SourceDocument
-from truceline.workflows.ingest import ingest_documents
+from truceline.scenarios import load_scenario
+from truceline.workflows.ingest import IngestResult, ingest_documents
+
+Published = click.DateTime(["%Y-%m-%d"])
+
+
+def _is_url(ref: str) -> bool:
+    return ref.startswith(("http://", "https://"))
+
+
+def read_inputs(
+    refs: tuple[str, ...], *, published: date | None, progress: bool = False
+) -> list[SourceDocument]:
+    """Read every file or URL first, so one bad input stops the command before anything is written."""
+    docs: list[SourceDocument] = []
+    for ref in tqdm(refs, desc="reading", unit="input", disable=not progress or len(refs) < 2, leave=False):
+        if _is_url(ref):
+            docs.extend(document_from_url(ref, published=published))
+        else:
+            docs.extend(load_path(Path(ref), published=published))
+    return docs
+
+
+def _date(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--published", type=click.DateTime(["%Y-%m-%d"]), help="Publication date of plain-text files.")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--published", type=Published, help="Publication date of plain-text, HTML or PDF inputs.")
+@click.option(
+    "--extract/--no-extract", default=True, show_default=True, help="Extract claims from new documents."
+)
 @pass_context
-def ingest(ctx: Context, files: tuple[Path, ...], published: object) -> None:
-    """Store reports (document JSON, plain text, HTML, feeds, PDF); the same content twice is stored once.
+def ingest(ctx: Context, inputs: tuple[str, ...], published: datetime | None, extract: bool) -> None:
+    """Store reports and the claims extracted from them; the same content twice is stored once.
 
-    All files are read and checked first; if any is bad, nothing is written.
+    INPUTS are files (document JSON, JSON lines, plain text, HTML, RSS/Atom, PDF) or http(s) URLs.
+    All inputs are read and checked first; if any is bad, nothing is written.
 
     \b
-    Example:
+    Examples:
       truceline ingest report.txt --published 2025-10-25
-      truceline ingest article.json feed.xml
+      truceline ingest article.json feed.xml https://example.org/report.html
     """
-    published_date: date | None = published.date() if published is not None else None  # type: ignore[attr-defined]
-    docs: list[SourceDocument] = []
-    for path in files:
-        docs.extend(load_path(path, published=published_date))
+    docs = read_inputs(inputs, published=_date(published), progress=True)
     runtime = ctx.runtime
+    extractor = runtime.extract if extract else None
     with runtime.transaction() as session:
-        result = ingest_documents(session, docs, author="cli:ingest", now=ctx.now())
+        bar = tqdm(docs, desc="ingesting", unit="doc", disable=len(docs) < 2, leave=False)
+        result = ingest_documents(session, bar, author="cli:ingest", now=ctx.now(), extract=extractor)
         if result.added:
             create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    _report(result)
+
+
+def _report(result: IngestResult) -> None:
     for document_id in result.added:
         click.echo(f"added\t{document_id}")
     for document_id in result.existing:
         click.echo(f"exists\t{document_id}")
-    click.echo(f"{len(result.added)} added, {len(result.existing)} already stored", err=True)
+    click.echo(
+        f"{len(result.added)} added, {len(result.existing)} already stored, {len(result.claims)} claims",
+        err=True,
+    )
 
 
-COMMANDS = [ingest]
+@click.command()
+@click.argument("doc")
+@click.option("--published", type=Published, help="Publication date of a plain-text, HTML or PDF input.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
+@click.pass_obj
+def extract(obj: Context, doc: str, published: datetime | None, fmt: str) -> None:
+    """Print the claims of one document without touching the database.
+
+    DOC is a document JSON file, a text file (with --published), an HTML file or a URL.
+
+    \b
+    Example:
+      truceline extract article.json --format jsonl
+    """
+    from truceline.pipeline.context import ExtractionContext  # spaCy loads only for this command
+    from truceline.pipeline.extract import extract_claims
+
+    docs = read_inputs((doc,), published=_date(published))
+    context = ExtractionContext.from_scenario(load_scenario(obj.settings.scenario))
+    claims = [claim.to_json() for source in docs for claim in extract_claims(source, context=context)]
+    if fmt == "json":
+        click.echo(json.dumps(claims, ensure_ascii=False, indent=2))
+    else:
+        for claim in claims:
+            click.echo(json.dumps(claim, ensure_ascii=False))
+
+
+_EVERY = re.compile(r"^(\d+)([smh])$")
+
+
+def parse_every(value: str) -> float:
+    """'15m' -> 900.0 seconds; '30s', '2h' likewise."""
+    match = _EVERY.match(value.strip())
+    if not match or int(match.group(1)) == 0:
+        raise InvalidInput(f"--every: expected a period like 30s, 15m or 2h, found {value!r}")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+@click.command()
+@click.argument("feeds", nargs=-1, required=True)
+@click.option("--every", default="15m", show_default=True, help="Polling period: 30s, 15m, 2h.")
+@click.option(
+    "--rounds", type=click.IntRange(min=1), help="Stop after this many polls (default: run until stopped)."
+)
+@click.option("--state", type=click.Path(path_type=Path), help="File remembering seen items across restarts.")
+@pass_context
+def watch(ctx: Context, feeds: tuple[str, ...], every: str, rounds: int | None, state: Path | None) -> None:
+    """Poll RSS/Atom feeds and ingest new items; a feed that fails is reported and retried next round.
+
+    \b
+    Example:
+      truceline watch https://example.org/feed.xml --every 15m
+    """
+    period_s = parse_every(every)
+    runtime = ctx.runtime
+    poller = FeedPoller(state_path=state or runtime.settings.home / "watch-state.json")
+    done = 0
+    while rounds is None or done < rounds:
+        polled = poller.poll(feeds)
+        for error in polled.errors:
+            click.echo(f"warning: {error}", err=True)
+        try:
+            with runtime.transaction() as session:
+                result = ingest_documents(
+                    session, polled.new_documents, author="cli:watch", now=ctx.now(), extract=runtime.extract
+                )
+                if result.added:
+                    create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+            _report(result)
+        except TrucelineError as exc:
+            click.echo(f"warning: {exc.diagnostics()}", err=True)
+        done += 1
+        if rounds is None or done < rounds:
+            time.sleep(period_s)
+
+
+COMMANDS = [ingest, extract, watch]

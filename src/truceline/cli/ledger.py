@@ -109,7 +109,8 @@ def export(ctx: Context, output: Path | None) -> None:
 
     \b
     Example:
-      truceline ledger export -o ledger.jsonl && truceline ledger verify --file ledger.jsonl --key var/keys/log.pub
+      truceline ledger export -o ledger.jsonl
+      truceline ledger verify --file ledger.jsonl --key var/keys/log.pub
     """
     runtime = ctx.runtime
     with runtime.sessions() as session:

@@ -1,4 +1,4 @@
-"""Ledger tables: entries, signed checkpoints and witness cosignatures. Append-only: never UPDATE or DELETE."""
+"""Ledger tables: entries, signed checkpoints, witness cosignatures. Append-only: no UPDATE or DELETE."""
 
 from __future__ import annotations
 

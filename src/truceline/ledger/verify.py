@@ -30,7 +30,7 @@ class VerifyReport:
 def verify_database(
     session: Session, *, log_verifier: Verifier, witnesses: Mapping[str, Verifier] | None = None
 ) -> VerifyReport:
-    """Return a report when everything matches; raise VerificationError naming the first entry that does not."""
+    """Return a report when all matches; raise VerificationError naming the first entry that does not."""
     problems: list[tuple[int, str]] = []
     entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
     latest_by_record: dict[tuple[str, str], LedgerEntryRow] = {}

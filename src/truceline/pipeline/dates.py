@@ -35,7 +35,8 @@ class DateMention:
 
 _SPEECH_BEFORE = re.compile(
     r"\b(?:said|says|told \w+|announced|confirmed|stated|reported|posted|wrote|added|declared|tweeted|"
-    r"addressed reporters(?: in \w+)?|(?:on )?social media platform \w+|on x|in a statement|in a post(?: on x)?)"
+    r"addressed reporters(?: in \w+)?|(?:on )?social media platform \w+|on x|in a statement|"
+    r"in a post(?: on x)?)"
     r"[^.;]{0,30}?$",
     re.IGNORECASE,
 )
@@ -56,6 +57,8 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
     def add(start: int, end: int, value: date | None, precision: int, strength: DateStrength) -> None:
         if value is None or any(s < end and start < e for s, e in taken):
             return
+        if sentence.count("(", 0, start) > sentence.count(")", 0, start):
+            return  # '(Saturday, 2am, Singapore time)', '(Dec 6)': asides, not the event's date
         taken.append((start, end))
         is_report = bool(_SPEECH_BEFORE.search(sentence[:start]))
         is_since = bool(re.search(r"\b(?:since|as of|until|till)\s+$", sentence[:start], re.IGNORECASE))
@@ -84,7 +87,8 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
     # Weekdays: 'on Saturday', 'late Sunday', 'Thursday night', "Saturday's", 'late on Friday'.
     weekday_re = "|".join(weekdays)
     for m in re.finditer(
-        rf"\b(?:(?:late|early)\s+(?:on\s+)?|(?:on|last|this|overnight on|overnight)\s+)?(?P<w>{weekday_re})(?:['’]s)?"
+        rf"\b(?:(?:late|early)\s+(?:on\s+)?|(?:on|last|this|overnight on|overnight)\s+)?"
+        rf"(?P<w>{weekday_re})(?:['’]s)?"
         rf"(?:\s+(?:night|morning|evening|afternoon))?\b",
         sentence,
         re.IGNORECASE,
@@ -107,7 +111,7 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
             )
     for m in re.finditer(r"\blast week\b|\bearlier this week\b", sentence, re.IGNORECASE):
         add(m.start(), m.end(), published - timedelta(days=7), 2, DateStrength.RELATIVE)
-    # Night words and 'yesterday': the day before the anchor (a reporting date in the sentence, else published).
+    # Night words and 'yesterday': the day before the anchor (the sentence's reporting date, else published).
     anchor = _report_anchor(found, published)
     for m in compile_words(lexicons.dates["day_before_anchor"]).finditer(sentence):
         add(m.start(), m.end(), anchor - timedelta(days=1), 1, DateStrength.RELATIVE)

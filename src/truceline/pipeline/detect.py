@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,10 @@ def detect_happenings(
     attribution = find_attribution(text, lexicons=lexicons)
     violence = _violence_triggers(text, lexicons)
     process = _process_triggers(text, lexicons, attribution)
+    if lexicons.reciprocal.search(text):
+        process = []  # 'each side blamed the other for the impasse in the talks': a summary, not news
+    if lexicons.commemoration.search(text):
+        violence = None  # funerals and tributes look back at a happening reported elsewhere
     if not violence and not process:
         return []
     dates = find_date_mentions(text, published=published, lexicons=lexicons)
@@ -80,25 +85,27 @@ def detect_happenings(
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
     casualties = find_casualties(text, lexicons=lexicons)
     none_reported = says_no_casualties(text, lexicons=lexicons)
-    detections: list[Detection] = []
     dates = [d for d in dates if (published - d.value).days <= MAX_AGE_DAYS or d.is_report]
     if not dates and any(
         not d.is_vague for d in find_date_mentions(text, published=published, lexicons=lexicons)
     ):
         return []  # dated weeks before the report: background
     places = [p for p in places if not attribution.is_speaker(p.start, p.end)]
+    triggers = ([violence[1]] if violence else []) + [start for _, start in process]
+    dates_of = {t: [d for d in dates if _nearest(d.start, triggers) == t] for t in triggers}
+    detections: list[Detection] = []
     if violence:
         rule, start = violence
         if _is_background_violence(text, start, dates, casualties, process, attribution, lexicons):
             pass
-        elif not rule.is_generic or any(c.is_killed for c in casualties):
+        elif not rule.is_generic or any(c.is_killed for c in casualties) or lexicons.anaphora.search(text):
             detections.extend(
                 _with_places(
                     sentence,
                     VIOLENCE,
                     rule,
                     start,
-                    dates,
+                    dates_of[start],
                     places,
                     actors,
                     casualties,
@@ -110,7 +117,17 @@ def detect_happenings(
     for rule, start in process:
         detections.extend(
             _with_places(
-                sentence, PROCESS, rule, start, dates, places, actors, (), attribution, False, lexicons
+                sentence,
+                PROCESS,
+                rule,
+                start,
+                dates_of[start],
+                places,
+                actors,
+                (),
+                attribution,
+                False,
+                lexicons,
             )
         )
     return detections
@@ -181,6 +198,10 @@ def _process_triggers(
     return sorted(found.values(), key=lambda f: f[1])
 
 
+def _nearest(position: int, triggers: list[int]) -> int:
+    return min(triggers, key=lambda t: abs(t - position))
+
+
 def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
     return bool(lexicons.irrealis.search(text[max(0, start - 40) : start]))
 
@@ -210,7 +231,7 @@ def _with_places(
         distinct = {(p.place.lat, p.place.lon) for p in same_level}
         joined = all(
             re.search(r"^\s*(?:,|and|,\s*and)\s+(?:\w+ern\s+)?$", text[a.end : b.start])
-            for a, b in zip(same_level, same_level[1:], strict=False)
+            for a, b in itertools.pairwise(same_level)
         )
         if len(distinct) > 1 and joined and len(same_level) == len(located):
             groups = [(p,) for p in same_level]
@@ -244,11 +265,4 @@ def _date_for(dates: list[DateMention], trigger_start: int) -> DateMention | Non
     if not usable:
         return None
     events = [d for d in usable if not d.is_report]
-    pool = events or usable
-    return max(
-        pool,
-        key=lambda d: (
-            d.strength if not d.is_report else DateStrength.REPORTED,
-            -abs(d.start - trigger_start),
-        ),
-    )
+    return min(events or usable, key=lambda d: abs(d.start - trigger_start))

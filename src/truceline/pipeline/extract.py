@@ -8,14 +8,23 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from truceline.errors import NotFound
+from truceline.pipeline.casualties import says_no_casualties
 from truceline.pipeline.claims import Claim
-from truceline.pipeline.context import ExtractionContext
+from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.detect import Detection, detect_happenings
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.happenings import build_claims, merge_detections
 from truceline.pipeline.lexicons import load_lexicons
-from truceline.pipeline.nlp import DEFAULT_MODEL, Matchers, build_matchers, find_spans, load_nlp
-from truceline.pipeline.sentences import find_body_lines, split_sentences
+from truceline.pipeline.nlp import (
+    DEFAULT_MODEL,
+    Matchers,
+    build_matchers,
+    find_entities,
+    find_spans,
+    load_nlp,
+    merge_spans,
+)
+from truceline.pipeline.sentences import find_body_lines, find_dateline, split_sentences
 
 RULES_EXTRACTOR_NAME = "truceline-rules"
 RULES_EXTRACTOR_VERSION = "0.1"
@@ -50,8 +59,7 @@ class RulesExtractor:
         sentences = split_sentences(doc.text, body=body)
         if not sentences:
             return []
-        spacy_doc = nlp(doc.text)
-        spans = find_spans(spacy_doc, matchers)
+        spans = find_spans(nlp.make_doc(doc.text), matchers)
         country_hints = _country_hints(doc.text, context)
         detections: list[Detection] = []
         cursor = 0
@@ -59,23 +67,41 @@ class RulesExtractor:
             while cursor < len(spans) and spans[cursor].end <= sentence.start:
                 cursor += 1
             inside = [s for s in spans[cursor:] if s.start >= sentence.start and s.end <= sentence.end]
-            detections.extend(
-                detect_happenings(
+            found = detect_happenings(
+                sentence,
+                spans=inside,
+                published=published,
+                context=context,
+                lexicons=lexicons,
+                country_hints=country_hints,
+            )
+            if found and not any(d.places for d in found) and "ner" in nlp.pipe_names:
+                # Statistical NER only as a fallback, and only where a happening has no place yet:
+                # it is most of the cost of a pass over the whole text.
+                found = detect_happenings(
                     sentence,
-                    spans=inside,
+                    spans=merge_spans(inside, find_entities(nlp, sentence.text, offset=sentence.start)),
                     published=published,
                     context=context,
                     lexicons=lexicons,
                     country_hints=country_hints,
                 )
-            )
+            detections.extend(found)
         happenings = merge_detections(detections, published=published, context=context)
+        detected = {d.sentence.index for d in detections}
+        quiet = frozenset(
+            s.paragraph
+            for s in sentences
+            if s.index not in detected and says_no_casualties(s.text, lexicons=lexicons)
+        )
         return build_claims(
             happenings,
             document_id=doc.id,
             context=context,
             lexicons=lexicons,
             extractor=f"{self.name}/{self.version}",
+            dateline=_dateline_place(doc.text, body, context),
+            quiet_paragraphs=quiet,
         )
 
     def _matchers_for(self, context: ExtractionContext) -> Matchers:
@@ -84,6 +110,15 @@ class RulesExtractor:
             cached = (context, build_matchers(load_nlp(self.model), context))
             self._matchers[id(context)] = cached
         return cached[1]
+
+
+def _dateline_place(text: str, body: list[tuple[int, int]], context: ExtractionContext) -> Place | None:
+    """The place of an opening dateline ('PESHAWAR, Pakistan:'), a last resort for where violence was."""
+    dateline = find_dateline(text, body=body)
+    if dateline is None:
+        return None
+    found = [p for p in context.places.lookup(dateline[0].title()) if p.level == "town"]
+    return max(found, key=lambda p: p.population) if found else None
 
 
 def _country_hints(text: str, context: ExtractionContext) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from truceline.pipeline.claims import Location
 from truceline.pipeline.context import ExtractionContext, Place
@@ -50,7 +50,7 @@ def find_place_mentions(
     context: ExtractionContext,
     country_hints: tuple[str, ...] = (),
 ) -> list[PlaceMention]:
-    """Places named in a sentence: phrase-matched names, NER entities and capitalized names after 'in'/'at'."""
+    """Places named in a sentence: phrase-matched names, NER entities and capitalized names."""
     candidates: dict[tuple[int, int], str] = {}
     actor_ranges = [(s.start, s.end) for s in spans if s.label == "ACTOR"]
     for span in spans:
@@ -88,6 +88,7 @@ def find_place_mentions(
         )
         if place is None:
             continue
+        place = _seat_of(place, context=context)
         is_locative = bool(
             _LOCATIVE_BEFORE.search(sentence[:start]) or level_word or place.level == "crossing"
         )
@@ -109,6 +110,22 @@ def _without_overlaps(mentions: list[PlaceMention]) -> list[PlaceMention]:
         if not any(mention.start < k.end and k.start < mention.end for k in kept):
             kept.append(mention)
     return sorted(kept, key=lambda m: m.start)
+
+
+def _seat_of(place: Place, *, context: ExtractionContext) -> Place:
+    """A district or province is placed at its namesake town when there is one (ACLED codes an admin area at
+    its seat); the name, level and admin1 stay those of the area."""
+    if place.level not in {"district", "province"}:
+        return place
+    towns = [
+        p
+        for p in context.places.lookup(place.name)
+        if p.level == "town" and p.country == place.country and (not place.admin1 or p.admin1 == place.admin1)
+    ]
+    if not towns:
+        return place
+    seat = max(towns, key=lambda p: p.population)
+    return replace(place, lat=seat.lat, lon=seat.lon)
 
 
 def _admin_hints(sentence: str) -> set[str]:
@@ -146,7 +163,7 @@ def _best_place(
         if place.feature_code in {"PPLC", "PPLA", "PPLA2"}:
             value += 2
         if place.country in country_hints:
-            value += 3 - country_hints.index(place.country)
+            value += 4 - country_hints.index(place.country)
         if place.admin1 and place.admin1.lower() in admin_hints:
             value += 4
         if place.border_km is not None and place.border_km < 60:

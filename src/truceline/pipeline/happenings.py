@@ -30,7 +30,7 @@ class Happening:
     strength: DateStrength
     place: PlaceMention | None
     claimant_party: str | None
-    inherited_from: Happening | None = field(default=None, repr=False)
+    date_source: Happening | None = field(default=None, repr=False)
 
     @property
     def first(self) -> Detection:
@@ -57,17 +57,20 @@ def merge_detections(
                 target.place = place
             target.claimant_party = target.claimant_party or claimant
             continue
+        source = None
         if event_date is None:
             previous = _previous_dated(happenings, detection)
             if previous is not None:
-                event_date, strength = previous.event_date, DateStrength.INHERITED
+                event_date, strength, source = previous.event_date, DateStrength.INHERITED, previous
             elif detection.sentence.index < LEAD_SENTENCES or detection.is_perfect:
                 event_date, strength = published, DateStrength.DEFAULT
             else:
                 continue  # an undated mention away from the news: background
-        happening = Happening([detection], event_date, strength, place, claimant)
-        happening.inherited_from = _previous_same_family(happenings, detection)
-        happenings.append(happening)
+        happenings.append(Happening([detection], event_date, strength, place, claimant, source))
+    for happening in happenings:
+        # A date carried over follows its source, which later sentences may have made more precise.
+        if happening.strength == DateStrength.INHERITED and happening.date_source is not None:
+            happening.event_date = happening.date_source.event_date
     return happenings
 
 
@@ -85,7 +88,7 @@ def _date_of(detection: Detection, published: date) -> tuple[date | None, DateSt
 def _dates_compatible(a: date | None, sa: DateStrength, b: date | None, sb: DateStrength) -> bool:
     if a is None or b is None:
         return True
-    if sa >= DateStrength.RELATIVE and sb >= DateStrength.RELATIVE:
+    if sa == DateStrength.EXPLICIT and sb == DateStrength.EXPLICIT:
         return a == b
     return abs((a - b).days) <= 1
 
@@ -153,13 +156,6 @@ def _previous_dated(happenings: list[Happening], detection: Detection) -> Happen
     return None
 
 
-def _previous_same_family(happenings: list[Happening], detection: Detection) -> Happening | None:
-    for happening in reversed(happenings):
-        if happening.first.family == detection.family and happening.first.event_type == detection.event_type:
-            return happening
-    return None
-
-
 def _speaker_party(detection: Detection, context: ExtractionContext) -> str | None:
     for mention in detection.actors:
         if mention.is_speaker and mention.party:
@@ -176,6 +172,14 @@ def _speaker_actor(detection: Detection, context: ExtractionContext) -> str | No
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Roles:
+    actor1: str | None
+    actor2: str | None
+    alleged: bool
+    claimant: str | None
+
+
 def build_claims(
     happenings: list[Happening],
     *,
@@ -183,159 +187,149 @@ def build_claims(
     context: ExtractionContext,
     lexicons: Lexicons,
     extractor: str,
+    dateline: Place | None = None,
+    quiet_paragraphs: frozenset[int] = frozenset(),
 ) -> list[Claim]:
-    """One claim per happening, numbered in evidence order."""
+    """One claim per happening, numbered in evidence order.
+
+    A strike reported without a perpetrator or a source continues the one before it of the same kind
+    ('A second strike targeted ...'): it takes that one's perpetrator and attribution.
+    """
     claims: list[Claim] = []
-    parties = list(context.actors.parties)
+    last_roles: dict[str, _Roles] = {}
     for happening in sorted(happenings, key=lambda h: h.first.sentence.start):
-        claim = _claim_of(happening, context=context, lexicons=lexicons, parties=parties)
-        if claim is None:
-            continue
+        first = happening.first
+        kind = first.sub_event_type if first.family == VIOLENCE else f"process:{first.process_type}"
+        if first.family == VIOLENCE:
+            roles = _violence_roles(happening, context, lexicons, last_roles.get(kind))
+        else:
+            roles = _process_roles(happening, context)
+            if roles.actor1 is None and roles.actor2 is None and first.process_type in STATEMENTS:
+                continue
+        last_roles[kind] = roles
+        location = _location_of(
+            happening, context=context, is_violence=first.family == VIOLENCE, dateline=dateline
+        )
+        fatalities = Fatalities()
+        injuries = None
+        if first.family == VIOLENCE:
+            by_sentence = [list(d.casualties) for d in happening.detections]
+            none_reported = any(
+                d.is_none_reported or d.sentence.paragraph in quiet_paragraphs for d in happening.detections
+            )
+            fatalities = summarize_fatalities(by_sentence, none_reported=none_reported, lexicons=lexicons)
+            injuries = summarize_injuries(by_sentence)
+        sentence = first.sentence
         claims.append(
             Claim(
                 id=claim_id(document_id, len(claims) + 1),
                 document_id=document_id,
+                event_type=first.event_type,
+                sub_event_type=first.sub_event_type,
+                process_type=first.process_type,
+                event_date=happening.event_date,
+                time_precision=1 if happening.strength >= DateStrength.REPORTED else 2,
+                actor1=roles.actor1,
+                actor2=roles.actor2,
+                alleged=roles.alleged,
+                claimant=roles.claimant,
+                location=location,
+                fatalities=fatalities,
+                evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
+                confidence=_confidence(happening, location),
                 extractor=extractor,
-                **claim,
+                injuries=injuries,
             )
         )
     return claims
 
 
-def _claim_of(
-    happening: Happening, *, context: ExtractionContext, lexicons: Lexicons, parties: list[str]
-) -> dict[str, object] | None:
-    first = happening.first
-    is_violence = first.family == VIOLENCE
-    claimant_actor = next((a for d in happening.detections if (a := _speaker_actor(d, context))), None)
-    participants: list[str] = []
+def _participants(happening: Happening, context: ExtractionContext, *, is_violence: bool) -> list[str]:
+    out: list[str] = []
     for detection in happening.detections:
         for mention in detection.actors:
             if mention.is_speaker:
                 continue
             actor = resolve_actor(mention, is_violence=is_violence, context=context)
-            if actor and actor not in participants:
-                participants.append(actor)
-    alleged = False
-    claimant: str | None = None
-    actor1: str | None
-    actor2: str | None
-    process_type = first.process_type
-    if is_violence:
-        actor1, actor2, alleged, claimant = _violence_roles(happening, participants, claimant_actor, context)
-    else:
-        actor1, actor2, alleged, claimant = _process_roles(happening, participants, claimant_actor, context)
-        if actor1 is None and actor2 is None and process_type in STATEMENTS:
-            return None
-    location = _location_of(happening, context=context, claimant=claimant, is_violence=is_violence)
-    fatalities = None
-    injuries = None
-    if is_violence:
-        by_sentence = [list(d.casualties) for d in happening.detections]
-        none_reported = any(d.is_none_reported for d in happening.detections)
-        fatalities = summarize_fatalities(by_sentence, none_reported=none_reported, lexicons=lexicons)
-        injuries = summarize_injuries(by_sentence)
-    sentence = first.sentence
-    return {
-        "event_type": first.event_type,
-        "sub_event_type": first.sub_event_type,
-        "process_type": process_type,
-        "event_date": happening.event_date,
-        "time_precision": 1 if happening.strength >= DateStrength.REPORTED else 2,
-        "actor1": actor1,
-        "actor2": actor2,
-        "alleged": alleged,
-        "claimant": claimant,
-        "location": location,
-        "fatalities": fatalities or Fatalities(),
-        "evidence": Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
-        "confidence": _confidence(happening, location),
-        "injuries": injuries,
-    }
-
-
-def _violence_roles(
-    happening: Happening, participants: list[str], claimant_actor: str | None, context: ExtractionContext
-) -> tuple[str | None, str | None, bool, str | None]:
-    first = happening.first
-    country = happening.place.place.country if happening.place else None
-    victims = [d for d in happening.detections for c in d.casualties if c.group == "civilian"]
-    actors = [a for a in participants if a != claimant_actor or first.event_type == "Battles"]
-    previous = happening.inherited_from
-    if not actors and previous is not None and previous.first.sub_event_type == first.sub_event_type:
-        actors = [a for a in _actors_of(previous, context) if not a.startswith("Civilians")]
-    if victims or any("civilian" in d.sentence.text.lower() for d in happening.detections):
-        roles = context.actors.party_roles(country)
-        if roles and roles.civilians not in actors:
-            actors.append(roles.civilians)
-    non_civilian = [a for a in actors if not a.startswith("Civilians")]
-    if not non_civilian:
-        fallback = (
-            _UNIDENTIFIED_MILITARY if first.sub_event_type == "Air/drone strike" else _UNIDENTIFIED_ARMED
-        )
-        actors.insert(0, fallback)
-    actor1 = actors[0] if actors else None
-    actor2 = actors[1] if len(actors) > 1 else None
-    speaker_party = happening.claimant_party
-    perpetrator_party = context.actors.party_of.get(actor1 or "")
-    is_one_sided = first.event_type != "Battles"
-    alleged = any(d.attribution.is_hedged for d in happening.detections[:1]) or bool(
-        is_one_sided and speaker_party and perpetrator_party and speaker_party != perpetrator_party
-    )
-    if not alleged and not first.attribution.has_speaker and previous is not None and previous.claimant_party:
-        inherited = _claim_state(previous, context)
-        if inherited[0]:
-            return actor1, actor2, True, inherited[1]
-    claimant = claimant_actor if alleged else None
-    return actor1, actor2, alleged, claimant
-
-
-def _claim_state(happening: Happening, context: ExtractionContext) -> tuple[bool, str | None]:
-    first = happening.first
-    roles = context.actors.party_roles(happening.claimant_party)
-    if roles is None:
-        return False, None
-    hedged = first.attribution.is_hedged
-    return hedged or first.event_type != "Battles", roles.government
-
-
-def _actors_of(happening: Happening, context: ExtractionContext) -> list[str]:
-    out: list[str] = []
-    for detection in happening.detections:
-        for mention in detection.actors:
-            if not mention.is_speaker:
-                actor = resolve_actor(mention, is_violence=True, context=context)
-                if actor and actor not in out:
-                    out.append(actor)
+            if actor and actor not in out:
+                out.append(actor)
     return out
 
 
-def _process_roles(
-    happening: Happening, participants: list[str], claimant_actor: str | None, context: ExtractionContext
-) -> tuple[str | None, str | None, bool, str | None]:
+def _claimant_actor(happening: Happening, context: ExtractionContext) -> str | None:
+    for detection in happening.detections:
+        for mention in detection.actors:
+            if mention.is_speaker:
+                actor = resolve_actor(mention, is_violence=False, context=context)
+                if actor:
+                    return actor
+    return None
+
+
+def _violence_roles(
+    happening: Happening, context: ExtractionContext, lexicons: Lexicons, previous: _Roles | None
+) -> _Roles:
+    first = happening.first
+    parties = context.actors.parties
+    militaries = {roles.military for roles in parties.values()}
+    country = happening.place.place.country if happening.place else None
+    actors = _participants(happening, context, is_violence=True)
+    has_source = any(d.attribution.has_speaker or d.attribution.is_hedged for d in happening.detections)
+    if not [a for a in actors if not a.startswith("Civilians")] and previous is not None and previous.actor1:
+        actors = [previous.actor1, *actors]
+    if first.event_type == "Battles":
+        named = {context.actors.party_of.get(a) for a in actors}
+        texts = " ".join(d.sentence.text for d in happening.detections)
+        for roles in parties.values():
+            if roles.party not in named and any(
+                name in texts for name in (*roles.names[:1], *roles.demonyms[:1])
+            ):
+                actors.append(roles.military)
+    texts = " ".join(d.sentence.text for d in happening.detections)
+    if lexicons.civilian_targets.search(texts):
+        roles_here = context.actors.party_roles(country)
+        if roles_here and roles_here.civilians not in actors:
+            actors.append(roles_here.civilians)
+    non_civilian = [a for a in actors if not a.startswith("Civilians")]
+    if first.sub_event_type == "Air/drone strike" and not (set(non_civilian) & militaries):
+        actors.insert(0, _UNIDENTIFIED_MILITARY)
+    elif not non_civilian:
+        actors.insert(0, _UNIDENTIFIED_ARMED)
+    actor1 = actors[0]
+    actor2 = actors[1] if len(actors) > 1 else None
+    claimant_actor = _claimant_actor(happening, context)
+    speaker_party = happening.claimant_party
+    perpetrator_party = context.actors.party_of.get(actor1)
+    is_one_sided = first.event_type != "Battles"
+    alleged = first.attribution.is_hedged or bool(
+        is_one_sided and speaker_party and perpetrator_party and speaker_party != perpetrator_party
+    )
+    if not alleged and not has_source and previous is not None and previous.alleged:
+        return _Roles(actor1, actor2, True, previous.claimant)
+    return _Roles(actor1, actor2, alleged, claimant_actor if alleged else None)
+
+
+def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
     first = happening.first
     process_type = first.process_type
     parties = context.actors.parties
     if process_type in {"talks_held", "ceasefire_agreed", "ceasefire_collapsed"}:
         governments = [roles.government for roles in parties.values()]
-        return (
-            (governments[0] if governments else None),
-            (governments[1] if len(governments) > 1 else None),
+        return _Roles(
+            governments[0] if governments else None,
+            governments[1] if len(governments) > 1 else None,
             False,
             None,
         )
     if process_type in {"border_closed", "border_reopened"}:
         before = [m for m in first.actors if m.start < first.trigger_start and m.party and not m.is_speaker]
         actor = resolve_actor(before[0], is_violence=False, context=context) if before else None
-        return actor, None, False, None
+        return _Roles(actor, None, False, None)
     speaker = happening.claimant_party
     if speaker is None:
-        for mention in first.actors:
-            if mention.party and mention.start < first.trigger_start:
-                speaker = mention.party
-                break
-    if speaker is None:
-        return None, None, False, None
+        speaker = next((m.party for m in first.actors if m.party and m.start < first.trigger_start), None)
+    if speaker is None or speaker not in parties:
+        return _Roles(None, None, False, None)
     roles = parties[speaker]
     others = [
         m
@@ -343,12 +337,10 @@ def _process_roles(
         for m in d.actors
         if m.party and m.party != speaker and not m.is_speaker
     ]
-    if not others:
-        return (
-            (roles.government, None, False, None)
-            if process_type == "threat_or_warning"
-            else (None, None, False, None)
-        )
+    if not others or others[0].party not in parties:
+        if process_type == "threat_or_warning":
+            return _Roles(roles.government, None, False, None)
+        return _Roles(None, None, False, None)
     other_roles = parties[others[0].party or ""]
     government_like = [m for m in others if not m.is_forces and m.actor is None]
     accused = (
@@ -357,29 +349,32 @@ def _process_roles(
         else resolve_actor(others[0], is_violence=False, context=context)
     )
     if process_type == "threat_or_warning":
-        return roles.government, accused, False, None
-    return roles.government, accused, True, roles.government
+        return _Roles(roles.government, accused, False, None)
+    return _Roles(roles.government, accused, True, roles.government)
 
 
 def _location_of(
-    happening: Happening, *, context: ExtractionContext, claimant: str | None, is_violence: bool
+    happening: Happening, *, context: ExtractionContext, is_violence: bool, dateline: Place | None
 ) -> Location:
     if happening.place is not None:
         mention = happening.place
         return location_of(mention.place, precision=mention.precision, context=context)
     first = happening.first
-    party = None
-    if first.process_type in STATEMENTS or first.process_type == "ceasefire_agreed":
-        party = happening.claimant_party
-        if party is None and first.process_type == "threat_or_warning":
-            party = next((m.party for m in first.actors if m.party), None)
-    capital: Place | None = capital_of(party, context=context) if party else None
-    if capital is not None:
-        return location_of(capital, precision=3, context=context)
-    return Location()
+    if is_violence:
+        if dateline is not None and dateline.country in context.actors.parties:
+            return location_of(dateline, precision=2, context=context)
+        return Location()
+    party = happening.claimant_party
+    if party is None and first.process_type in {"threat_or_warning", "border_closed", "border_reopened"}:
+        party = next((m.party for m in first.actors if m.party), None)
+    if party is None:
+        return Location()
+    capital = capital_of(party, context=context)
+    return location_of(capital, precision=3, context=context) if capital is not None else Location()
 
 
 def _confidence(happening: Happening, location: Location) -> float:
+    """A rough score: stated dates, resolved places and repeated mentions raise it."""
     score = 0.4
     score += 0.15 if happening.strength >= DateStrength.REPORTED else 0.0
     score += 0.15 if location.lat is not None else 0.0

