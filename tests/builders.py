@@ -26,6 +26,7 @@ from truceline.pipeline.document import SourceDocument
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
 from truceline.users.models import User
+from truceline.users.token_models import ApiToken, AuthEvent
 
 NOW = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
 
@@ -185,6 +186,10 @@ def one_of_each_record() -> list[Record]:
             is_active=True,
             public_key=None,
         ),
+        ApiToken(
+            **_base("tok-1"), token_hash="a" * 64, username="mediator1", expires_at=NOW, is_revoked=False
+        ),
+        AuthEvent(**_base("auth-1"), username="mediator1", event="login_succeeded", detail=""),
     ]
 
 

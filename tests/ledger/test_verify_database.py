@@ -37,7 +37,10 @@ def _changed(value: Any, column_type: Any) -> Any:
         return not value
     if isinstance(column_type, sa.Integer | sa.Float):
         return (value or 0) + 1
-    return (value or "") + "x"
+    text_value = str(value or "")
+    if not text_value:
+        return "x"
+    return text_value[:-1] + ("y" if text_value.endswith("x") else "x")
 
 
 def _allow_dangling_references(session: Session) -> None:

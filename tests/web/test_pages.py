@@ -31,7 +31,7 @@ def test_map_page_uses_only_vendored_assets(client: TestClient) -> None:
     assert "/static/vendor/leaflet/leaflet.js" in sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
-    assert "tile" not in client.get("/static/js/map.js").text.lower()
+    assert "tilelayer" not in client.get("/static/js/map.js").text.lower()
 
 
 def test_user_supplied_text_is_escaped(client: TestClient, runtime: Runtime) -> None:

@@ -33,7 +33,9 @@ def read_inputs(
 ) -> list[SourceDocument]:
     """Read every file or URL first, so one bad input stops the command before anything is written."""
     docs: list[SourceDocument] = []
-    for ref in tqdm(refs, desc="reading", unit="input", disable=not progress or len(refs) < 2, leave=False):
+    for ref in tqdm(
+        refs, desc="reading", unit="input", disable=None if progress and len(refs) > 1 else True, leave=False
+    ):
         if _is_url(ref):
             docs.extend(document_from_url(ref, published=published))
         else:
@@ -67,7 +69,7 @@ def ingest(ctx: Context, inputs: tuple[str, ...], published: datetime | None, ex
     runtime = ctx.runtime
     extractor = runtime.extract if extract else None
     with runtime.transaction() as session:
-        bar = tqdm(docs, desc="ingesting", unit="doc", disable=len(docs) < 2, leave=False)
+        bar = tqdm(docs, desc="ingesting", unit="doc", disable=None if len(docs) > 1 else True, leave=False)
         result = ingest_documents(session, bar, author="cli:ingest", now=ctx.now(), extract=extractor)
         if result.added:
             create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
@@ -140,7 +142,9 @@ def watch(ctx: Context, feeds: tuple[str, ...], every: str, rounds: int | None, 
     """
     period_s = parse_every(every)
     runtime = ctx.runtime
-    poller = FeedPoller(state_path=state or runtime.settings.home / "watch-state.json")
+    state_path = state or runtime.settings.home / "watch-state.json"
+    state_path.parent.mkdir(parents=True, exist_ok=True)
+    poller = FeedPoller(state_path=state_path)
     done = 0
     while rounds is None or done < rounds:
         polled = poller.poll(feeds)

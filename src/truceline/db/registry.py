@@ -20,6 +20,7 @@ from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRo
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
 from truceline.users.models import User
+from truceline.users.token_models import ApiToken, AuthEvent
 
 RECORD_MODELS: tuple[type[Record], ...] = (
     Source,
@@ -38,6 +39,8 @@ RECORD_MODELS: tuple[type[Record], ...] = (
     Notification,
     TalksRound,
     User,
+    ApiToken,
+    AuthEvent,
 )
 LEDGER_MODELS = (LedgerEntryRow, CheckpointRow, CosignatureRow)
 

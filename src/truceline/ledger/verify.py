@@ -31,6 +31,7 @@ def verify_database(
     session: Session, *, log_verifier: Verifier, witnesses: Mapping[str, Verifier] | None = None
 ) -> VerifyReport:
     """Return a report when all matches; raise VerificationError naming the first entry that does not."""
+    session.expire_all()  # read what the database holds now, not what this session remembers
     problems: list[tuple[int, str]] = []
     entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
     latest_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
@@ -38,8 +39,11 @@ def verify_database(
         if row.seq != index:
             problems.append((index, f"entry {index} is missing (found entry {row.seq} in its place)"))
             break
-        if entry_of(row).leaf_hash().hex() != row.leaf_hash:
-            problems.append((row.seq, f"{_name(row)}: its fields do not match its leaf hash"))
+        try:
+            if entry_of(row).leaf_hash().hex() != row.leaf_hash:
+                problems.append((row.seq, f"{_name(row)}: its fields do not match its leaf hash"))
+        except TrucelineError as exc:
+            problems.append((row.seq, f"{_name(row)}: {exc}"))
         latest_by_record[(row.kind, row.record_id)] = row
 
     records = 0
@@ -51,7 +55,12 @@ def verify_database(
             if found is None:
                 problems.append((len(entries), f"{kind} {record.id!r} has no ledger entry"))
                 continue
-            if commitment(record_content(record), bytes.fromhex(found.salt)) != found.commitment:
+            try:
+                salt = bytes.fromhex(found.salt)
+                matches = commitment(record_content(record), salt) == found.commitment
+            except (TrucelineError, ValueError):
+                matches = False
+            if not matches:
                 problems.append((found.seq, f"{_name(found)}: the record does not match its commitment"))
     for row in latest_by_record.values():
         problems.append((row.seq, f"{_name(row)}: the record is missing"))
@@ -89,34 +98,31 @@ def _verify_checkpoints(
     if 0 in wanted:
         roots[0] = accumulator.root()
     for entry in entries:
-        accumulator.append(bytes.fromhex(entry.leaf_hash))
+        accumulator.append(_stored_leaf_hash(entry))
         if accumulator.size in wanted:
             roots[accumulator.size] = accumulator.root()
     sizes: list[int] = []
     good_size = 0
+
+    def report(size: int, message: str) -> None:
+        # A problem already named inside the range explains a failing checkpoint better than itself.
+        if not any(good_size <= seq < max(size, good_size + 1) for seq, _ in problems):
+            problems.append((min(good_size, max(len(entries) - 1, 0)), message))
+
     for row in rows:
-        first = min(good_size, max(len(entries) - 1, 0))
         try:
             checkpoint = parse_checkpoint(verify_note(row.note, [log_verifier]).body)
         except TrucelineError as exc:
-            problems.append((first, f"checkpoint {row.id} (size {row.size}): {exc}"))
+            report(row.size, f"checkpoint {row.id} (size {row.size}): {exc}")
             continue
         if checkpoint.size != row.size:
-            problems.append(
-                (first, f"checkpoint {row.id}: size column {row.size} but note says {checkpoint.size}")
-            )
+            report(row.size, f"checkpoint {row.id}: size column {row.size} but note says {checkpoint.size}")
         elif checkpoint.size not in roots:
-            problems.append(
-                (first, f"checkpoint {row.id}: covers {checkpoint.size} entries, log has {len(entries)}")
-            )
+            report(row.size, f"checkpoint {row.id}: covers {checkpoint.size} entries, log has {len(entries)}")
         elif roots[checkpoint.size] != checkpoint.root_hash:
-            if any(good_size <= seq < checkpoint.size for seq, _ in problems):
-                continue  # an entry in this range is already named; the wrong root follows from it
-            problems.append(
-                (
-                    first,
-                    f"entries {good_size}..{checkpoint.size - 1}: tree root differs from checkpoint {row.id}",
-                )
+            report(
+                checkpoint.size,
+                f"entries {good_size}..{checkpoint.size - 1}: tree root differs from checkpoint {row.id}",
             )
         else:
             good_size = checkpoint.size
@@ -142,3 +148,12 @@ def _verify_checkpoints(
 
 def _name(row: LedgerEntryRow) -> str:
     return f"entry {row.seq} ({row.kind} {row.record_id!r})"
+
+
+def _stored_leaf_hash(row: LedgerEntryRow) -> bytes:
+    """The stored leaf hash; a malformed one (already reported) counts as all zeros."""
+    try:
+        value = bytes.fromhex(row.leaf_hash)
+    except ValueError:
+        return bytes(32)
+    return value if len(value) == 32 else bytes(32)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 02:17:46.907095
+Create Date: 2026-11-28 02:55:08.157948
 """
 
 from collections.abc import Sequence
@@ -17,6 +17,36 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+
+    op.create_table(
+        "api_tokens",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("is_revoked", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=120), nullable=False),
+        sa.Column("supersedes_id", sa.String(length=80), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
+    )
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_tokens_username"), ["username"], unique=False)
+
+    op.create_table(
+        "auth_events",
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("event", sa.String(length=30), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(length=120), nullable=False),
+        sa.Column("supersedes_id", sa.String(length=80), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_events")),
+    )
+    with op.batch_alter_table("auth_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_auth_events_username"), ["username"], unique=False)
 
     op.create_table(
         "cases",
@@ -428,3 +458,11 @@ def downgrade() -> None:
 
     op.drop_table("evidence")
     op.drop_table("cases")
+    with op.batch_alter_table("auth_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_events_username"))
+
+    op.drop_table("auth_events")
+    with op.batch_alter_table("api_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_tokens_username"))
+
+    op.drop_table("api_tokens")

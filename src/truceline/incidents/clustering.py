@@ -1,0 +1,612 @@
+"""Clustering claims into incidents: blocking, pairwise similarity, greedy average linkage; merge and split.
+
+The algorithm (docs/incidents.md has the long form):
+
+1. *Profile* every claim: type family (violence / unrest / process, as the dev scorer defines it), the day
+   range its date stands for (time precision 1 day, 2 week ±3 days, 3 month ±15 days), point and
+   uncertainty radius (geography.PRECISION_RADIUS_KM), actors, fatalities and evidence text.
+2. *Block*: claims are indexed by (family, process type, 3-day bucket, 0.5° grid cell); a claim is only
+   compared with claims in neighbouring buckets and cells, so the work grows with the local density,
+   not with the square of the archive. Claims located only to a province (or not at all) are compared
+   with everything of their family in the date window.
+3. *Score* each candidate pair in [0, 1]: a weighted mean of date, place, actors, type, fatalities and
+   evidence-text similarity; hard rules give 0 (different family or process type, dates or places too
+   far apart, same document, a statement by a different claimant).
+4. *Link*: greedy average linkage: the pair of clusters with the highest mean pair score (pairs
+   below `min_pair_score` count 0) is merged while that mean is ≥ `threshold`, never putting two claims
+   of one document into one cluster. Clusters never leave a connected component of the graph of pairs
+   scoring ≥ `threshold`, so the linkage runs per component; the incremental clusterer re-runs only the
+   components that new claims touch, which gives exactly the batch answer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz
+
+from truceline.errors import InvalidInput
+from truceline.incidents.geography import haversine_km, radius_km_for
+from truceline.incidents.values import Cluster, Incident, SourceInfo
+from truceline.pipeline.claims import Claim
+
+VIOLENCE_TYPES = frozenset({"battles", "explosions/remote violence", "violence against civilians"})
+UNREST_TYPES = frozenset({"protests", "riots"})
+# Half-width in days of the range a date stands for, by ACLED time precision (1 day, 2 week, 3 month).
+DATE_SLACK_DAYS = {1: 0, 2: 3, 3: 15}
+_KM_PER_DEG_LAT = 111.2
+
+
+class Family(StrEnum):
+    """Type families as the dev scorer groups them: a claim is only ever linked within its family."""
+
+    VIOLENCE = "violence"
+    UNREST = "unrest"
+    PROCESS = "process"
+
+
+def family_of(event_type: str | None, process_type: str | None) -> Family:
+    if process_type:
+        return Family.PROCESS
+    kind = " ".join((event_type or "").lower().replace("_", " ").split())
+    if kind in VIOLENCE_TYPES:
+        return Family.VIOLENCE
+    if kind in UNREST_TYPES:
+        return Family.UNREST
+    return Family.PROCESS
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarityWeights:
+    """Weights of the similarity components; they are normalised, so only their ratios matter."""
+
+    date: float = 0.20
+    place: float = 0.25
+    actors: float = 0.20
+    event_type: float = 0.15
+    fatalities: float = 0.10
+    text: float = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterParams:
+    """Every knob of the clustering, with the defaults measured in docs/incidents.md."""
+
+    window_days: int = 2  # violence/unrest: most days between the two date ranges
+    process_window_days: int = 1  # statements, talks and closures are dated acts: tighter
+    link_km: float = 25.0  # beyond both precision radii, place similarity reaches 0 here (and links stop)
+    threshold: float = 0.6  # mean pair score needed to merge two clusters
+    min_pair_score: float = 0.3  # pair scores below this count as 0 in the mean
+    cell_deg: float = 0.5  # blocking grid
+    bucket_days: int = 3  # blocking date buckets
+    unknown_score: float = 0.5  # what a component scores when one side does not know it
+    text_chars: int = 400  # evidence text compared, from the start
+    allow_same_document: bool = False  # one document codes one happening once (the extractor merges)
+    max_span_days: int = 3  # a cluster's members' date ranges must all come within this many days
+    max_extent_km: float = 75.0  # and its town/district-level points within a box this wide (diagonal)
+    weights: SimilarityWeights = SimilarityWeights()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The comparable view of a claim (or of an incident, for linking to external events)."""
+
+    key: str
+    document: str
+    family: Family
+    event_type: str
+    sub_event_type: str
+    process_type: str | None
+    day_lo: int | None
+    day_hi: int | None
+    is_day_precise: bool
+    lat: float | None
+    lon: float | None
+    radius_km: float
+    geo_precision: int | None
+    place_name: str | None
+    actors: frozenset[str]
+    actor1: str | None
+    claimant: str | None
+    fatalities: int | None
+    text: str
+
+    @property
+    def is_located(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+def profile_claim(
+    claim: Claim, *, source: SourceInfo | None = None, params: ClusterParams = ClusterParams()
+) -> Profile:
+    day_lo = day_hi = None
+    family = family_of(claim.event_type, claim.process_type)
+    if claim.event_date is not None:
+        slack = DATE_SLACK_DAYS.get(claim.time_precision or 1, 15)
+        if family is Family.PROCESS and slack <= DATE_SLACK_DAYS[2]:
+            # Statements, talks and closures are dated by the day they were made public; a week
+            # precision there reflects the report's vagueness, and widening it merges separate statements.
+            slack = 0
+        ordinal = claim.event_date.toordinal()
+        day_lo, day_hi = ordinal - slack, ordinal + slack
+    loc = claim.location
+    located = loc.lat is not None and loc.lon is not None
+    fat = claim.fatalities
+    fatalities = fat.best if fat.best is not None else fat.low
+    document = source.url if source is not None and source.url else claim.document_id
+    return Profile(
+        key=claim.id,
+        document=document,
+        family=family,
+        event_type=_norm(claim.event_type),
+        sub_event_type=_norm(claim.sub_event_type),
+        process_type=claim.process_type or None,
+        day_lo=day_lo,
+        day_hi=day_hi,
+        is_day_precise=(claim.time_precision or 1) == 1,
+        lat=loc.lat if located else None,
+        lon=loc.lon if located else None,
+        radius_km=radius_km_for(loc.geo_precision),
+        geo_precision=loc.geo_precision,
+        place_name=_norm(loc.name) or None,
+        actors=frozenset(a for a in (claim.actor1, claim.actor2) if a),
+        actor1=claim.actor1,
+        claimant=claim.claimant if claim.alleged else None,
+        fatalities=fatalities,
+        text=" ".join(claim.evidence.text.lower().split())[: params.text_chars],
+    )
+
+
+def profile_incident(incident: Incident, *, params: ClusterParams = ClusterParams()) -> Profile:
+    """An incident as one wide claim: its whole date range and its place radius."""
+    day_lo = incident.date_start.toordinal() if incident.date_start else None
+    day_hi = incident.date_end.toordinal() if incident.date_end else day_lo
+    loc = incident.location
+    located = loc.lat is not None and loc.lon is not None
+    return Profile(
+        key=incident.id,
+        document=incident.id,
+        family=family_of(incident.event_type, incident.process_type),
+        event_type=_norm(incident.event_type),
+        sub_event_type=_norm(incident.sub_event_type),
+        process_type=incident.process_type,
+        day_lo=day_lo,
+        day_hi=day_hi,
+        is_day_precise=day_lo == day_hi,
+        lat=loc.lat if located else None,
+        lon=loc.lon if located else None,
+        radius_km=loc.radius_km if loc.radius_km is not None else radius_km_for(loc.geo_precision),
+        geo_precision=loc.geo_precision,
+        place_name=_norm(loc.name) or None,
+        actors=frozenset(incident.actors),
+        actor1=incident.actor1,
+        claimant=None,
+        fatalities=incident.fatalities.best,
+        text=incident.title.lower()[: params.text_chars],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """A pair's score and its components (for explaining why two claims were or were not linked)."""
+
+    score: float
+    date: float
+    place: float
+    actors: float
+    event_type: float
+    fatalities: float
+    text: float
+    distance_km: float | None
+    day_gap: int | None
+
+
+def score_pair(a: Profile, b: Profile, *, params: ClusterParams = ClusterParams()) -> PairScore | None:
+    """Similarity of two profiles in [0, 1], or None when a hard rule keeps them apart."""
+    if a.key > b.key:
+        a, b = b, a  # symmetric to the last bit: the linkage must not depend on argument order
+    if a.family != b.family or (a.family is Family.PROCESS and a.process_type != b.process_type):
+        return None
+    if a.document == b.document and not params.allow_same_document:
+        return None
+    if a.family is Family.PROCESS and a.claimant and b.claimant and a.claimant != b.claimant:
+        return None  # two parties' statements are two happenings, however alike
+    window = params.process_window_days if a.family is Family.PROCESS else params.window_days
+    date_sim, gap = _date_similarity(a, b, window=window)
+    if date_sim is None:
+        return None
+    place_sim, distance = _place_similarity(a, b, params=params)
+    if place_sim is None:
+        return None
+    unknown = params.unknown_score
+    actor_sim = _actor_similarity(a, b, unknown=unknown)
+    type_sim = _type_similarity(a, b)
+    fat_sim = _fatality_similarity(a.fatalities, b.fatalities, unknown=unknown)
+    text_sim = fuzz.token_set_ratio(a.text, b.text) / 100.0 if a.text and b.text else unknown
+    w = params.weights
+    total = w.date + w.place + w.actors + w.event_type + w.fatalities + w.text
+    score = (
+        w.date * date_sim
+        + w.place * place_sim
+        + w.actors * actor_sim
+        + w.event_type * type_sim
+        + w.fatalities * fat_sim
+        + w.text * text_sim
+    ) / total
+    return PairScore(
+        score=score,
+        date=date_sim,
+        place=place_sim,
+        actors=actor_sim,
+        event_type=type_sim,
+        fatalities=fat_sim,
+        text=text_sim,
+        distance_km=distance,
+        day_gap=gap,
+    )
+
+
+def _date_similarity(a: Profile, b: Profile, *, window: int) -> tuple[float | None, int | None]:
+    if a.day_lo is None or a.day_hi is None or b.day_lo is None or b.day_hi is None:
+        both_undated = a.day_lo is None and b.day_lo is None
+        return (0.5 if both_undated else None), None
+    gap = max(0, b.day_lo - a.day_hi, a.day_lo - b.day_hi)
+    if gap > window:
+        return None, gap
+    sim = 1.0 - gap / (window + 1.0)
+    if not (a.is_day_precise and b.is_day_precise):
+        sim *= 0.8  # overlapping week-long ranges agree less than two exact days
+    return sim, gap
+
+
+def _place_similarity(a: Profile, b: Profile, *, params: ClusterParams) -> tuple[float | None, float | None]:
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return params.unknown_score, None
+    distance = haversine_km(a.lat, a.lon, b.lat, b.lon)
+    reach = a.radius_km + b.radius_km + params.link_km
+    if distance > reach:
+        return None, distance  # a shared name does not bridge the distance: Barmal is in PK and in AF
+    same_name = a.place_name is not None and a.place_name == b.place_name
+    # Quadratic decay: two reports of one happening rarely put it more than a few km apart.
+    raw = 1.0 if same_name else max(0.0, 1.0 - distance / reach) ** 2
+    if not same_name and a.place_name and b.place_name and a.geo_precision == b.geo_precision == 1:
+        raw *= 0.7  # two different towns named, each precisely: a disagreement, not just a distance
+    # A province centroid near another says little: pull imprecise agreement toward "unknown".
+    trust = {1: 1.0, 2: 0.7}.get(max(a.geo_precision or 3, b.geo_precision or 3), 0.3)
+    return params.unknown_score + (raw - params.unknown_score) * trust, distance
+
+
+def _actor_similarity(a: Profile, b: Profile, *, unknown: float) -> float:
+    if not a.actors or not b.actors:
+        return unknown
+    overlap = len(a.actors & b.actors) / len(a.actors | b.actors)
+    if a.family is Family.PROCESS and a.actor1 and b.actor1:
+        # Who speaks, accuses or acts first is the heart of a process event.
+        return 0.5 * overlap + 0.5 * (1.0 if a.actor1 == b.actor1 else 0.0)
+    return overlap
+
+
+def _type_similarity(a: Profile, b: Profile) -> float:
+    if a.event_type == b.event_type:
+        return 1.0 if a.sub_event_type == b.sub_event_type else 0.8
+    return 0.5
+
+
+def _fatality_similarity(x: int | None, y: int | None, *, unknown: float) -> float:
+    if x is None or y is None:
+        return unknown
+    if x == y:
+        return 1.0
+    if x == 0 or y == 0:
+        return 0.0  # "no one was killed" against a death toll is a real disagreement
+    return min(x, y) / max(x, y)
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").lower().replace("_", " ").split())
+
+
+class _BlockIndex:
+    """Candidates by (family, process type, date bucket, grid cell); wide claims by date bucket only."""
+
+    def __init__(self, params: ClusterParams) -> None:
+        self.params = params
+        self.cells: dict[tuple[str, str, int, int, int], list[int]] = defaultdict(list)
+        self.wide: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+        self.every: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+        self.undated: dict[tuple[str, str], list[int]] = defaultdict(list)
+
+    def _kind(self, p: Profile) -> tuple[str, str]:
+        return p.family.value, p.process_type or ""
+
+    def _is_narrow(self, p: Profile) -> bool:
+        return p.is_located and p.radius_km <= 25.0
+
+    def _cell(self, lat: float, lon: float) -> tuple[int, int]:
+        size = self.params.cell_deg
+        return math.floor(lat / size), math.floor(lon / size)
+
+    def _buckets(self, lo: int, hi: int) -> range:
+        size = self.params.bucket_days
+        return range(lo // size, hi // size + 1)
+
+    def add(self, index: int, p: Profile) -> None:
+        family, process = self._kind(p)
+        if p.day_lo is None or p.day_hi is None:
+            self.undated[(family, process)].append(index)
+            return
+        for bucket in self._buckets(p.day_lo, p.day_hi):
+            self.every[(family, process, bucket)].append(index)
+            if self._is_narrow(p):
+                assert p.lat is not None and p.lon is not None
+                cy, cx = self._cell(p.lat, p.lon)
+                self.cells[(family, process, bucket, cy, cx)].append(index)
+            else:
+                self.wide[(family, process, bucket)].append(index)
+
+    def candidates(self, p: Profile) -> set[int]:
+        family, process = self._kind(p)
+        if p.day_lo is None or p.day_hi is None:
+            return set(self.undated.get((family, process), ()))
+        window = self.params.process_window_days if family == Family.PROCESS else self.params.window_days
+        found: set[int] = set()
+        buckets = self._buckets(p.day_lo - window, p.day_hi + window)
+        if not self._is_narrow(p):
+            for bucket in buckets:
+                found.update(self.every.get((family, process, bucket), ()))
+            return found
+        assert p.lat is not None and p.lon is not None
+        reach_km = p.radius_km + 25.0 + self.params.link_km
+        cos_lat = max(0.1, math.cos(math.radians(min(89.0, abs(p.lat) + reach_km / _KM_PER_DEG_LAT))))
+        span_y = math.ceil(reach_km / (self.params.cell_deg * _KM_PER_DEG_LAT))
+        span_x = math.ceil(reach_km / (self.params.cell_deg * _KM_PER_DEG_LAT * cos_lat))
+        cy, cx = self._cell(p.lat, p.lon)
+        for bucket in buckets:
+            found.update(self.wide.get((family, process, bucket), ()))
+            for dy in range(-span_y, span_y + 1):
+                for dx in range(-span_x, span_x + 1):
+                    found.update(self.cells.get((family, process, bucket, cy + dy, cx + dx), ()))
+        return found
+
+
+class IncrementalClusterer:
+    """Adds claims to existing clusters; the clusters equal `cluster_claims` on all claims added so far.
+
+    New claims are scored against the index; only the connected components (pairs ≥ threshold) that
+    they touch are re-linked, so adding a day's claims costs what that day's neighbourhood costs.
+    """
+
+    def __init__(
+        self, *, params: ClusterParams = ClusterParams(), sources: Mapping[str, SourceInfo] | None = None
+    ) -> None:
+        self.params = params
+        self._sources: dict[str, SourceInfo] = dict(sources or {})
+        self._claims: list[Claim] = []
+        self._profiles: list[Profile] = []
+        self._position: dict[str, int] = {}
+        self._edges: list[dict[int, float]] = []
+        self._label: list[int] = []  # cluster label = position of the member with the smallest id
+        self._members: dict[int, list[int]] = {}
+        self._index = _BlockIndex(params)
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def add(
+        self, claims: Iterable[Claim], *, sources: Mapping[str, SourceInfo] | None = None
+    ) -> list[Cluster]:
+        """Add claims (ids must be new); returns the clusters that changed or were created, sorted."""
+        if sources:
+            self._sources.update(sources)
+        new: list[int] = []
+        for claim in claims:
+            if claim.id in self._position:
+                raise InvalidInput(f"claim {claim.id!r}: already clustered; expected a new claim id")
+            position = len(self._claims)
+            self._position[claim.id] = position
+            self._claims.append(claim)
+            profile = profile_claim(claim, source=self._sources.get(claim.id), params=self.params)
+            self._profiles.append(profile)
+            self._edges.append({})
+            self._label.append(position)
+            self._members[position] = [position]
+            for other in self._index.candidates(profile):
+                self._link(position, other)
+            self._index.add(position, profile)
+            new.append(position)
+        changed: list[int] = []
+        seen: set[int] = set()
+        for start in new:
+            if start in seen:
+                continue
+            component = self._component(start)
+            seen.update(component)
+            changed.extend(self._relink(component))
+        return sorted((self._cluster(label) for label in set(changed)), key=Cluster.sort_key)
+
+    def clusters(self) -> list[Cluster]:
+        """Every cluster, sorted by first date then first claim id."""
+        return sorted((self._cluster(label) for label in self._members), key=Cluster.sort_key)
+
+    def _cluster(self, label: int) -> Cluster:
+        return Cluster.of(self._claims[i] for i in self._members[label])
+
+    def _link(self, a: int, b: int) -> None:
+        scored = score_pair(self._profiles[a], self._profiles[b], params=self.params)
+        if scored is not None and scored.score >= self.params.min_pair_score:
+            self._edges[a][b] = scored.score
+            self._edges[b][a] = scored.score
+
+    def _component(self, start: int) -> list[int]:
+        threshold = self.params.threshold
+        seen = {start}
+        stack = [start]
+        while stack:
+            node = stack.pop()
+            for other, score in self._edges[node].items():
+                if score >= threshold and other not in seen:
+                    seen.add(other)
+                    stack.append(other)
+        return sorted(seen, key=lambda i: self._claims[i].id)
+
+    def _relink(self, component: list[int]) -> list[int]:
+        for node in component:
+            self._members.pop(self._label[node], None)
+        for label, members in link_average(
+            component, self._edges, self._claims, self._profiles, params=self.params
+        ).items():
+            self._members[label] = members
+            for node in members:
+                self._label[node] = label
+        return sorted({self._label[node] for node in component})
+
+
+def link_average(
+    component: Sequence[int],
+    edges: Sequence[Mapping[int, float]],
+    claims: Sequence[Claim],
+    profiles: Sequence[Profile],
+    *,
+    params: ClusterParams,
+) -> dict[int, list[int]]:
+    """Greedy average linkage with a same-document cannot-link, inside one component.
+
+    Ties break on claim ids, so the answer depends only on the claims, not on the order they came in.
+    """
+    inside = set(component)
+    members: dict[int, list[int]] = {}
+    documents: dict[int, set[str]] = {}
+    extents: dict[int, _Extent] = {}
+    sums: dict[int, dict[int, float]] = {}
+    for node in component:
+        members[node] = [node]
+        documents[node] = {profiles[node].document}
+        extents[node] = _Extent.of(profiles[node])
+        sums[node] = {other: s for other, s in edges[node].items() if other in inside}
+
+    def key(label: int) -> str:
+        return claims[label].id
+
+    heap: list[tuple[float, str, str, int, int, float, int]] = []
+
+    def push(x: int, y: int) -> None:
+        total = sums[x][y]
+        mean = total / (len(members[x]) * len(members[y]))
+        if mean >= params.threshold:
+            if key(x) > key(y):
+                x, y = y, x
+            heapq.heappush(heap, (-mean, key(x), key(y), x, y, total, len(members[x]) + len(members[y])))
+
+    for x in component:
+        for y in sums[x]:
+            if key(x) < key(y):
+                push(x, y)
+    while heap:
+        _, _, _, x, y, total, size = heapq.heappop(heap)
+        if x not in members or y not in members or sums[x].get(y) != total:
+            continue  # stale entry: a side has merged since
+        if len(members[x]) + len(members[y]) != size:
+            continue
+        if documents[x] & documents[y] and not params.allow_same_document:
+            continue
+        extent = extents[x].join(extents[y])
+        if not extent.fits(params):
+            continue  # average linkage alone lets a busy week of one campaign chain into one cluster
+        keep, gone = (x, y) if key(x) < key(y) else (y, x)
+        members[keep] = sorted(members[keep] + members.pop(gone), key=lambda i: claims[i].id)
+        documents[keep] |= documents.pop(gone)
+        extents[keep] = extent
+        del extents[gone]
+        gone_sums = sums.pop(gone)
+        del sums[keep][gone]
+        gone_sums.pop(keep, None)
+        for other, s in gone_sums.items():
+            sums[other].pop(gone, None)
+            merged = sums[keep].get(other, 0.0) + s
+            sums[keep][other] = merged
+            sums[other][keep] = merged
+        for other in sums[keep]:
+            push(keep, other)
+    return members
+
+
+@dataclass(frozen=True, slots=True)
+class _Extent:
+    """How far a cluster reaches: latest start and earliest end of its dates, box of its narrow points."""
+
+    latest_start: int | None
+    earliest_end: int | None
+    box: tuple[float, float, float, float] | None  # min lat, min lon, max lat, max lon
+
+    @classmethod
+    def of(cls, p: Profile) -> _Extent:
+        box = None
+        if p.lat is not None and p.lon is not None and p.radius_km <= 25.0:
+            box = (p.lat, p.lon, p.lat, p.lon)
+        return cls(p.day_lo, p.day_hi, box)
+
+    def join(self, other: _Extent) -> _Extent:
+        starts = [d for d in (self.latest_start, other.latest_start) if d is not None]
+        ends = [d for d in (self.earliest_end, other.earliest_end) if d is not None]
+        boxes = [b for b in (self.box, other.box) if b is not None]
+        box = None
+        if boxes:
+            box = (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+        return _Extent(max(starts) if starts else None, min(ends) if ends else None, box)
+
+    def fits(self, params: ClusterParams) -> bool:
+        starts, ends = self.latest_start, self.earliest_end
+        if starts is not None and ends is not None and starts - ends > params.max_span_days:
+            return False
+        if self.box is not None:
+            return haversine_km(self.box[0], self.box[1], self.box[2], self.box[3]) <= params.max_extent_km
+        return True
+
+
+def cluster_claims(
+    claims: Sequence[Claim],
+    *,
+    sources: Mapping[str, SourceInfo] | None = None,
+    params: ClusterParams = ClusterParams(),
+) -> list[Cluster]:
+    """Group claims about the same happening; clusters (and claims in them) sorted, output deterministic."""
+    clusterer = IncrementalClusterer(params=params, sources=sources)
+    clusterer.add(claims)
+    return clusterer.clusters()
+
+
+def merge_clusters(clusters: Iterable[Cluster]) -> Cluster:
+    """One cluster holding every claim of the given clusters (an analyst's merge)."""
+    claims: dict[str, Claim] = {}
+    for cluster in clusters:
+        for claim in cluster.claims:
+            claims[claim.id] = claim
+    if not claims:
+        raise InvalidInput("merge: expected at least one cluster with claims, got none")
+    return Cluster.of(claims.values())
+
+
+def split_cluster(cluster: Cluster, claim_ids: Iterable[str]) -> tuple[Cluster, Cluster]:
+    """(the named claims, the rest): an analyst's split; both parts must keep at least one claim."""
+    wanted = set(claim_ids)
+    unknown = wanted - set(cluster.claim_ids)
+    if unknown:
+        raise InvalidInput(f"split: claims {sorted(unknown)} are not in {cluster.id}; expected members")
+    taken = [c for c in cluster.claims if c.id in wanted]
+    rest = [c for c in cluster.claims if c.id not in wanted]
+    if not taken or not rest:
+        raise InvalidInput(
+            f"split: expected a non-empty proper subset of {cluster.id}'s {len(cluster.claims)} claims, "
+            f"got {len(taken)}"
+        )
+    return Cluster.of(taken), Cluster.of(rest)

@@ -1,0 +1,521 @@
+"""ACLED and UCDP GED interchange: import their CSVs as claims, link incidents to their events, export.
+
+Formats (docs/incidents.md has the column mapping):
+- ACLED export CSV (the 31 columns of `ACLED_COLUMNS`), in and out. Truceline's `process_type` travels in
+  ACLED's free `tags` column as `truceline:process_type=<value>`, so an export reads back unchanged.
+- UCDP GED CSV, in: the official GED / Candidate files, the HDX country files (whose second row is HXL
+  hashtags) and reduced extracts that keep `id`, the sides, the dates and the coordinates.
+- HXL-tagged CSV (a header row, then a hashtag row), in and out; columns are found by their hashtags.
+- GeoJSON FeatureCollection of incidents, out (points in lon, lat order, RFC 7946).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from truceline.errors import InvalidInput
+from truceline.incidents.clustering import ClusterParams, profile_claim, profile_incident, score_pair
+from truceline.incidents.geography import haversine_km, radius_km_for
+from truceline.incidents.values import Incident
+from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location, claim_id
+
+ACLED_COLUMNS = (
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+)
+ACLED_EXTRACTOR = "acled-csv/1"
+GED_EXTRACTOR = "ucdp-ged-csv/1"
+HXL_EXTRACTOR = "hxl-csv/1"
+DEFAULT_PARAMS = ClusterParams()
+PROCESS_TAG = "truceline:process_type="
+COUNTRY_CODES = {"pakistan": "PK", "afghanistan": "AF"}
+COUNTRY_NAMES = {"PK": "Pakistan", "AF": "Afghanistan"}
+ISO_NUMERIC = {"PK": "586", "AF": "4"}
+# GED type_of_violence -> ACLED (event_type, sub_event_type). GED codes no finer type than this.
+GED_VIOLENCE = {
+    "1": ("Battles", "Armed clash"),  # state-based
+    "2": ("Battles", "Armed clash"),  # non-state
+    "3": ("Violence against civilians", "Attack"),  # one-sided
+}
+# GED where_prec (1 exact .. 7 country/waters) -> ACLED geo_precision (1 town, 2 district, 3 province+).
+GED_WHERE_PREC = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3, "6": 3, "7": 3}
+# GED date_prec (1 day, 2 2-6 days, 3 week, 4 month, 5 year) -> ACLED time_precision (1 day, 2 week, 3 month).
+GED_DATE_PREC = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3}
+_HXL: tuple[tuple[str, str, str], ...] = (
+    # (field, header, hashtag)
+    ("id", "Incident ID", "#event+id"),
+    ("date_start", "Date", "#date+start"),
+    ("date_end", "End date", "#date+end"),
+    ("time_precision", "Time precision", "#date+precision"),
+    ("event_type", "Event type", "#event+type"),
+    ("sub_event_type", "Sub-event type", "#event+type+sub"),
+    ("process_type", "Process type", "#event+type+process"),
+    ("actor1", "Actor 1", "#group+name+first"),
+    ("actor2", "Actor 2", "#group+name+second"),
+    ("country", "Country", "#country+code"),
+    ("admin1", "Province", "#adm1+name"),
+    ("location", "Location", "#loc+name"),
+    ("lat", "Latitude", "#geo+lat"),
+    ("lon", "Longitude", "#geo+lon"),
+    ("geo_precision", "Geo precision", "#geo+precision"),
+    ("radius_km", "Uncertainty radius km", "#geo+radius+km"),
+    ("fatalities", "Fatalities (best)", "#affected+killed"),
+    ("fatalities_low", "Fatalities (low)", "#affected+killed+min"),
+    ("fatalities_high", "Fatalities (high)", "#affected+killed+max"),
+    ("independent_sources", "Independent sources", "#meta+sources+num"),
+    ("corroboration", "Corroboration", "#meta+score"),
+    ("title", "Title", "#description"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """An external event (ACLED / GED claim) judged to describe an incident, and where they disagree."""
+
+    event_id: str
+    score: float
+    disagreements: tuple[str, ...]
+
+
+def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Claim]:
+    """Claims from an ACLED export (header row first; an HXL hashtag row, if any, is skipped)."""
+    rows = _read_rows(lines, required=("event_id_cnty", "event_date", "event_type"), what="ACLED CSV")
+    claims = []
+    for number, row in rows:
+        document_id = f"{source}-{row['event_id_cnty']}"
+        process_type = None
+        for tag in (row.get("tags") or "").split(";"):
+            if tag.strip().startswith(PROCESS_TAG):
+                process_type = tag.strip()[len(PROCESS_TAG) :] or None
+        fatalities = _int(row.get("fatalities"), number, "fatalities")
+        claims.append(
+            Claim(
+                id=claim_id(document_id, 1),
+                document_id=document_id,
+                event_type=row["event_type"],
+                sub_event_type=row.get("sub_event_type") or "",
+                process_type=process_type,
+                event_date=_date(row["event_date"], number, "event_date"),
+                time_precision=_int(row.get("time_precision"), number, "time_precision"),
+                actor1=row.get("actor1") or None,
+                actor2=row.get("actor2") or None,
+                alleged=False,
+                claimant=None,
+                location=Location(
+                    name=row.get("location") or None,
+                    country=_country_code(row.get("country")),
+                    admin1=row.get("admin1") or None,
+                    lat=_float(row.get("latitude"), number, "latitude"),
+                    lon=_float(row.get("longitude"), number, "longitude"),
+                    geo_precision=_int(row.get("geo_precision"), number, "geo_precision"),
+                ),
+                fatalities=Fatalities(best=fatalities, low=fatalities, high=fatalities),
+                evidence=_evidence(row.get("notes") or row.get("location") or row["event_id_cnty"]),
+                confidence=1.0,
+                extractor=ACLED_EXTRACTOR,
+            )
+        )
+    return claims
+
+
+def parse_ged_csv(
+    lines: Iterable[str], *, source: str = "UCDP-GED", actor_aliases: Mapping[str, str] | None = None
+) -> list[Claim]:
+    """Claims from a UCDP GED CSV; `actor_aliases` maps GED side names to the scenario's actor names."""
+    rows = _read_rows(lines, required=("id", "date_start", "latitude", "longitude"), what="UCDP GED CSV")
+    aliases = actor_aliases or {}
+    claims = []
+    for number, row in rows:
+        document_id = f"{source}-{row['id']}"
+        event_type, sub_event_type = GED_VIOLENCE.get(row.get("type_of_violence") or "1", GED_VIOLENCE["1"])
+        best = _int(row.get("best"), number, "best")
+        if best is None:
+            parts = [
+                _int(row.get(k), number, k)
+                for k in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
+            ]
+            known = [p for p in parts if p is not None]
+            best = sum(known) if known else None
+        country = _country_code(row.get("country")) or _country_code(row.get("iso3"))
+        if country is None and row.get("wof_adm1_iso_3166_2"):
+            country = row["wof_adm1_iso_3166_2"][:2]
+        side_a, side_b = row.get("side_a") or None, row.get("side_b") or None
+        text = (
+            row.get("source_headline") or row.get("source_article") or row.get("source_article_trunc") or ""
+        )
+        claims.append(
+            Claim(
+                id=claim_id(document_id, 1),
+                document_id=document_id,
+                event_type=event_type,
+                sub_event_type=sub_event_type,
+                process_type=None,
+                event_date=_date(row["date_start"], number, "date_start"),
+                time_precision=GED_DATE_PREC.get(row.get("date_prec") or "1", 3),
+                actor1=aliases.get(side_a, side_a) if side_a else None,
+                actor2=aliases.get(side_b, side_b) if side_b else None,
+                alleged=False,
+                claimant=None,
+                location=Location(
+                    name=row.get("where_coordinates") or row.get("adm_2") or None,
+                    country=country,
+                    admin1=row.get("adm_1") or row.get("wof_adm1_name") or None,
+                    lat=_float(row.get("latitude"), number, "latitude"),
+                    lon=_float(row.get("longitude"), number, "longitude"),
+                    geo_precision=GED_WHERE_PREC.get(row.get("where_prec") or "", 2),
+                ),
+                fatalities=Fatalities(
+                    best=best,
+                    low=_int(row.get("low"), number, "low"),
+                    high=_int(row.get("high"), number, "high"),
+                    civilians=_int(row.get("deaths_civilians"), number, "deaths_civilians"),
+                ),
+                evidence=_evidence(text or row.get("where_description") or str(row["id"])),
+                confidence=1.0,
+                extractor=GED_EXTRACTOR,
+            )
+        )
+    return claims
+
+
+def link_events(
+    incident: Incident,
+    events: Sequence[Claim],
+    *,
+    min_score: float = 0.5,
+    params: ClusterParams = DEFAULT_PARAMS,
+) -> list[Link]:
+    """External events that describe the same happening as `incident`, best first, with disagreements."""
+    target = profile_incident(incident, params=params)
+    links = []
+    for event in events:
+        scored = score_pair(target, profile_claim(event, params=params), params=params)
+        if scored is None or scored.score < min_score:
+            continue
+        links.append(Link(event.document_id, round(scored.score, 4), tuple(_disagreements(incident, event))))
+    return sorted(links, key=lambda link: (-link.score, link.event_id))
+
+
+def _disagreements(incident: Incident, event: Claim) -> list[str]:
+    found = []
+    fat, theirs = incident.fatalities, event.fatalities.best
+    if theirs is not None and fat.best is not None:
+        low = fat.low if fat.low is not None else fat.best
+        high = fat.high if fat.high is not None else fat.best
+        if not low <= theirs <= high:
+            found.append(f"fatalities: event {theirs}, incident {fat.best} (range {low}–{high})")
+    ours = set(incident.actors)
+    others = {a for a in (event.actor1, event.actor2) if a}
+    if ours and others and ours != others:
+        only_ours = ", ".join(sorted(ours - others)) or "none"
+        only_theirs = ", ".join(sorted(others - ours)) or "none"
+        found.append(f"actors: only in incident {only_ours}; only in event {only_theirs}")
+    place, loc = incident.location, event.location
+    if None not in (place.lat, place.lon, loc.lat, loc.lon):
+        distance = haversine_km(place.lat, place.lon, loc.lat, loc.lon)  # type: ignore[arg-type]
+        ours_km = place.radius_km if place.radius_km is not None else radius_km_for(place.geo_precision)
+        theirs_km = radius_km_for(loc.geo_precision)
+        if distance > ours_km + theirs_km:
+            found.append(
+                f"place: {distance:.0f} km apart, beyond the precision radii "
+                f"({ours_km:.0f} + {theirs_km:.0f} km)"
+                f" — event at {loc.name or 'unnamed place'}, incident at {place.name or 'unnamed place'}"
+            )
+    if event.event_date is not None and incident.date_start is not None:
+        end = incident.date_end or incident.date_start
+        if not incident.date_start <= event.event_date <= end:
+            found.append(f"date: event {event.event_date.isoformat()}, incident {_span(incident)}")
+    if event.event_type != incident.event_type:
+        found.append(f"type: event {event.event_type}, incident {incident.event_type}")
+    return found
+
+
+def format_acled_csv(incidents: Iterable[Incident]) -> str:
+    """Incidents as ACLED-schema CSV rows (one per incident: its start date, best fatality figure)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for incident in incidents:
+        loc = incident.location
+        country = loc.country or ""
+        writer.writerow(
+            {
+                "event_id_cnty": incident.id,
+                "event_date": incident.date_start.isoformat() if incident.date_start else "",
+                "year": incident.date_start.year if incident.date_start else "",
+                "time_precision": _text(incident.time_precision),
+                "disorder_type": _disorder_type(incident.event_type),
+                "event_type": incident.event_type,
+                "sub_event_type": incident.sub_event_type,
+                "actor1": incident.actor1 or "",
+                "actor2": incident.actor2 or "",
+                "civilian_targeting": "Civilian targeting" if _targets_civilians(incident) else "",
+                "iso": ISO_NUMERIC.get(country, ""),
+                "region": "South Asia" if country in COUNTRY_NAMES else "",
+                "country": COUNTRY_NAMES.get(country, country),
+                "admin1": loc.admin1 or "",
+                "location": loc.name or "",
+                "latitude": _text(loc.lat),
+                "longitude": _text(loc.lon),
+                "geo_precision": _text(loc.geo_precision),
+                "source": "Truceline",
+                "source_scale": "Other",
+                "notes": incident.title,
+                "fatalities": _text(incident.fatalities.best),
+                "tags": f"{PROCESS_TAG}{incident.process_type}" if incident.process_type else "",
+            }
+        )
+    return out.getvalue()
+
+
+def incidents_to_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (RFC 7946): one Point per located incident, null geometry otherwise."""
+    features = []
+    for incident in incidents:
+        loc = incident.location
+        geometry = None
+        if loc.lat is not None and loc.lon is not None:
+            geometry = {"type": "Point", "coordinates": [round(loc.lon, 5), round(loc.lat, 5)]}
+        features.append(
+            {"type": "Feature", "id": incident.id, "geometry": geometry, "properties": incident.to_json()}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def format_hxl_csv(incidents: Iterable[Incident]) -> str:
+    """Incidents as HXL-tagged CSV: a header row, a hashtag row, then one row per incident."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([header for _, header, _ in _HXL])
+    writer.writerow([tag for _, _, tag in _HXL])
+    for incident in incidents:
+        values = _hxl_values(incident)
+        writer.writerow([values[name] for name, _, _ in _HXL])
+    return out.getvalue()
+
+
+def parse_hxl_csv(lines: Iterable[str], *, source: str = "HXL") -> list[Claim]:
+    """Claims from an HXL-tagged incident CSV; columns are found by hashtag, header names are ignored."""
+    rows = list(csv.reader(lines))
+    tag_row = next((n for n, row in enumerate(rows[:25]) if _is_hxl_row(row)), None)
+    if tag_row is None:
+        raise InvalidInput(
+            "HXL CSV: expected a hashtag row (#date, #geo+lat, ...) in the first 25 rows, found none"
+        )
+    columns = {_hxl_key(tag): i for i, tag in enumerate(rows[tag_row]) if tag.strip()}
+    field_of = {_hxl_key(tag): name for name, _, tag in _HXL}
+    missing = [
+        tag for name, _, tag in _HXL if name in {"date_start", "event_type"} and _hxl_key(tag) not in columns
+    ]
+    if missing:
+        raise InvalidInput(
+            f"HXL CSV: expected hashtags {', '.join(missing)}, found {', '.join(rows[tag_row])}"
+        )
+    claims = []
+    for number, row in enumerate(rows[tag_row + 1 :], start=tag_row + 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        get = {
+            field_of[key]: row[i].strip() for key, i in columns.items() if key in field_of and i < len(row)
+        }
+        document_id = f"{source}-{get.get('id') or number}"
+        best = _int(get.get("fatalities"), number, "#affected+killed")
+        claims.append(
+            Claim(
+                id=claim_id(document_id, 1),
+                document_id=document_id,
+                event_type=get.get("event_type", ""),
+                sub_event_type=get.get("sub_event_type", ""),
+                process_type=get.get("process_type") or None,
+                event_date=_date(get.get("date_start", ""), number, "#date"),
+                time_precision=_int(get.get("time_precision"), number, "#date+precision"),
+                actor1=get.get("actor1") or None,
+                actor2=get.get("actor2") or None,
+                alleged=False,
+                claimant=None,
+                location=Location(
+                    name=get.get("location") or None,
+                    country=get.get("country") or None,
+                    admin1=get.get("admin1") or None,
+                    lat=_float(get.get("lat"), number, "#geo+lat"),
+                    lon=_float(get.get("lon"), number, "#geo+lon"),
+                    geo_precision=_int(get.get("geo_precision"), number, "#geo+precision"),
+                ),
+                fatalities=Fatalities(
+                    best=best,
+                    low=_int(get.get("fatalities_low"), number, "#affected+killed+min"),
+                    high=_int(get.get("fatalities_high"), number, "#affected+killed+max"),
+                ),
+                evidence=_evidence(get.get("title") or document_id),
+                confidence=1.0,
+                extractor=HXL_EXTRACTOR,
+            )
+        )
+    return claims
+
+
+def _hxl_values(incident: Incident) -> dict[str, str]:
+    loc, fat = incident.location, incident.fatalities
+    return {
+        "id": incident.id,
+        "date_start": _text(incident.date_start),
+        "date_end": _text(incident.date_end),
+        "time_precision": _text(incident.time_precision),
+        "event_type": incident.event_type,
+        "sub_event_type": incident.sub_event_type,
+        "process_type": incident.process_type or "",
+        "actor1": incident.actor1 or "",
+        "actor2": incident.actor2 or "",
+        "country": loc.country or "",
+        "admin1": loc.admin1 or "",
+        "location": loc.name or "",
+        "lat": _text(loc.lat),
+        "lon": _text(loc.lon),
+        "geo_precision": _text(loc.geo_precision),
+        "radius_km": _text(loc.radius_km),
+        "fatalities": _text(fat.best),
+        "fatalities_low": _text(fat.low),
+        "fatalities_high": _text(fat.high),
+        "independent_sources": str(incident.independent_sources),
+        "corroboration": f"{incident.corroboration:.4f}",
+        "title": incident.title,
+    }
+
+
+def _is_hxl_row(row: Sequence[str]) -> bool:
+    cells = [c.strip() for c in row if c.strip()]
+    return bool(cells) and all(c.startswith("#") for c in cells)
+
+
+def _hxl_key(tag: str) -> str:
+    """HXL compares hashtags case-insensitively and ignores the order of attributes."""
+    parts = tag.strip().lower().replace(" ", "").split("+")
+    return "+".join([parts[0], *sorted(parts[1:])])
+
+
+def _read_rows(
+    lines: Iterable[str], *, required: Sequence[str], what: str
+) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(lines)
+    header = reader.fieldnames or []
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InvalidInput(
+            f"{what}: expected columns {', '.join(missing)}, found {', '.join(header) or 'no header'}"
+        )
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if _is_hxl_row(list(cells.values())):
+            continue  # HDX files carry the HXL hashtags as their second row
+        rows.append((number, cells))
+    return rows
+
+
+def _date(value: str | None, row: int, column: str) -> date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    for pattern in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text[:10] if pattern == "%Y-%m-%d" else text, pattern).date()
+        except ValueError:
+            continue
+    raise InvalidInput(f"row {row}, {column}: expected a date like 2025-10-12, found {text!r}")
+
+
+def _int(value: str | None, row: int, column: str) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        raise InvalidInput(f"row {row}, {column}: expected a whole number, found {text!r}") from None
+
+
+def _float(value: str | None, row: int, column: str) -> float | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(f"row {row}, {column}: expected a number, found {text!r}") from None
+
+
+def _country_code(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) == 2:
+        return text.upper()
+    if text.upper() in {"PAK", "AFG"}:
+        return text.upper()[:2] if text.upper() == "PAK" else "AF"
+    return COUNTRY_CODES.get(text.lower(), text)
+
+
+def _evidence(text: str) -> Evidence:
+    return Evidence(text=text, start=0, end=len(text))
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _disorder_type(event_type: str) -> str:
+    if event_type == "Protests":
+        return "Demonstrations"
+    if event_type == "Strategic developments":
+        return "Strategic developments"
+    return "Political violence"
+
+
+def _targets_civilians(incident: Incident) -> bool:
+    return incident.event_type == "Violence against civilians" or any(
+        (a or "").startswith("Civilians") for a in (incident.actor2,)
+    )
+
+
+def _span(incident: Incident) -> str:
+    start = incident.date_start.isoformat() if incident.date_start else "?"
+    end = incident.date_end.isoformat() if incident.date_end else start
+    return start if start == end else f"{start} to {end}"

@@ -1,0 +1,196 @@
+"""Canonical incident fields from member claims: date range, place, type, actors, fatalities, title."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from truceline.incidents.corroboration import corroborate
+from truceline.incidents.geography import BorderGeography, haversine_km, locate_on_border, radius_km_for
+from truceline.incidents.values import Cluster, Incident, IncidentPlace, SourceInfo
+from truceline.pipeline.claims import Claim, Fatalities
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: date | None
+    end: date | None
+    time_precision: int | None
+
+
+def canonical_dates(claims: Sequence[Claim]) -> DateRange:
+    """The span of the members' dates; precision is the best (lowest) precision code among them."""
+    dates = sorted(c.event_date for c in claims if c.event_date is not None)
+    if not dates:
+        return DateRange(None, None, None)
+    # Day-precise members pin the range; week/month dates only widen it when nothing better is known.
+    precise = sorted(
+        c.event_date for c in claims if c.event_date is not None and (c.time_precision or 1) == 1
+    )
+    chosen = precise or dates
+    precisions = [c.time_precision or 1 for c in claims if c.event_date is not None]
+    return DateRange(chosen[0], chosen[-1], min(precisions))
+
+
+def canonical_place(claims: Sequence[Claim]) -> IncidentPlace:
+    """The most precise member location; if the most precise members disagree, their centroid with a radius.
+
+    Disagree means two of them are further apart than the sum of their precision radii. The radius of
+    a centroid reaches the furthest of them plus its own precision radius.
+    """
+    located = [c.location for c in claims if c.location.lat is not None and c.location.lon is not None]
+    points = {id(loc): (float(loc.lat or 0.0), float(loc.lon or 0.0)) for loc in located}
+    if not located:
+        named = _majority(c.location.name for c in claims)
+        countries = _majority(c.location.country for c in claims)
+        return IncidentPlace(
+            named, countries, _majority(c.location.admin1 for c in claims), None, None, None, None
+        )
+    best_precision = min(loc.geo_precision or 3 for loc in located)
+    best = [loc for loc in located if (loc.geo_precision or 3) == best_precision]
+    radius = radius_km_for(best_precision)
+    name = _majority(loc.name for loc in best)
+    first = next(loc for loc in best if loc.name == name) if name else best[0]
+    spread = max(haversine_km(*points[id(a)], *points[id(b)]) for a in best for b in best)
+    if spread <= 2 * radius:
+        return IncidentPlace(
+            name=first.name,
+            country=first.country,
+            admin1=first.admin1,
+            lat=first.lat,
+            lon=first.lon,
+            geo_precision=best_precision,
+            radius_km=radius,
+            border_side=first.border_side,
+            km_to_border=first.km_to_border,
+        )
+    lat = sum(points[id(loc)][0] for loc in best) / len(best)
+    lon = sum(points[id(loc)][1] for loc in best) / len(best)
+    reach = max(haversine_km(lat, lon, *points[id(loc)]) for loc in best)
+    return IncidentPlace(
+        name=name,
+        country=_majority(loc.country for loc in best),
+        admin1=_majority(loc.admin1 for loc in best),
+        lat=round(lat, 5),
+        lon=round(lon, 5),
+        geo_precision=best_precision,
+        radius_km=round(reach + radius, 1),
+        is_centroid=True,
+    )
+
+
+def canonical_type(claims: Sequence[Claim]) -> tuple[str, str, str | None]:
+    """(event_type, sub_event_type, process_type) by majority; ties go to stated facts, then by name."""
+    votes: Counter[tuple[str, str, str]] = Counter()
+    for claim in claims:
+        votes[(claim.event_type, claim.sub_event_type, claim.process_type or "")] += (
+            2 if not claim.alleged else 1
+        )
+    (event_type, sub_event_type, process_type), _ = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    return event_type, sub_event_type, process_type or None
+
+
+def canonical_actors(claims: Sequence[Claim]) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(actor1, actor2, every actor by how many members name it)."""
+    actor1 = _majority(c.actor1 for c in claims)
+    actor2 = _majority(c.actor2 for c in claims if c.actor2 != actor1)
+    counts = Counter(a for c in claims for a in {c.actor1, c.actor2} if a)
+    ordered = tuple(a for a, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return actor1, actor2, ordered
+
+
+def canonical_fatalities(claims: Sequence[Claim]) -> Fatalities:
+    """UCDP GED style: best = the most conservative well-supported figure, low = min, high = max.
+
+    A figure is well supported when the outlet states it as fact (not as a party's allegation) or two
+    or more members report it; if no figure is, every reported figure is considered. `best` is the
+    lowest of the considered figures; `civilians` follows the same rule.
+    """
+    reported = [c for c in claims if c.fatalities.best is not None or c.fatalities.low is not None]
+    if not reported:
+        return Fatalities()
+    best = _conservative(reported, lambda f: f.best if f.best is not None else f.low)
+    lows = [v for c in reported for v in (c.fatalities.low, c.fatalities.best) if v is not None]
+    highs = [
+        v for c in reported for v in (c.fatalities.high, c.fatalities.best, c.fatalities.low) if v is not None
+    ]
+    civilians_reported = [c for c in claims if c.fatalities.civilians is not None]
+    civilians = _conservative(civilians_reported, lambda f: f.civilians) if civilians_reported else None
+    return Fatalities(best=best, low=min(lows), high=max(highs), civilians=civilians)
+
+
+def _conservative(claims: Sequence[Claim], figure: Callable[[Fatalities], int | None]) -> int | None:
+    values = [(figure(c.fatalities), c.alleged) for c in claims]
+    counts = Counter(v for v, _ in values if v is not None)
+    supported = [v for v, alleged in values if v is not None and (not alleged or counts[v] >= 2)]
+    considered = supported or [v for v, _ in values if v is not None]
+    return min(considered) if considered else None
+
+
+def incident_title(
+    *, event_type: str, sub_event_type: str, process_type: str | None, place: IncidentPlace, dates: DateRange
+) -> str:
+    """E.g. "Air/drone strike — Kabul, 2025-10-09" or "Talks held — Doha, 2025-10-18 to 2025-10-19"."""
+    what = process_type.replace("_", " ").capitalize() if process_type else sub_event_type or event_type
+    where = place.name or place.admin1 or place.country or "place unknown"
+    if dates.start is None:
+        when = "date unknown"
+    elif dates.end is None or dates.end == dates.start:
+        when = dates.start.isoformat()
+    else:
+        when = f"{dates.start.isoformat()} to {dates.end.isoformat()}"
+    return f"{what} — {where}, {when}"
+
+
+def build_incident(
+    cluster: Cluster,
+    *,
+    sources: Mapping[str, SourceInfo] | None = None,
+    geography: BorderGeography | None = None,
+) -> Incident:
+    """The incident a cluster stands for: canonical fields, independent sources and corroboration."""
+    claims = cluster.claims
+    dates = canonical_dates(claims)
+    place = canonical_place(claims)
+    if geography is not None and place.lat is not None and place.lon is not None:
+        position = locate_on_border(
+            place.lat, place.lon, geo_precision=place.geo_precision, geography=geography
+        )
+        place = replace(place, border_side=position.side, km_to_border=position.km_to_border)
+    event_type, sub_event_type, process_type = canonical_type(claims)
+    actor1, actor2, actors = canonical_actors(claims)
+    support = corroborate(claims, sources=sources)
+    return Incident(
+        id=cluster.id,
+        title=incident_title(
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            process_type=process_type,
+            place=place,
+            dates=dates,
+        ),
+        event_type=event_type,
+        sub_event_type=sub_event_type,
+        process_type=process_type,
+        date_start=dates.start,
+        date_end=dates.end,
+        time_precision=dates.time_precision,
+        actor1=actor1,
+        actor2=actor2,
+        actors=actors,
+        location=place,
+        fatalities=canonical_fatalities(claims),
+        claim_ids=cluster.claim_ids,
+        independent_sources=support.independent_sources,
+        corroboration=support.score,
+        reasons=support.reasons,
+    )
+
+
+def _majority(values: Iterable[str | None]) -> str | None:
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]

@@ -1,0 +1,337 @@
+"""Account use cases: create, sign in, disable, list users; issue, resolve and revoke API tokens.
+
+Every function takes the caller's session and flushes, never commits. Permission checks
+(`rules.require(actor, Action.MANAGE_USERS)`) belong to the caller, as everywhere else.
+Secrets never leave this module except the one return value of `issue_token`: no password, token
+or hash is logged, put in an error message or written into an auth event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from truceline.ledger.service import add_record, append_entry
+from truceline.ledger.signing import Verifier
+from truceline.users.models import User
+from truceline.users.passwords import (
+    hash_password,
+    needs_rehash,
+    rehash_password,
+    spend_verification_time,
+    verify_password,
+)
+from truceline.users.rules import Principal, Role
+from truceline.users.throttle import LoginThrottle
+from truceline.users.token_models import ApiToken, AuthEvent, AuthEventKind
+
+log = logging.getLogger(__name__)
+
+USERNAME_PATTERN = re.compile(r"[a-z][a-z0-9._-]{2,39}")
+INVALID_CREDENTIALS = "invalid username or password"
+INVALID_TOKEN = "invalid, expired or revoked API token"
+ACCOUNT_DISABLED = "this account is disabled; ask a mediator"
+TOKEN_PREFIX = "tl_"
+TOKEN_BYTES = 32
+DEFAULT_TOKEN_TTL = timedelta(days=90)
+# Who authored an auth event when the person acting is not known (a failed or throttled login).
+ANONYMOUS_AUTHOR = "anonymous"
+# Longer input is no username or token we issued; refuse it without a database query.
+_MAX_INPUT_CHARS = 200
+_MAX_CLIENT_CHARS = 100
+
+
+# --- users -------------------------------------------------------------------------------------------
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        choices = ", ".join(role.value for role in Role)
+        raise InvalidInput(f"role: expected one of {choices}, got {value!r}") from None
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput(
+            "username: expected 3-40 characters, lower-case letters, digits, '.', '_' or '-', "
+            f"starting with a letter; got {username!r}"
+        )
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    party: str | None = None,
+    public_key: str | None = None,
+    known_parties: Collection[str] = (),
+    author: str,
+    now: datetime,
+) -> User:
+    """Create an active account and its ledger entry; bad input raises before anything is written."""
+    check_username(username)
+    parsed_role = parse_role(role)
+    if parsed_role is Role.PARTY:
+        if party not in known_parties:
+            known = ", ".join(sorted(known_parties)) or "none configured"
+            raise InvalidInput(f"party: expected one of the scenario's parties ({known}), got {party!r}")
+    elif party is not None:
+        raise InvalidInput(f"party: only users with role 'party' belong to a party; got {party!r}")
+    if public_key is not None:
+        Verifier.from_vkey(public_key)  # raises InvalidInput naming what is wrong with the key
+    if find_user(session, username) is not None:
+        raise Conflict(f"username {username!r} is already taken")
+    user = User(
+        id=f"usr-{uuid.uuid4().hex[:16]}",
+        created_at=now,
+        created_by=author,
+        supersedes_id=None,
+        username=username,
+        role=parsed_role.value,
+        party=party,
+        password_hash=hash_password(password, username=username),
+        is_active=True,
+        public_key=public_key,
+    )
+    add_record(session, user, author=author, now=now)
+    log.info("created user %s with role %s", username, parsed_role.value)
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).first()
+
+
+def get_user(session: Session, username: str) -> User:
+    user = find_user(session, username)
+    if user is None:
+        raise NotFound("user", username)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user_id=user.id, username=user.username, role=Role(user.role), party=user.party)
+
+
+def disable_user(session: Session, *, username: str, author: str, now: datetime) -> User:
+    """Refuse all further logins and tokens of the user; the changed row gets a new ledger entry."""
+    user = get_user(session, username)
+    if not user.is_active:
+        raise Conflict(f"user {username!r} is already disabled")
+    user.is_active = False
+    session.flush()
+    append_entry(session, record=user, author=author, now=now)
+    record_auth_event(
+        session, username=username, event=AuthEventKind.USER_DISABLED, detail="", author=author, now=now
+    )
+    log.info("disabled user %s", username)
+    return user
+
+
+# --- signing in --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """The outcome of one login: the principal, or the one-line reason to show instead."""
+
+    principal: Principal | None
+    refusal: str = ""
+
+    def principal_or_raise(self) -> Principal:
+        if self.principal is None:
+            raise PermissionDenied(self.refusal)
+        return self.principal
+
+
+def attempt_login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime,
+    client: str = "",
+    throttle: LoginThrottle | None = None,
+) -> LoginAttempt:
+    """Check a username and password and ledger the outcome; never raises for bad credentials.
+
+    Use this in a transaction that commits whatever the outcome, then call `principal_or_raise()`
+    after it: a failed login is ledgered only if the transaction that recorded it commits.
+    An unknown username and a wrong password get the same answer in the same time.
+    """
+    username = username.strip().lower()[:_MAX_INPUT_CHARS]
+    client = client[:_MAX_CLIENT_CHARS]
+    if throttle is not None:
+        wait_s = throttle.retry_after_s(username, client)
+        if wait_s:
+            user = find_user(session, username)
+            _record_login_event(session, user, AuthEventKind.LOGIN_THROTTLED, f"client {client}", now)
+            return LoginAttempt(None, f"too many failed logins; try again in {wait_s} s")
+    user = find_user(session, username)
+    if user is None:
+        spend_verification_time(password)
+    if user is None or not verify_password(password, password_hash=user.password_hash):
+        if throttle is not None:
+            throttle.record_failure(username, client)
+        reason = "unknown username" if user is None else "wrong password"
+        _record_login_event(session, user, AuthEventKind.LOGIN_FAILED, f"{reason}; client {client}", now)
+        return LoginAttempt(None, INVALID_CREDENTIALS)
+    if throttle is not None:
+        throttle.reset(username, client)
+    if not user.is_active:
+        _record_login_event(session, user, AuthEventKind.LOGIN_FAILED, f"disabled; client {client}", now)
+        return LoginAttempt(None, ACCOUNT_DISABLED)
+    if needs_rehash(user.password_hash):
+        user.password_hash = rehash_password(password)
+        session.flush()
+        append_entry(session, record=user, author=user.username, now=now)
+    _record_login_event(session, user, AuthEventKind.LOGIN_SUCCEEDED, f"client {client}", now)
+    return LoginAttempt(principal_of(user))
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime,
+    client: str = "",
+    throttle: LoginThrottle | None = None,
+) -> Principal:
+    """The principal for a username and password, or PermissionDenied "invalid username or password".
+
+    The failure's auth event is flushed before the error is raised; a caller whose transaction
+    rolls back on the error loses it; prefer `attempt_login` in request handlers.
+    """
+    return attempt_login(
+        session, username=username, password=password, now=now, client=client, throttle=throttle
+    ).principal_or_raise()
+
+
+def _record_login_event(
+    session: Session, user: User | None, event: AuthEventKind, detail: str, now: datetime
+) -> None:
+    # An unknown username is not stored: people type their password into the username field.
+    username = user.username if user is not None else ""
+    author = (
+        user.username if event is AuthEventKind.LOGIN_SUCCEEDED and user is not None else ANONYMOUS_AUTHOR
+    )
+    record_auth_event(session, username=username, event=event, detail=detail, author=author, now=now)
+    log.info("%s for %s", event.value, username or "an unknown username")
+
+
+def record_auth_event(
+    session: Session, *, username: str, event: AuthEventKind, detail: str, author: str, now: datetime
+) -> AuthEvent:
+    """Ledger one authentication event. `detail` must never hold a password or token."""
+    row = AuthEvent(
+        id=f"auth-{uuid.uuid4().hex}",
+        created_at=now,
+        created_by=author,
+        supersedes_id=None,
+        username=username,
+        event=event.value,
+        detail=detail,
+    )
+    add_record(session, row, author=author, now=now)
+    return row
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of the token: a 256-bit random secret needs no salt or slow hash."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(
+    session: Session, *, username: str, author: str, now: datetime, ttl: timedelta = DEFAULT_TOKEN_TTL
+) -> str:
+    """A new API token for an active user. Returned once; only its SHA-256 is stored."""
+    if ttl <= timedelta(0):
+        raise InvalidInput(f"token lifetime: expected a positive duration, got {ttl}")
+    user = get_user(session, username)
+    if not user.is_active:
+        raise Conflict(f"user {username!r} is disabled; no token can be issued")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+    row = ApiToken(
+        id=f"tok-{uuid.uuid4().hex[:16]}",
+        created_at=now,
+        created_by=author,
+        supersedes_id=None,
+        token_hash=hash_token(token),
+        username=username,
+        expires_at=now + ttl,
+        is_revoked=False,
+    )
+    add_record(session, row, author=author, now=now)
+    record_auth_event(
+        session,
+        username=username,
+        event=AuthEventKind.TOKEN_ISSUED,
+        detail=f"token {row.id} expires {row.expires_at.isoformat()}",
+        author=author,
+        now=now,
+    )
+    log.info("issued token %s for %s", row.id, username)
+    return token
+
+
+def principal_for_token(session: Session, token: str, *, now: datetime) -> Principal:
+    """The principal a token stands for; PermissionDenied for any unknown, expired or revoked token,
+    or one whose user is disabled (one message for all, so a token's state is not revealed)."""
+    if not token or len(token) > _MAX_INPUT_CHARS:
+        raise PermissionDenied(INVALID_TOKEN)
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    if row is None or row.is_revoked or now >= row.expires_at:
+        raise PermissionDenied(INVALID_TOKEN)
+    user = find_user(session, row.username)
+    if user is None or not user.is_active:
+        raise PermissionDenied(INVALID_TOKEN)
+    return principal_of(user)
+
+
+def list_tokens(session: Session, *, username: str) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.username == username).order_by(ApiToken.created_at)
+    return list(session.scalars(query))
+
+
+def revoke_token(session: Session, *, token_id: str, author: str, now: datetime) -> ApiToken:
+    """Revoke a token by its id (not its secret); the changed row gets a new ledger entry."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound("API token", token_id)
+    if row.is_revoked:
+        raise Conflict(f"API token {token_id!r} is already revoked")
+    row.is_revoked = True
+    session.flush()
+    append_entry(session, record=row, author=author, now=now)
+    record_auth_event(
+        session,
+        username=row.username,
+        event=AuthEventKind.TOKEN_REVOKED,
+        detail=f"token {row.id}",
+        author=author,
+        now=now,
+    )
+    log.info("revoked token %s of %s", row.id, row.username)
+    return row
