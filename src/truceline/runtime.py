@@ -18,6 +18,7 @@ from truceline.ledger.keystore import ensure_log_key
 from truceline.ledger.signing import Signer, Verifier
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
+from truceline.users.throttle import LoginThrottle
 
 if typing.TYPE_CHECKING:
     from truceline.pipeline.claims import Claim as ClaimValue
@@ -53,6 +54,11 @@ class Runtime:
     @property
     def log_verifier(self) -> Verifier:
         return Verifier.from_vkey(self.signer.vkey())
+
+    @cached_property
+    def throttle(self) -> LoginThrottle:
+        """Failed-login throttle shared by every request this process serves."""
+        return LoginThrottle()
 
     @cached_property
     def extraction_context(self) -> ExtractionContext:

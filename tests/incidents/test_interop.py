@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,9 @@ from truceline.incidents.rules import build_incident
 from truceline.incidents.values import Cluster, Incident
 
 from .builders import KABUL, make_claim
+
+# ../shared beside the repository, as on a developer's machine and in CI (read only, never copied).
+SHARED_EVENTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "events"
 
 # Invented rows in ACLED's export layout (no real ACLED data may be redistributed).
 ACLED_ROWS = [
@@ -90,7 +94,7 @@ def an_incident() -> Incident:
 
 
 def test_the_acled_header_is_the_shared_one():
-    with open("/work/shared/data/events/acled_export_header_only.csv", encoding="utf-8") as handle:
+    with open(SHARED_EVENTS / "acled_export_header_only.csv", encoding="utf-8") as handle:
         header = handle.readline().strip().split(",")
     assert header == list(ACLED_COLUMNS)
 
@@ -121,9 +125,9 @@ def test_ged_rows_become_claims_and_the_hxl_row_is_skipped():
 
 
 def test_the_shared_ged_files_import():
-    with open("/work/shared/data/events/ucdp_ged_pak_1989_2021_hdx.csv", encoding="utf-8") as handle:
+    with open(SHARED_EVENTS / "ucdp_ged_pak_1989_2021_hdx.csv", encoding="utf-8") as handle:
         assert len(parse_ged_csv(handle)) == 6416
-    with open("/work/shared/data/events/ucdp_ged_afg_subset_310.csv", encoding="utf-8") as handle:
+    with open(SHARED_EVENTS / "ucdp_ged_afg_subset_310.csv", encoding="utf-8") as handle:
         subset = parse_ged_csv(handle)
     assert len(subset) == 310 and subset[0].location.country == "AF" and subset[0].fatalities.best == 28
 

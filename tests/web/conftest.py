@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -6,15 +6,35 @@ from fastapi.testclient import TestClient
 from tests.builders import NOW
 from truceline.ledger.service import create_checkpoint
 from truceline.runtime import Runtime
+from truceline.users.service import issue_token
 from truceline.web.app import create_app
-from truceline.workflows.setup import initialize, load_demo
+from truceline.workflows.setup import DEMO_USERS, initialize, load_demo
+
+AsUser = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
+    """The app over the demo data (reports, extracted claims, one account per role)."""
     with runtime.transaction() as session:
         initialize(session, scenario=runtime.scenario, now=NOW)
-        load_demo(session, now=NOW)
+        load_demo(session, scenario=runtime.scenario, now=NOW, extract=runtime.extract)
         create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     with TestClient(create_app(runtime)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def as_user(client: TestClient, runtime: Runtime) -> AsUser:
+    """Authorization headers carrying a fresh API token of a demo user."""
+    from datetime import UTC, datetime
+
+    tokens: dict[str, str] = {}
+    with runtime.transaction() as session:
+        for username, _, _ in DEMO_USERS:
+            tokens[username] = issue_token(session, username=username, author="test", now=datetime.now(UTC))
+
+    def headers(username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[username]}"}
+
+    return headers

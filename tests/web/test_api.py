@@ -2,35 +2,52 @@ import base64
 
 from fastapi.testclient import TestClient
 
+from tests.web.conftest import AsUser
 from truceline.ledger import merkle
 from truceline.ledger.notes import parse_checkpoint, verify_note
 from truceline.ledger.signing import Verifier
 
 
-def test_documents_are_listed_and_read(client: TestClient) -> None:
-    page = client.get("/api/documents").json()
+def test_documents_are_listed_and_read(client: TestClient, as_user: AsUser) -> None:
+    page = client.get("/api/documents", headers=as_user("analyst")).json()
     assert page["total"] == len(page["items"]) >= 6
-    one = client.get("/api/documents/seed-istanbul-talks").json()
+    one = client.get("/api/documents/seed-istanbul-talks", headers=as_user("liaison-pk")).json()
     assert "open war" in one["text"]
 
 
-def test_an_unknown_document_is_a_404_with_a_message(client: TestClient) -> None:
-    response = client.get("/api/documents/nope")
+def test_an_unknown_document_is_a_404_with_a_message(client: TestClient, as_user: AsUser) -> None:
+    response = client.get("/api/documents/nope", headers=as_user("analyst"))
     assert response.status_code == 404
     assert response.json() == {"detail": "document 'nope' not found"}
 
 
-def test_a_bad_query_parameter_is_a_422_naming_it(client: TestClient) -> None:
-    response = client.get("/api/documents?limit=0")
+def test_a_bad_query_parameter_is_a_422_naming_it(client: TestClient, as_user: AsUser) -> None:
+    response = client.get("/api/documents?limit=0", headers=as_user("analyst"))
     assert response.status_code == 422
     assert "limit" in response.json()["detail"]
 
 
-def test_claims_and_incidents_are_listed(client: TestClient) -> None:
-    assert client.get("/api/claims").json()["total"] >= 0
-    assert client.get("/api/incidents").json()["items"] == []
-    assert client.get("/api/claims/nope").status_code == 404
-    assert client.get("/api/incidents/nope").status_code == 404
+def test_claims_and_incidents_are_listed(client: TestClient, as_user: AsUser) -> None:
+    h = as_user("analyst")
+    claims = client.get("/api/claims", headers=h).json()
+    assert claims["total"] >= 3 and claims["items"][0]["evidence"]["text"]
+    assert client.get("/api/incidents", headers=h).json()["items"] == []
+    assert client.get("/api/claims/nope", headers=h).status_code == 404
+    assert client.get("/api/incidents/nope", headers=h).status_code == 404
+
+
+def test_anonymous_callers_see_only_public_things(client: TestClient) -> None:
+    assert client.get("/api/documents").status_code == 403
+    assert client.get("/api/claims").status_code == 403
+    assert client.get("/api/ledger/entries").status_code == 403
+    assert client.get("/api/ledger/checkpoint").status_code == 200
+    assert client.get("/api/geo/boundary").status_code == 200
+
+
+def test_a_party_may_not_read_claims_and_a_bad_token_is_refused(client: TestClient, as_user: AsUser) -> None:
+    assert client.get("/api/claims", headers=as_user("liaison-af")).status_code == 403
+    bad = client.get("/api/documents", headers={"Authorization": "Bearer tl_forged"})
+    assert bad.status_code == 403 and "token" in bad.json()["detail"]
 
 
 def test_the_published_checkpoint_is_signed_by_the_log_key(client: TestClient, runtime) -> None:  # type: ignore[no-untyped-def]
@@ -63,8 +80,8 @@ def test_inclusion_and_consistency_proofs_from_the_api_verify(client: TestClient
     assert client.get(f"/api/ledger/proof/inclusion?seq={size + 5}").status_code == 422
 
 
-def test_entries_are_public_without_salts(client: TestClient) -> None:
-    entries = client.get("/api/ledger/entries").json()["items"]
+def test_entries_are_listed_without_salts(client: TestClient, as_user: AsUser) -> None:
+    entries = client.get("/api/ledger/entries", headers=as_user("liaison-pk")).json()["items"]
     assert entries[0]["seq"] == 0
     assert all("salt" not in e for e in entries)
 

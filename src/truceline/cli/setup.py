@@ -6,7 +6,7 @@ import click
 
 from truceline.cli.main import Context, pass_context
 from truceline.ledger.service import create_checkpoint
-from truceline.workflows.setup import initialize, load_demo
+from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, initialize, load_demo
 
 
 @click.command()
@@ -14,6 +14,8 @@ from truceline.workflows.setup import initialize, load_demo
 @pass_context
 def init(ctx: Context, demo: bool) -> None:
     """Create the database, the log key and the scenario's records; safe to run again.
+
+    With --demo, also load demo reports, their extracted claims and one demo account per role.
 
     \b
     Example:
@@ -23,12 +25,17 @@ def init(ctx: Context, demo: bool) -> None:
     with runtime.transaction() as session:
         added = initialize(session, scenario=runtime.scenario, now=ctx.now())
         if demo:
-            added += len(load_demo(session, now=ctx.now()).added)
+            added += len(
+                load_demo(session, scenario=runtime.scenario, now=ctx.now(), extract=runtime.extract).added
+            )
         checkpoint = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(
         f"scenario {runtime.scenario.id}: {added} new records; ledger size {checkpoint.size}", err=True
     )
     click.echo(f"database {runtime.settings.resolved_database_url}", err=True)
+    if demo:
+        names = ", ".join(name for name, _, _ in DEMO_USERS)
+        click.echo(f"demo accounts (password {DEMO_PASSWORD!r}, demo only): {names}", err=True)
 
 
 @click.command()

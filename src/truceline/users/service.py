@@ -335,3 +335,10 @@ def revoke_token(session: Session, *, token_id: str, author: str, now: datetime)
     )
     log.info("revoked token %s of %s", row.id, row.username)
     return row
+
+
+def revoke_session_token(session: Session, *, token: str, now: datetime) -> None:
+    """Sign-out: revoke the token behind a session cookie if it is still live; unknown tokens are ignored."""
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    if row is not None and not row.is_revoked:
+        revoke_token(session, token_id=row.id, author=f"user:{row.username}", now=now)

@@ -9,8 +9,9 @@ from fastapi.staticfiles import StaticFiles
 
 from truceline import __version__
 from truceline.runtime import Runtime
-from truceline.web.api import documents, geo, ledger
+from truceline.web.api import documents, geo, ledger, review
 from truceline.web.errors import install_error_handlers
+from truceline.web.pages import auth
 from truceline.web.pages import routes as pages
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -24,8 +25,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for router in (documents.router, ledger.router, geo.router):
+    for router in (documents.router, review.router, ledger.router, geo.router):
         app.include_router(router, prefix="/api")
     app.include_router(pages.router)
+    app.include_router(auth.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,14 +1,25 @@
-"""Request dependencies: the runtime and a read session, named so routes read like prose."""
+"""Request dependencies: runtime, session, the principal, and the policy check each route declares."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from truceline.errors import PermissionDenied
 from truceline.runtime import Runtime
+from truceline.users.rules import Action, Principal, require
+from truceline.users.service import principal_for_token
+
+SESSION_COOKIE = "truceline_session"
+CSRF_COOKIE = "truceline_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -21,5 +32,65 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def get_principal(request: Request, session: SessionDep) -> Principal:
+    """A Bearer token (scripts) or the session cookie (browsers); nobody else is the anonymous public.
+
+    A write made with the session cookie must carry the CSRF token: in the form, or in a header for scripts.
+    """
+    token = _bearer(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token is None:
+            return Principal.anonymous()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            submitted = None
+            if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+                value = (await request.form()).get(CSRF_FIELD)
+                submitted = value if isinstance(value, str) else ""
+            check_csrf(request, submitted)
+    return principal_for_token(session, token, now=now_utc())
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def allow(action: Action) -> Any:
+    """`principal: Annotated[Principal, allow(Action.READ_DOCUMENT)]` — the route's entry in the policy."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        require(principal, action)
+        return principal
+
+    check.__name__ = f"allow_{action.value}"
+    return Depends(check)
+
+
+def check_csrf(request: Request, submitted: str | None = None) -> None:
+    """Double-submit check: a cookie-authenticated write must echo the CSRF cookie in a field or header."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    given = submitted if submitted is not None else request.headers.get(CSRF_HEADER, "")
+    if not cookie or not given or not hmac.compare_digest(cookie, given):
+        raise PermissionDenied("missing or wrong CSRF token; reload the page and try again")
+
+
+def csrf_value(request: Request) -> str:
+    """The CSRF token for forms on this page (set as a cookie by the page renderer when new)."""
+    existing: str | None = request.cookies.get(CSRF_COOKIE)
+    return existing or secrets.token_urlsafe(24)

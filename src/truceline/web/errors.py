@@ -1,12 +1,15 @@
-"""The only place that maps Truceline errors to HTTP status codes."""
+"""The only place that maps Truceline errors to HTTP status codes (JSON for /api, pages for browsers)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TrucelineError
+from truceline.users.rules import Principal
 
 STATUS_BY_ERROR: tuple[tuple[type[TrucelineError], int], ...] = (
     (NotFound, 404),
@@ -21,16 +24,33 @@ def status_for(exc: TrucelineError) -> int:
     return next(status for kind, status in STATUS_BY_ERROR if isinstance(exc, kind))
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    async def on_truceline_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, TrucelineError)
-        return JSONResponse({"detail": exc.diagnostics()}, status_code=status_for(exc))
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
-    async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    from truceline.web.pages.rendering import render
+
+    signed_in = request.cookies.get("truceline_session") is not None
+    if status == 403 and not signed_in and request.method == "GET":
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    return render(
+        request, "error.html", Principal.anonymous(), status_code=status, status=status, message=message
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_truceline_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, TrucelineError)
+        return _error_response(request, status_for(exc), exc.diagnostics())
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()))
-        return JSONResponse({"detail": f"{where}: {first.get('msg', 'invalid')}"}, status_code=422)
+        return _error_response(request, 422, f"{where}: {first.get('msg', 'invalid')}")
 
     app.add_exception_handler(TrucelineError, on_truceline_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

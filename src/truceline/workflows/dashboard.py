@@ -34,10 +34,10 @@ def find_published_checkpoint(session: Session) -> CheckpointRead | None:
         return None
 
 
-def document_view(session: Session, document_id: str) -> dict[str, Any]:
+def document_view(session: Session, document_id: str, *, with_claims: bool) -> dict[str, Any]:
     document = documents.get_document(session, document_id)
     return {
         "document": document,
-        "claims": claims.list_claims(session, document_id=document.id, limit=500),
+        "claims": claims.list_claims(session, document_id=document.id, limit=500) if with_claims else [],
         "entry": ledger.find_entry_for(session, kind="documents", record_id=document.id),
     }

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from truceline.pipeline.document import SourceDocument
 from truceline.scenarios.schema import Scenario
 from truceline.talks.service import load_talks_rounds
-from truceline.workflows.ingest import IngestResult, ingest_documents
+from truceline.users.service import create_user, find_user
+from truceline.workflows.ingest import Extract, IngestResult, ingest_documents
 
 SYSTEM_AUTHOR = "system:setup"
 
@@ -42,5 +43,29 @@ def demo_documents() -> list[SourceDocument]:
     return docs
 
 
-def load_demo(session: Session, *, now: datetime) -> IngestResult:
-    return ingest_documents(session, demo_documents(), author=SYSTEM_AUTHOR, now=now)
+DEMO_PASSWORD = "truceline-demo"  # demo accounts only; printed by `truceline init --demo`
+DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
+    ("mediator-qatar", "mediator", None),
+    ("mediator-turkiye", "mediator", None),
+    ("monitor", "monitor", None),
+    ("analyst", "analyst", None),
+    ("liaison-pk", "party", "PK"),
+    ("liaison-af", "party", "AF"),
+)
+
+
+def load_demo(session: Session, *, scenario: Scenario, now: datetime, extract: Extract | None = None) -> IngestResult:
+    """The demo reports (with their claims when `extract` is given) and one demo account per role."""
+    for username, role, party in DEMO_USERS:
+        if find_user(session, username) is None:
+            create_user(
+                session,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                party=party,
+                known_parties=[p.id for p in scenario.parties],
+                author=SYSTEM_AUTHOR,
+                now=now,
+            )
+    return ingest_documents(session, demo_documents(), author=SYSTEM_AUTHOR, now=now, extract=extract)

@@ -12,15 +12,21 @@ from truceline.documents import service as documents
 from truceline.documents.schemas import DocumentPage, DocumentRead, DocumentSummary
 from truceline.incidents import service as incidents
 from truceline.incidents.schemas import IncidentPage, IncidentRead
-from truceline.web.deps import SessionDep
+from truceline.users.rules import Action, Principal
+from truceline.web.deps import SessionDep, allow
 
 router = APIRouter(tags=["records"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
+CanReadDocuments = Annotated[Principal, allow(Action.READ_DOCUMENT)]
+CanReadClaims = Annotated[Principal, allow(Action.READ_CLAIM)]
+CanReadIncidents = Annotated[Principal, allow(Action.READ_INCIDENT)]
 
 
 @router.get("/documents", response_model=DocumentPage)
-def list_documents(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> DocumentPage:
+def list_documents(
+    session: SessionDep, _: CanReadDocuments, limit: Limit = 50, offset: Offset = 0
+) -> DocumentPage:
     items = documents.list_documents(session, limit=limit, offset=offset)
     return DocumentPage(
         total=documents.count_documents(session), items=[DocumentSummary.model_validate(d) for d in items]
@@ -28,25 +34,31 @@ def list_documents(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -
 
 
 @router.get("/documents/{document_id}", response_model=DocumentRead)
-def get_document(document_id: str, session: SessionDep) -> DocumentRead:
+def get_document(document_id: str, session: SessionDep, _: CanReadDocuments) -> DocumentRead:
     return DocumentRead.model_validate(documents.get_document(session, document_id))
 
 
 @router.get("/claims", response_model=ClaimPage)
 def list_claims(
-    session: SessionDep, document_id: str | None = None, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep,
+    _: CanReadClaims,
+    document_id: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> ClaimPage:
     items = claims.list_claims(session, document_id=document_id, limit=limit, offset=offset)
     return ClaimPage(total=claims.count_claims(session), items=[ClaimRead.model_validate(c) for c in items])
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimRead)
-def get_claim(claim_id: str, session: SessionDep) -> ClaimRead:
+def get_claim(claim_id: str, session: SessionDep, _: CanReadClaims) -> ClaimRead:
     return ClaimRead.model_validate(claims.get_claim(session, claim_id))
 
 
 @router.get("/incidents", response_model=IncidentPage)
-def list_incidents(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> IncidentPage:
+def list_incidents(
+    session: SessionDep, _: CanReadIncidents, limit: Limit = 50, offset: Offset = 0
+) -> IncidentPage:
     items = incidents.list_incidents(session, limit=limit, offset=offset)
     return IncidentPage(
         total=incidents.count_incidents(session), items=[IncidentRead.model_validate(i) for i in items]
@@ -54,5 +66,5 @@ def list_incidents(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentRead)
-def get_incident(incident_id: str, session: SessionDep) -> IncidentRead:
+def get_incident(incident_id: str, session: SessionDep, _: CanReadIncidents) -> IncidentRead:
     return IncidentRead.model_validate(incidents.get_incident(session, incident_id))

@@ -8,15 +8,19 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from truceline.ledger.schemas import CheckpointRead, ConsistencyProofRead, EntryPage, InclusionProofRead
-from truceline.web.deps import SessionDep
+from truceline.users.rules import Action, Principal
+from truceline.web.deps import SessionDep, allow
 from truceline.workflows import ledger_views
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
+CanReadLedger = Annotated[Principal, allow(Action.READ_LEDGER)]
+CanReadCheckpoint = Annotated[Principal, allow(Action.READ_CHECKPOINT)]
 
 
 @router.get("/entries", response_model=EntryPage)
 def list_entries(
     session: SessionDep,
+    _: CanReadLedger,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EntryPage:
@@ -24,25 +28,31 @@ def list_entries(
 
 
 @router.get("/checkpoint", response_model=CheckpointRead)
-def latest_checkpoint(session: SessionDep) -> CheckpointRead:
+def latest_checkpoint(session: SessionDep, _: CanReadCheckpoint) -> CheckpointRead:
     return ledger_views.published_checkpoint(session)
 
 
 @router.get("/checkpoint.txt", response_class=PlainTextResponse)
-def latest_checkpoint_note(session: SessionDep) -> str:
+def latest_checkpoint_note(session: SessionDep, _: CanReadCheckpoint) -> str:
     """The signed note alone, as transparency-log tools expect it."""
     return ledger_views.published_checkpoint(session).note
 
 
 @router.get("/proof/inclusion", response_model=InclusionProofRead)
 def inclusion_proof(
-    session: SessionDep, seq: Annotated[int, Query(ge=0)], size: Annotated[int | None, Query(ge=1)] = None
+    session: SessionDep,
+    _: CanReadCheckpoint,
+    seq: Annotated[int, Query(ge=0)],
+    size: Annotated[int | None, Query(ge=1)] = None,
 ) -> InclusionProofRead:
     return ledger_views.inclusion(session, seq=seq, size=size)
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProofRead)
 def consistency_proof(
-    session: SessionDep, old: Annotated[int, Query(ge=1)], new: Annotated[int | None, Query(ge=1)] = None
+    session: SessionDep,
+    _: CanReadCheckpoint,
+    old: Annotated[int, Query(ge=1)],
+    new: Annotated[int | None, Query(ge=1)] = None,
 ) -> ConsistencyProofRead:
     return ledger_views.consistency(session, old_size=old, new_size=new)

@@ -1,56 +1,120 @@
-"""HTML pages: dashboard, documents, ledger and the offline map."""
+"""HTML pages: dashboard, documents, review queue, ledger and the offline map."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from truceline.documents import service as documents
-from truceline.web.deps import RuntimeDep, SessionDep
+from truceline.errors import InvalidInput
+from truceline.users.rules import Action, Principal, can
+from truceline.web.deps import RuntimeDep, SessionDep, allow, check_csrf, now_utc
+from truceline.web.pages.rendering import render
 from truceline.workflows import dashboard, ledger_views
+from truceline.workflows.review import list_review_queue, review_claim
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
-
-
-def render(request: Request, name: str, runtime: Any, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"scenario": runtime.scenario, **context})
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard_page(request: Request, session: SessionDep, runtime: RuntimeDep) -> HTMLResponse:
-    return render(request, "dashboard.html", runtime, stats=dashboard.collect_stats(session))
+def dashboard_page(
+    request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
+) -> HTMLResponse:
+    return render(request, "dashboard.html", principal, stats=dashboard.collect_stats(session))
 
 
 @router.get("/documents", response_class=HTMLResponse)
-def documents_page(request: Request, session: SessionDep, runtime: RuntimeDep, page: int = 1) -> HTMLResponse:
+def documents_page(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, allow(Action.READ_DOCUMENT)],
+    page: int = 1,
+) -> HTMLResponse:
     page = max(page, 1)
     items = documents.list_documents(session, limit=50, offset=(page - 1) * 50)
     total = documents.count_documents(session)
-    return render(request, "documents.html", runtime, documents=items, total=total, page=page)
+    return render(request, "documents.html", principal, documents=items, total=total, page=page)
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def document_page(
-    request: Request, document_id: str, session: SessionDep, runtime: RuntimeDep
+    request: Request,
+    document_id: str,
+    session: SessionDep,
+    principal: Annotated[Principal, allow(Action.READ_DOCUMENT)],
 ) -> HTMLResponse:
-    view = dashboard.document_view(session, document_id)
-    return render(request, "document.html", runtime, **view)
+    view = dashboard.document_view(session, document_id, with_claims=can(principal, Action.READ_CLAIM))
+    return render(request, "document.html", principal, **view)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(
+    request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.REVIEW_CLAIM)]
+) -> HTMLResponse:
+    return render(request, "review.html", principal, claims=list_review_queue(session, limit=50))
+
+
+@router.post("/review/{claim_id}")
+def review_submit(
+    request: Request,
+    claim_id: str,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.REVIEW_CLAIM)],
+    decision: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    event_date: Annotated[str, Form(max_length=10)] = "",
+    fatalities_best: Annotated[str, Form(max_length=6)] = "",
+) -> RedirectResponse:
+    check_csrf(request, csrf_token)
+    changes = review_changes(event_date=event_date, fatalities_best=fatalities_best)
+    with runtime.transaction() as session:
+        review_claim(
+            session,
+            claim_id=claim_id,
+            decision=decision,
+            note=note,
+            changes=changes or None,
+            author=f"user:{principal.username}",
+            now=now_utc(),
+        )
+    return RedirectResponse("/review", status_code=303)
+
+
+def review_changes(*, event_date: str, fatalities_best: str) -> dict[str, Any]:
+    """The fields a reviewer filled in on the form, as a correction."""
+    changes: dict[str, Any] = {}
+    if event_date.strip():
+        changes["event_date"] = event_date.strip()
+    if fatalities_best.strip():
+        if not fatalities_best.strip().isdigit():
+            raise InvalidInput(f"fatalities: expected a whole number, found {fatalities_best!r}")
+        best = int(fatalities_best)
+        changes["fatalities"] = {"best": best, "low": best}
+    return changes
 
 
 @router.get("/ledger", response_class=HTMLResponse)
-def ledger_page(request: Request, session: SessionDep, runtime: RuntimeDep, page: int = 1) -> HTMLResponse:
+def ledger_page(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_CHECKPOINT)],
+    page: int = 1,
+) -> HTMLResponse:
     page = max(page, 1)
-    entries = ledger_views.list_entries(session, limit=100, offset=(page - 1) * 100)
+    entries = (
+        ledger_views.list_entries(session, limit=100, offset=(page - 1) * 100)
+        if can(principal, Action.READ_LEDGER)
+        else None
+    )
     checkpoint = dashboard.find_published_checkpoint(session)
     return render(
         request,
         "ledger.html",
-        runtime,
+        principal,
         entries=entries,
         checkpoint=checkpoint,
         page=page,
@@ -59,5 +123,7 @@ def ledger_page(request: Request, session: SessionDep, runtime: RuntimeDep, page
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
-    return render(request, "map.html", runtime)
+def map_page(
+    request: Request, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
+) -> HTMLResponse:
+    return render(request, "map.html", principal)

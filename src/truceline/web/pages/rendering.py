@@ -1,0 +1,42 @@
+"""Rendering pages: templates (autoescaped), the signed-in principal, and the CSRF cookie for forms."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from truceline.users.rules import Action, Principal, can
+from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime
+
+
+@cache
+def templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+def render(
+    request: Request, name: str, principal: Principal, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    csrf = csrf_value(request)
+    response = templates().TemplateResponse(
+        request,
+        name,
+        {
+            "scenario": get_runtime(request).scenario,
+            "principal": principal,
+            "can": lambda action: can(principal, Action(action)),
+            "csrf_token": csrf,
+            **context,
+        },
+        status_code=status_code,
+    )
+    if request.cookies.get(CSRF_COOKIE) != csrf:
+        response.set_cookie(
+            CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        )
+    return response
