@@ -51,6 +51,7 @@ pytest:
 ## eval: extract every dev article and score it (needs ../shared/eval-dev)
 eval: $(DEV_STAMP)
 	$(BIN)/python benchmarks/eval.py
+	$(BIN)/python benchmarks/eval_incidents.py
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info
