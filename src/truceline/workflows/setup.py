@@ -54,7 +54,9 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
-def load_demo(session: Session, *, scenario: Scenario, now: datetime, extract: Extract | None = None) -> IngestResult:
+def load_demo(
+    session: Session, *, scenario: Scenario, now: datetime, extract: Extract | None = None
+) -> IngestResult:
     """The demo reports (with their claims when `extract` is given) and one demo account per role."""
     for username, role, party in DEMO_USERS:
         if find_user(session, username) is None:
