@@ -61,9 +61,9 @@ def cli(ctx: click.Context, database_url: str, scenario: str, home: str) -> None
 
 
 def _register() -> None:
-    from truceline.cli import export, ingest, ledger, setup
+    from truceline.cli import export, incidents, ingest, ledger, setup
 
-    for module in (setup, ingest, ledger, export):
+    for module in (setup, ingest, incidents, ledger, export):
         for command in module.COMMANDS:
             cli.add_command(command)
 

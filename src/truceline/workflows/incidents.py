@@ -1,0 +1,482 @@
+"""Incidents over the stored claims: recluster, analysts' merges and splits, ACLED / UCDP GED import, links.
+
+Every act writes new incident versions (and retirement rows, see `incidents.service`) with their ledger
+entries in the caller's transaction; nothing is edited or deleted. An analyst's merge or split marks its
+incidents with `ANALYST_MARK` in `reasons`: recluster never regroups their claims, it only follows a member
+claim to its correction or drops it when rejected. Undoing an analyst's act is another merge or split.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from truceline.claims.models import Claim, ClaimReview
+from truceline.claims.service import create_claim, to_claim_value
+from truceline.documents.models import Document
+from truceline.errors import InvalidInput
+from truceline.incidents import interop
+from truceline.incidents import service as incidents
+from truceline.incidents.clustering import ClusterParams, cluster_claims, split_cluster
+from truceline.incidents.geography import BorderGeography
+from truceline.incidents.models import Incident
+from truceline.incidents.rules import build_incident
+from truceline.incidents.values import Cluster, Reliability, SourceInfo
+from truceline.incidents.values import Incident as IncidentValue
+from truceline.intake.files import read_capped
+from truceline.ledger.service import add_record
+from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.scenarios.geography import get_geography
+from truceline.scenarios.schema import Scenario
+from truceline.sources.models import Source
+
+log = logging.getLogger(__name__)
+
+ANALYST_MARK = "analyst decision: "
+EventFormat = Literal["acled", "ged"]
+DEFAULT_PARAMS = ClusterParams()
+_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
+_CLAIM_SUFFIX = re.compile(r"-c\d+(-r\d+)*$")  # `<document>-c<n>`, corrections `-r<n>` (claims.rules)
+_LINK_WINDOW_DAYS = 30  # imported events further than this from an incident's dates cannot link to it
+
+
+@dataclass(frozen=True, slots=True)
+class EventSource:
+    """A dataset whose events are imported as claims, and the Source row that stands for it."""
+
+    source_id: str
+    name: str
+    url: str
+    document_prefix: str
+
+
+EVENT_SOURCES: dict[str, EventSource] = {
+    "acled": EventSource("src-acled", "ACLED", "https://acleddata.com", "ACLED"),
+    "ged": EventSource("src-ucdp-ged", "UCDP GED", "https://ucdp.uu.se", "UCDP-GED"),
+}
+IMPORTED_EXTRACTORS = (interop.ACLED_EXTRACTOR, interop.GED_EXTRACTOR)
+
+
+@dataclass
+class ReclusterResult:
+    created: list[str] = field(default_factory=list)  # new incident versions
+    retired: list[str] = field(default_factory=list)  # incidents superseded by a new version or retired
+    unchanged: int = 0
+
+
+@dataclass
+class _ClaimPool:
+    """Current claims (corrections followed, rejections dropped) and where each came from."""
+
+    claims: dict[str, ClaimValue]
+    sources: dict[str, SourceInfo]
+    successor: dict[str, str]  # claim id -> the correction that supersedes it
+
+    def follow(self, claim_id: str) -> str | None:
+        """The current claim standing for `claim_id` (its latest correction), None if rejected."""
+        seen = {claim_id}
+        while claim_id in self.successor:
+            claim_id = self.successor[claim_id]
+            if claim_id in seen:
+                break
+            seen.add(claim_id)
+        return claim_id if claim_id in self.claims else None
+
+    def members(self, claim_ids: Iterable[object]) -> list[ClaimValue]:
+        found: dict[str, ClaimValue] = {}
+        for claim_id in claim_ids:
+            current = self.follow(str(claim_id))
+            if current is not None:
+                found[current] = self.claims[current]
+        return list(found.values())
+
+
+def recluster(
+    session: Session,
+    *,
+    scenario: Scenario,
+    author: str,
+    now: datetime,
+    params: ClusterParams = DEFAULT_PARAMS,
+) -> ReclusterResult:
+    """Cluster the current claims and store what changed: new versions superseding the old, retirements.
+
+    Idempotent: an incident whose member set is unchanged is left alone, so a second run writes nothing.
+    """
+    pool = _load_pool(session)
+    geography = get_geography(scenario)
+    current = _current_rows(session)
+    wanted: list[IncidentValue] = []
+    taken: set[str] = set()
+    for row in current:
+        if not _is_analyst_decision(row):
+            continue
+        members = [c for c in pool.members(row.claim_ids) if c.id not in taken]
+        taken.update(c.id for c in members)
+        if members:
+            value = build_incident(Cluster.of(members), sources=pool.sources, geography=geography)
+            analyst = tuple(str(r) for r in row.reasons if str(r).startswith(ANALYST_MARK))
+            wanted.append(dataclasses.replace(value, reasons=analyst + value.reasons))
+    free = [claim for claim_id, claim in sorted(pool.claims.items()) if claim_id not in taken]
+    for cluster in cluster_claims(free, sources=pool.sources, params=params):
+        wanted.append(build_incident(cluster, sources=pool.sources, geography=geography))
+    result = _store_versions(session, current, wanted, pool=pool, author=author, now=now)
+    log.info(
+        "recluster: %d claims, %d incidents created, %d retired, %d unchanged",
+        len(pool.claims),
+        len(result.created),
+        len(result.retired),
+        result.unchanged,
+    )
+    return result
+
+
+def merge_incidents(
+    session: Session,
+    *,
+    incident_ids: Sequence[str],
+    author: str,
+    now: datetime,
+    note: str = "",
+    scenario: Scenario | None = None,
+) -> Incident:
+    """One incident from several current ones: it supersedes the first, the others are retired into it."""
+    distinct = list(dict.fromkeys(incident_ids))
+    if len(distinct) < 2:
+        raise InvalidInput(f"merge: expected at least two distinct incident ids, got {len(distinct)}")
+    rows = [incidents.get_current_incident(session, incident_id) for incident_id in distinct]
+    pool = _load_pool(session, claim_ids=[str(c) for row in rows for c in row.claim_ids])
+    members = pool.members(c for row in rows for c in row.claim_ids)
+    if not members:
+        raise InvalidInput(f"merge: expected claims in {', '.join(distinct)}, found none still current")
+    why = f"{ANALYST_MARK}merge of {', '.join(distinct)} by {author}" + (f": {note}" if note else "")
+    value = build_incident(Cluster.of(members), sources=pool.sources, geography=_geography(scenario))
+    merged = incidents.create_incident(
+        session,
+        dataclasses.replace(value, reasons=(why, *value.reasons)),
+        supersedes_id=rows[0].id,
+        author=author,
+        now=now,
+    )
+    for row in rows[1:]:
+        reason = f"merged into {merged.id} by {author}" + (f": {note}" if note else "")
+        incidents.retire_incident(session, row, reason=reason, author=author, now=now)
+    return merged
+
+
+def split_incident(
+    session: Session,
+    *,
+    incident_id: str,
+    claim_ids: Sequence[str],
+    author: str,
+    now: datetime,
+    note: str = "",
+    scenario: Scenario | None = None,
+) -> tuple[Incident, Incident]:
+    """Two incidents from one: the named claims and the rest; both supersede the original."""
+    row = incidents.get_current_incident(session, incident_id)
+    stored = [str(c) for c in row.claim_ids]
+    unknown = sorted(set(claim_ids) - set(stored))
+    if unknown:
+        raise InvalidInput(
+            f"split: expected claims of {row.id} ({', '.join(stored)}), found {', '.join(unknown)}"
+        )
+    pool = _load_pool(session, claim_ids=stored)
+    members = pool.members(stored)
+    named = {current for c in claim_ids if (current := pool.follow(c)) is not None}
+    taken, rest = split_cluster(Cluster.of(members), named)
+    geography = _geography(scenario)
+    parts = []
+    for number, part in enumerate((taken, rest), start=1):
+        which = "the claims named" if number == 1 else "the other claims"
+        why = (
+            f"{ANALYST_MARK}split of {row.id} by {author}: part {number} of 2, {which} "
+            f"({', '.join(part.claim_ids)})" + (f": {note}" if note else "")
+        )
+        value = build_incident(part, sources=pool.sources, geography=geography)
+        parts.append(
+            incidents.create_incident(
+                session,
+                dataclasses.replace(value, reasons=(why, *value.reasons)),
+                supersedes_id=row.id,
+                author=author,
+                now=now,
+            )
+        )
+    return parts[0], parts[1]
+
+
+def read_events(path: Path, *, fmt: str, actor_aliases: Mapping[str, str] | None = None) -> list[ClaimValue]:
+    """Parse an ACLED or UCDP GED CSV file into claims; InvalidInput names the file, row and column."""
+    if fmt not in EVENT_SOURCES:
+        raise InvalidInput(f"format: expected one of {', '.join(EVENT_SOURCES)}, found {fmt!r}")
+    try:
+        text = read_capped(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{path}: expected a UTF-8 CSV file, found undecodable bytes ({exc.reason})"
+        ) from exc
+    prefix = EVENT_SOURCES[fmt].document_prefix
+    lines = text.splitlines(keepends=True)
+    try:
+        if fmt == "acled":
+            return interop.parse_acled_csv(lines, source=prefix)
+        return interop.parse_ged_csv(lines, source=prefix, actor_aliases=actor_aliases)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path.name}: {exc}") from exc
+
+
+def import_events(
+    session: Session,
+    *,
+    path: Path,
+    fmt: EventFormat,
+    author: str,
+    now: datetime,
+    actor_aliases: Mapping[str, str] | None = None,
+) -> int:
+    """Store the file's events as claims of the ACLED / UCDP GED source; returns how many were new.
+
+    The whole file is parsed before anything is written; events already stored are skipped, so importing
+    the same file twice adds nothing.
+    """
+    events = read_events(path, fmt=fmt, actor_aliases=actor_aliases)
+    source = _ensure_event_source(session, EVENT_SOURCES[fmt], author=author, now=now)
+    stored = _existing_claim_ids(session, [event.id for event in events])
+    added = 0
+    for event in events:
+        if event.id in stored:
+            continue
+        stored.add(event.id)
+        # Imported events have no stored document: the link to their dataset is the source.
+        create_claim(
+            session, dataclasses.replace(event, document_id=""), author=author, now=now, source_id=source.id
+        )
+        added += 1
+    return added
+
+
+def link_to_events(session: Session, *, incident_id: str, min_score: float = 0.5) -> list[interop.Link]:
+    """Imported ACLED / GED events describing the same happening as the incident, with disagreements."""
+    row = incidents.get_incident(session, incident_id)
+    members = _load_pool(session, claim_ids=[str(c) for c in row.claim_ids]).members(row.claim_ids)
+    incident = incidents.to_incident_value(row, members=members)
+    query = select(Claim).where(Claim.extractor.in_(IMPORTED_EXTRACTORS), Claim.id.not_in(incident.claim_ids))
+    if incident.date_start is not None:
+        window = timedelta(days=_LINK_WINDOW_DAYS)
+        end = incident.date_end or incident.date_start
+        query = query.where(Claim.event_date.between(incident.date_start - window, end + window))
+    events = [_claim_value(claim) for claim in session.scalars(query)]
+    return interop.link_events(incident, events, min_score=min_score)
+
+
+def iter_current_incidents(
+    session: Session, *, page_size: int = 500
+) -> Iterator[tuple[Incident, IncidentValue]]:
+    """Every current incident, as its row and as the pure value (actor1/actor2 from its member claims)."""
+    offset = 0
+    while True:
+        rows = incidents.list_current_incidents(session, limit=page_size, offset=offset)
+        if not rows:
+            return
+        pool = _load_pool(session, claim_ids=[str(c) for row in rows for c in row.claim_ids])
+        for row in rows:
+            yield row, incidents.to_incident_value(row, members=pool.members(row.claim_ids))
+        offset += page_size
+
+
+def _store_versions(
+    session: Session,
+    current: Sequence[Incident],
+    wanted: Sequence[IncidentValue],
+    *,
+    pool: _ClaimPool,
+    author: str,
+    now: datetime,
+) -> ReclusterResult:
+    result = ReclusterResult()
+    by_members = {frozenset(str(c) for c in row.claim_ids): row for row in current}
+    home: dict[str, list[Incident]] = {}  # current claim id -> current incidents holding it (or its original)
+    home_members: dict[str, list[str]] = {}  # incident id -> its claims, corrections followed
+    for row in current:
+        home_members[row.id] = sorted({pool.follow(str(c)) or str(c) for c in row.claim_ids})
+        for claim_id in home_members[row.id]:
+            home.setdefault(claim_id, []).append(row)
+    kept: set[str] = set()
+    succeeded: dict[str, list[str]] = {}
+    belongs: dict[str, str] = {}  # claim id -> the new incident version holding it
+    for value in wanted:
+        same = by_members.get(frozenset(value.claim_ids))
+        if same is not None:
+            kept.add(same.id)
+            result.unchanged += 1
+            continue
+        overlap: dict[str, int] = {}
+        for claim_id in value.claim_ids:
+            for row in home.get(claim_id, []):
+                overlap[row.id] = overlap.get(row.id, 0) + 1
+        # The version it continues is the old incident sharing most of its claims (ties: smallest id).
+        previous = min(overlap, key=lambda i: (-overlap[i], i)) if overlap else None
+        reasons = value.reasons
+        if previous is not None:
+            reasons = (*reasons, _change_note(previous, before=home_members[previous], after=value.claim_ids))
+        stored = incidents.create_incident(
+            session,
+            dataclasses.replace(value, reasons=reasons),
+            supersedes_id=previous,
+            author=author,
+            now=now,
+        )
+        result.created.append(stored.id)
+        belongs.update((claim_id, stored.id) for claim_id in value.claim_ids)
+        if previous is not None:
+            succeeded.setdefault(previous, []).append(stored.id)
+    for row in current:
+        if row.id in kept:
+            continue
+        result.retired.append(row.id)
+        if row.id in succeeded:
+            continue
+        moved = sorted({belongs[c] for c in home_members[row.id] if c in belongs})
+        reason = (
+            f"recluster: its claims now belong to {', '.join(moved)}"
+            if moved
+            else "recluster: its claims were corrected or rejected; none is current"
+        )
+        incidents.retire_incident(session, row, reason=reason, author=author, now=now)
+    return result
+
+
+def _change_note(previous_id: str, *, before: Iterable[str], after: Iterable[str]) -> str:
+    old, new = set(before), set(after)
+    added, removed = sorted(new - old), sorted(old - new)
+    parts = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
+    changes = "; ".join(p for p in parts if p) or "claims corrected"
+    return f"recluster: supersedes {previous_id} ({changes})"
+
+
+def _is_analyst_decision(row: Incident) -> bool:
+    return any(str(reason).startswith(ANALYST_MARK) for reason in row.reasons)
+
+
+def _current_rows(session: Session) -> list[Incident]:
+    rows: list[Incident] = []
+    while page := incidents.list_current_incidents(session, limit=_CHUNK, offset=len(rows)):
+        rows.extend(page)
+    return rows
+
+
+def _geography(scenario: Scenario | None) -> BorderGeography | None:
+    return get_geography(scenario) if scenario is not None else None
+
+
+def _claim_value(claim: Claim) -> ClaimValue:
+    value = to_claim_value(claim)
+    if value.document_id:
+        return value
+    # Imported events have no stored document; each event is its own report (`ACLED-<id>`), which keeps
+    # two events of one dataset from counting as one document in clustering.
+    return dataclasses.replace(value, document_id=_CLAIM_SUFFIX.sub("", claim.id))
+
+
+def _load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> _ClaimPool:
+    """Every current claim (or those named and their corrections) with the SourceInfo of each."""
+    if claim_ids is None:
+        rows = list(session.scalars(select(Claim)))
+    else:
+        rows = _claims_with_corrections(session, claim_ids)
+    superseded = {row.supersedes_id for row in rows if row.supersedes_id}
+    ids = [row.id for row in rows]
+    rejected: set[str] = set()
+    for chunk in _chunks(ids):
+        query = select(ClaimReview.claim_id).where(
+            ClaimReview.claim_id.in_(chunk), ClaimReview.decision == "rejected"
+        )
+        rejected.update(session.scalars(query))
+    live = [row for row in rows if row.id not in superseded and row.id not in rejected]
+    documents: dict[str, Document] = {}
+    for chunk in _chunks(sorted({row.document_id for row in live if row.document_id})):
+        documents.update((d.id, d) for d in session.scalars(select(Document).where(Document.id.in_(chunk))))
+    stored_sources = list(session.scalars(select(Source)))
+    by_id = {s.id: s for s in stored_sources}
+    by_name = {s.name: s for s in stored_sources}
+    claims: dict[str, ClaimValue] = {}
+    sources: dict[str, SourceInfo] = {}
+    for row in live:
+        document = documents.get(row.document_id or "")
+        source_id = row.source_id or (document.source_id if document else None)
+        source = by_id.get(source_id or "") or (by_name.get(document.outlet) if document else None)
+        outlet = document.outlet if document and document.outlet else (source.name if source else "unknown")
+        claims[row.id] = _claim_value(row)
+        sources[row.id] = SourceInfo(
+            outlet=outlet,
+            url=document.url if document else "",
+            text=document.text if document else None,
+            reliability=_reliability(source.reliability if source else "F"),
+        )
+    successor = {row.supersedes_id: row.id for row in rows if row.supersedes_id}
+    return _ClaimPool(claims=claims, sources=sources, successor=successor)
+
+
+def _claims_with_corrections(session: Session, claim_ids: Sequence[str]) -> list[Claim]:
+    found: dict[str, Claim] = {}
+    frontier = sorted(set(claim_ids))
+    for chunk in _chunks(frontier):
+        found.update((c.id, c) for c in session.scalars(select(Claim).where(Claim.id.in_(chunk))))
+    while frontier:
+        corrections: list[Claim] = []
+        for chunk in _chunks(frontier):
+            corrections.extend(session.scalars(select(Claim).where(Claim.supersedes_id.in_(chunk))))
+        frontier = sorted(c.id for c in corrections if c.id not in found)
+        found.update((c.id, c) for c in corrections)
+    return list(found.values())
+
+
+def _reliability(grade: str) -> Reliability:
+    try:
+        return Reliability(grade.upper())
+    except ValueError:
+        return Reliability.F
+
+
+def _existing_claim_ids(session: Session, claim_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(claim_ids))):
+        found.update(session.scalars(select(Claim.id).where(Claim.id.in_(chunk))))
+    return found
+
+
+def _ensure_event_source(
+    session: Session, event_source: EventSource, *, author: str, now: datetime
+) -> Source:
+    existing = session.scalar(select(Source).where(Source.name == event_source.name))
+    if existing is not None:
+        return existing
+    source = Source(
+        id=event_source.source_id,
+        created_at=now,
+        created_by=author,
+        supersedes_id=None,
+        name=event_source.name,
+        kind="dataset",
+        url=event_source.url,
+        reliability=Reliability.B.value,
+        language="en",
+    )
+    add_record(session, source, author=author, now=now)
+    return source
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
