@@ -6,6 +6,7 @@ import click
 
 from truceline.cli.main import Context, pass_context
 from truceline.ledger.service import create_checkpoint
+from truceline.workflows.incidents import recluster
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, initialize, load_demo
 
 
@@ -28,6 +29,7 @@ def init(ctx: Context, demo: bool) -> None:
             added += len(
                 load_demo(session, scenario=runtime.scenario, now=ctx.now(), extract=runtime.extract).added
             )
+            recluster(session, scenario=runtime.scenario, author="system:setup", now=ctx.now())
         checkpoint = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(
         f"scenario {runtime.scenario.id}: {added} new records; ledger size {checkpoint.size}", err=True

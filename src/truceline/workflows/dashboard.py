@@ -20,7 +20,7 @@ def collect_stats(session: Session) -> dict[str, Any]:
     return {
         "documents": documents.count_documents(session),
         "claims": claims.count_claims(session),
-        "incidents": incidents.count_incidents(session),
+        "incidents": incidents.count_current_incidents(session),
         "ledger_size": ledger.tree_size(session),
         "checkpoint": find_published_checkpoint(session),
         "talks_rounds": list_talks_rounds(session),

@@ -59,9 +59,9 @@ def get_claim(claim_id: str, session: SessionDep, _: CanReadClaims) -> ClaimRead
 def list_incidents(
     session: SessionDep, _: CanReadIncidents, limit: Limit = 50, offset: Offset = 0
 ) -> IncidentPage:
-    items = incidents.list_incidents(session, limit=limit, offset=offset)
+    items = incidents.list_current_incidents(session, limit=limit, offset=offset)
     return IncidentPage(
-        total=incidents.count_incidents(session), items=[IncidentRead.model_validate(i) for i in items]
+        total=incidents.count_current_incidents(session), items=[IncidentRead.model_validate(i) for i in items]
     )
 
 
