@@ -61,7 +61,8 @@ def list_incidents(
 ) -> IncidentPage:
     items = incidents.list_current_incidents(session, limit=limit, offset=offset)
     return IncidentPage(
-        total=incidents.count_current_incidents(session), items=[IncidentRead.model_validate(i) for i in items]
+        total=incidents.count_current_incidents(session),
+        items=[IncidentRead.model_validate(i) for i in items],
     )
 
 
