@@ -17,6 +17,7 @@ from truceline.ledger.keystore import load_verifier
 from truceline.ledger.service import create_checkpoint, prove_consistency, prove_inclusion
 from truceline.ledger.verify import verify_database
 from truceline.workflows.ledger import iter_export_lines
+from truceline.workflows.ledger_views import witness_keys
 
 
 @click.group()
@@ -54,7 +55,7 @@ def verify(ctx: Context, log_file: Path | None, key: str | None) -> None:
     runtime = ctx.runtime
     with runtime.sessions() as session:
         report = verify_database(
-            session, log_verifier=runtime.log_verifier, witnesses=runtime.witness_verifiers()
+            session, log_verifier=runtime.log_verifier, witnesses=witness_keys(session, runtime.scenario)
         )
     click.echo(
         f"ok: {report.entries} entries, {report.records} records, {report.checkpoints} checkpoints, "

@@ -61,9 +61,9 @@ def cli(ctx: click.Context, database_url: str, scenario: str, home: str) -> None
 
 
 def _register() -> None:
-    from truceline.cli import export, incidents, ingest, ledger, setup
+    from truceline.cli import cases, export, incidents, ingest, ledger, setup, users, witness
 
-    for module in (setup, ingest, incidents, ledger, export):
+    for module in (setup, ingest, incidents, ledger, export, users, cases, witness):
         for command in module.COMMANDS:
             cli.add_command(command)
 
@@ -75,7 +75,8 @@ def main() -> None:
     )
     _register()
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

@@ -9,10 +9,11 @@ from fastapi.staticfiles import StaticFiles
 
 from truceline import __version__
 from truceline.runtime import Runtime
-from truceline.web.api import documents, geo, ledger, review
+from truceline.web.api import documents, geo, ledger, review, verification
 from truceline.web.errors import install_error_handlers
 from truceline.web.pages import auth
 from truceline.web.pages import routes as pages
+from truceline.web.pages import verification as verification_pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -25,9 +26,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for router in (documents.router, review.router, ledger.router, geo.router):
+    for router in (documents.router, review.router, verification.router, ledger.router, geo.router):
         app.include_router(router, prefix="/api")
     app.include_router(pages.router)
     app.include_router(auth.router)
+    app.include_router(verification_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -7,7 +7,7 @@ import base64
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from truceline.errors import NotFound
+from truceline.errors import InvalidInput, NotFound
 from truceline.ledger import service
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import add_signature_lines, parse_checkpoint, parse_note
@@ -18,6 +18,9 @@ from truceline.ledger.schemas import (
     EntryRead,
     InclusionProofRead,
 )
+from truceline.ledger.signing import Verifier
+from truceline.scenarios.schema import Scenario
+from truceline.users.models import User
 
 
 def _b64(data: bytes) -> str:
@@ -78,3 +81,20 @@ def consistency(session: Session, *, old_size: int, new_size: int | None) -> Con
         new_root=_b64(p.new_root),
         proof=[_b64(h) for h in p.path],
     )
+
+
+def witness_keys(session: Session, scenario: Scenario) -> dict[str, Verifier]:
+    """Cosigning keys of the parties' witnesses: from the scenario, and from active party accounts' keys."""
+    vkeys = [party.public_key for party in scenario.parties if party.public_key]
+    query = select(User.public_key).where(
+        User.role == "party", User.is_active.is_(True), User.public_key.is_not(None)
+    )
+    vkeys.extend(key for key in session.scalars(query) if key)
+    keys: dict[str, Verifier] = {}
+    for vkey in vkeys:
+        try:
+            verifier = Verifier.from_vkey(vkey).for_cosignatures()
+        except InvalidInput:
+            continue  # a malformed key on record is not a witness; verify reports unknown witnesses
+        keys[verifier.name] = verifier
+    return keys

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from truceline.users.rules import Action, Principal, can
+from truceline.users.rules import Action, Principal, scopes_for
 from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime
 
 
@@ -29,7 +29,7 @@ def render(
         {
             "scenario": get_runtime(request).scenario,
             "principal": principal,
-            "can": lambda action: can(principal, Action(action)),
+            "can": lambda action: bool(scopes_for(principal.role, Action(action))),
             "csrf_token": csrf,
             **context,
         },

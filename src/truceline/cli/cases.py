@@ -1,0 +1,535 @@
+"""`truceline complaints file|respond|list` and `truceline cases open|transition|add-evidence|...`.
+
+Every command acts as the user named by `--as`: the operator is a trusted local administrator, but
+the access policy applies to that user exactly as in the web app. Each command is one transaction
+(the records, their ledger entries and a new signed checkpoint) or, on any refusal, nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+
+from truceline.cases.blobs import MAX_EVIDENCE_BYTES
+from truceline.cases.schemas import CaseCreate, FindingCreate
+from truceline.cli.main import Context, pass_context
+from truceline.complaints.rules import FilingKind, sign_filing
+from truceline.complaints.schemas import ComplaintCreate, ResponseCreate, SignatureIn
+from truceline.errors import Conflict, InvalidInput
+from truceline.ledger.keystore import load_signer
+from truceline.ledger.service import create_checkpoint
+from truceline.users.rules import Principal
+from truceline.users.service import get_user, principal_of
+from truceline.workflows import verification as flow
+
+AS_HELP = "Act as this user; the access policy applies to them."
+Format = click.Choice(["text", "json"])
+
+
+def _principal(session: Session, username: str) -> Principal:
+    user = get_user(session, username)
+    if not user.is_active:
+        raise Conflict(f"user {username!r} is disabled")
+    return principal_of(user)
+
+
+def _emit(fmt: str, data: dict[str, Any], text: str) -> None:
+    click.echo(json.dumps(data, indent=2, default=str) if fmt == "json" else text)
+
+
+def _signature(
+    key_file: Path | None, kind: FilingKind, content: dict[str, Any], now: datetime
+) -> SignatureIn | None:
+    if key_file is None:
+        return None
+    signed = sign_filing(load_signer(key_file), kind, content, now=now)
+    return SignatureIn(nonce=signed.nonce, signed_at=signed.signed_at, signature=signed.signature)
+
+
+def _read_upload(path: Path) -> bytes:
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > MAX_EVIDENCE_BYTES:
+        raise InvalidInput(f"{path}: {size} bytes; the limit is {MAX_EVIDENCE_BYTES} bytes")
+    return path.read_bytes()
+
+
+# --- complaints --------------------------------------------------------------------------------------
+
+
+@click.group()
+def complaints() -> None:
+    """File complaints against the other party and reply to complaints against yours.
+
+    \b
+    Examples:
+      truceline complaints file --as liaison-af --against PK --incident inc-12 --clause C1 \\
+          --summary "Shelling of Spin Boldak on 25 October" --sign-key liaison-af.key
+      truceline complaints respond cmp-1a2b3c --as liaison-pk --text "We returned fire." --sign-key pk.key
+    """
+
+
+@complaints.command("file")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option("--against", "accused", required=True, help="The accused party (e.g. PK).")
+@click.option("--incident", "incident_id", help="The incident complained of.")
+@click.option("--claim", "claim_ids", multiple=True, help="A claim complained of (repeatable).")
+@click.option("--clause", "clause_ids", multiple=True, required=True, help="A clause breached (repeatable).")
+@click.option("--summary", required=True, help="The allegation in a few sentences.")
+@click.option(
+    "--sign-key", type=click.Path(path_type=Path, dir_okay=False), help="Sign with this party key file."
+)
+@click.option("--format", "fmt", type=Format, default="text", show_default=True)
+@pass_context
+def file_complaint(
+    ctx: Context,
+    acting_as: str,
+    accused: str,
+    incident_id: str | None,
+    claim_ids: tuple[str, ...],
+    clause_ids: tuple[str, ...],
+    summary: str,
+    sign_key: Path | None,
+    fmt: str,
+) -> None:
+    """File a complaint; prints its id, and the notice for the accused party on stderr."""
+    runtime, now = ctx.runtime, ctx.now()
+    complaint_in = ComplaintCreate(
+        accused_party=accused,
+        incident_id=incident_id,
+        claim_ids=list(claim_ids),
+        clause_ids=list(clause_ids),
+        summary=summary,
+    )
+    with runtime.transaction() as session:
+        principal = _principal(session, acting_as)
+        content = flow.complaint_to_sign(principal.party or "", complaint_in)
+        signature = _signature(sign_key, FilingKind.COMPLAINT, content, now)
+        filed = flow.file_complaint(
+            session,
+            principal=principal,
+            scenario=runtime.scenario,
+            complaint_in=complaint_in.model_copy(update={"signature": signature}),
+            now=now,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    complaint = filed.complaint
+    for notice in filed.notices:
+        click.echo(f"notice to {notice.party}: {notice.message}", err=True)
+    data = {
+        "id": complaint.id,
+        "accused_party": complaint.accused_party,
+        "is_signed": bool(complaint.signature),
+    }
+    _emit(fmt, data, complaint.id)
+
+
+@complaints.command("respond")
+@click.argument("complaint_id")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option("--text", required=True, help="The reply.")
+@click.option("--corrects", help="The id of your earlier response that this one corrects.")
+@click.option(
+    "--sign-key", type=click.Path(path_type=Path, dir_okay=False), help="Sign with this party key file."
+)
+@click.option("--format", "fmt", type=Format, default="text", show_default=True)
+@pass_context
+def respond(
+    ctx: Context,
+    complaint_id: str,
+    acting_as: str,
+    text: str,
+    corrects: str | None,
+    sign_key: Path | None,
+    fmt: str,
+) -> None:
+    """Reply to a complaint against your party, within the scenario's reply window.
+
+    \b
+    Example:
+      truceline complaints respond cmp-1a2b3c --as liaison-pk --text "No Pakistani unit fired."
+    """
+    runtime, now = ctx.runtime, ctx.now()
+    response_in = ResponseCreate(complaint_id=complaint_id, text=text, corrects=corrects)
+    with runtime.transaction() as session:
+        principal = _principal(session, acting_as)
+        content = flow.response_to_sign(session, response_in)
+        signature = _signature(sign_key, FilingKind.RESPONSE, content, now)
+        response = flow.respond_to_complaint(
+            session,
+            principal=principal,
+            scenario=runtime.scenario,
+            response_in=response_in.model_copy(update={"signature": signature}),
+            now=now,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    _emit(
+        fmt,
+        {"id": response.id, "complaint_id": complaint_id, "supersedes_id": response.supersedes_id},
+        response.id,
+    )
+
+
+@complaints.command("list")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option("--format", "fmt", type=Format, default="text", show_default=True)
+@pass_context
+def list_complaints_command(ctx: Context, acting_as: str, fmt: str) -> None:
+    """List the complaints you may read (a party sees those filed by or against it)."""
+    with ctx.runtime.sessions() as session:
+        rows = [
+            {"id": c.id, "complainant": c.complainant_party, "accused": c.accused_party, "summary": c.summary}
+            for c in flow.list_complaints(session, principal=_principal(session, acting_as))
+        ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    for row in rows if fmt == "text" else []:
+        click.echo(f"{row['id']}\t{row['complainant']} -> {row['accused']}\t{row['summary'][:60]}")
+
+
+# --- cases -------------------------------------------------------------------------------------------
+
+
+@click.group()
+def cases() -> None:
+    """Verify complaints: open a case, gather evidence, propose, sign, adopt and publish a finding.
+
+    \b
+    Example (one case from start to finish):
+      truceline cases open --as mediator-qatar --title "Spin Boldak shelling" --complaint cmp-1a2b \\
+          --monitor monitor --deadline 2025-11-20
+      truceline cases transition case-9f8e --status investigating --as mediator-qatar
+      truceline cases add-evidence case-9f8e photo.jpg --as monitor
+      truceline cases propose-finding case-9f8e --as monitor --verdict violation_confirmed \\
+          --responsible-party PK --responsibility forces --clause C1 --confidence likely --rationale "..."
+      truceline cases sign-finding fnd-77aa --as mediator-qatar --key mediator-qatar.key
+      truceline cases sign-finding fnd-77aa --as mediator-turkiye --key mediator-turkiye.key
+      truceline cases adopt fnd-77aa --as mediator-qatar
+      truceline cases publish fnd-77aa --as mediator-qatar
+    """
+
+
+@cases.command("open")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option("--title", required=True)
+@click.option("--complaint", "complaint_ids", multiple=True, help="A complaint to verify (repeatable).")
+@click.option("--incident", "incident_ids", multiple=True, help="An incident to verify (repeatable).")
+@click.option("--monitor", "monitors", multiple=True, help="Username of an assigned monitor (repeatable).")
+@click.option("--deadline", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="UTC date (and time).")
+@click.option("--format", "fmt", type=Format, default="text", show_default=True)
+@pass_context
+def open_case(
+    ctx: Context,
+    acting_as: str,
+    title: str,
+    complaint_ids: tuple[str, ...],
+    incident_ids: tuple[str, ...],
+    monitors: tuple[str, ...],
+    deadline: datetime | None,
+    fmt: str,
+) -> None:
+    """Open a case (mediators); prints the case id."""
+    runtime, now = ctx.runtime, ctx.now()
+    case_in = CaseCreate(
+        title=title,
+        complaint_ids=list(complaint_ids),
+        incident_ids=list(incident_ids),
+        monitors=list(monitors),
+        deadline=deadline.replace(tzinfo=UTC) if deadline is not None else None,
+    )
+    with runtime.transaction() as session:
+        case = flow.open_case(session, principal=_principal(session, acting_as), case_in=case_in, now=now)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    _emit(fmt, {"id": case.id, "status": case.status}, case.id)
+
+
+@cases.command("transition")
+@click.argument("case_id")
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(["open", "investigating", "finding_proposed", "finding_adopted", "closed"]),
+)
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@pass_context
+def transition(ctx: Context, case_id: str, status: str, acting_as: str) -> None:
+    """Move a case on: open -> investigating -> finding_proposed -> finding_adopted -> closed.
+
+    \b
+    Example:
+      truceline cases transition case-9f8e --status investigating --as mediator-qatar
+    """
+    runtime, now = ctx.runtime, ctx.now()
+    with runtime.transaction() as session:
+        case = flow.transition_case(
+            session, principal=_principal(session, acting_as), case_id=case_id, status=status, now=now
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(f"{case.id}\t{case.status}")
+
+
+@cases.command("add-evidence")
+@click.argument("case_id")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--url", help="Record a URL reference instead of a file.")
+@click.option("--sealed-sha256", help="Commit to a sealed item by its SHA-256; disclose the file later.")
+@click.option("--description", default="", help="What the item shows.")
+@click.option("--media-type", default="", help="e.g. image/jpeg.")
+@click.option(
+    "--confidential", is_flag=True, help="Only those entitled to confidential evidence may read it."
+)
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option("--format", "fmt", type=Format, default="text", show_default=True)
+@pass_context
+def add_evidence(
+    ctx: Context,
+    case_id: str,
+    file: Path | None,
+    url: str | None,
+    sealed_sha256: str | None,
+    description: str,
+    media_type: str,
+    confidential: bool,
+    acting_as: str,
+    fmt: str,
+) -> None:
+    """Attach a file, a URL, or a sealed commitment to a case; prints the evidence id.
+
+    \b
+    Examples:
+      truceline cases add-evidence case-9f8e photo.jpg --as monitor --media-type image/jpeg
+      truceline cases add-evidence case-9f8e --url https://example.org/video --as liaison-af
+      truceline cases add-evidence case-9f8e --sealed-sha256 "$(sha256sum w.pdf | cut -c1-64)" --as liaison-af
+    """
+    if sum(x is not None for x in (file, url, sealed_sha256)) != 1:
+        raise click.UsageError("give exactly one of FILE, --url or --sealed-sha256")
+    runtime, now = ctx.runtime, ctx.now()
+    data = _read_upload(file) if file is not None else b""
+    store = flow.evidence_store(runtime.settings.home)
+    with runtime.transaction() as session:
+        principal = _principal(session, acting_as)
+        evidence = flow.add_evidence(
+            session,
+            principal=principal,
+            store=store,
+            case_id=case_id,
+            now=now,
+            file=(file.name, data) if file is not None else None,
+            url=url,
+            sealed_sha256=sealed_sha256,
+            media_type=media_type,
+            description=description,
+            is_confidential=confidential,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    data_out = {
+        "id": evidence.id,
+        "sha256": evidence.sha256,
+        "is_sealed": evidence.is_sealed,
+        **evidence.metadata_,
+    }
+    _emit(fmt, data_out, evidence.id)
+
+
+@cases.command("disclose-evidence")
+@click.argument("evidence_id")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@pass_context
+def disclose_evidence(ctx: Context, evidence_id: str, file: Path, acting_as: str) -> None:
+    """Disclose a sealed item: refused unless FILE hashes to the SHA-256 committed when it was sealed.
+
+    \b
+    Example:
+      truceline cases disclose-evidence ev-0a1b2c3d4e5f6a7b witness.pdf --as liaison-af
+    """
+    runtime, now = ctx.runtime, ctx.now()
+    data = _read_upload(file)
+    with runtime.transaction() as session:
+        evidence = flow.disclose_evidence(
+            session,
+            principal=_principal(session, acting_as),
+            store=flow.evidence_store(runtime.settings.home),
+            evidence_id=evidence_id,
+            data=data,
+            filename=file.name,
+            now=now,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(f"{evidence.id}\tdisclosed\t{evidence.sha256}")
+
+
+@cases.command("propose-finding")
+@click.argument("case_id")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option(
+    "--verdict", required=True, type=click.Choice(["violation_confirmed", "not_confirmed", "inconclusive"])
+)
+@click.option("--responsible-party", help="The party responsible (e.g. PK).")
+@click.option(
+    "--responsibility",
+    type=click.Choice(["forces", "host"]),
+    help="forces: its own forces; host: as host of an armed group it failed to act against.",
+)
+@click.option("--clause", "clause_ids", multiple=True, help="A clause breached (repeatable).")
+@click.option(
+    "--confidence", required=True, type=click.Choice(["almost_certain", "likely", "roughly_even", "unlikely"])
+)
+@click.option("--rationale", required=True, help="Why: sources, evidence, reasoning.")
+@click.option("--format", "fmt", type=Format, default="text", show_default=True)
+@pass_context
+def propose_finding(
+    ctx: Context,
+    case_id: str,
+    acting_as: str,
+    verdict: str,
+    responsible_party: str | None,
+    responsibility: str | None,
+    clause_ids: tuple[str, ...],
+    confidence: str,
+    rationale: str,
+    fmt: str,
+) -> None:
+    """Propose a finding on a case under investigation (its monitors or a mediator); prints the finding id."""
+    runtime, now = ctx.runtime, ctx.now()
+    finding_in = FindingCreate(
+        verdict=verdict,
+        responsible_party=responsible_party,
+        responsibility=responsibility,
+        clause_ids=list(clause_ids),
+        confidence=confidence,
+        rationale=rationale,
+    )
+    with runtime.transaction() as session:
+        finding = flow.propose_finding(
+            session,
+            principal=_principal(session, acting_as),
+            scenario=runtime.scenario,
+            case_id=case_id,
+            finding_in=finding_in,
+            now=now,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    _emit(fmt, {"id": finding.id, "status": finding.status}, finding.id)
+
+
+@cases.command("sign-finding")
+@click.argument("finding_id")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Your signing key file; its public half must be the one registered for your account.",
+)
+@click.option("--signature", help="A base64 signature made elsewhere, instead of --key.")
+@click.option("--print-message", is_flag=True, help="Print the exact bytes to sign (base64) and stop.")
+@pass_context
+def sign_finding(
+    ctx: Context,
+    finding_id: str,
+    acting_as: str,
+    key_file: Path | None,
+    signature: str | None,
+    print_message: bool,
+) -> None:
+    """Sign a proposed finding (mediators): Ed25519 over the canonical JSON of its substance.
+
+    \b
+    Examples:
+      truceline cases sign-finding fnd-77aa --as mediator-qatar --key mediator-qatar.key
+      truceline cases sign-finding fnd-77aa --as mediator-qatar --print-message > to-sign.b64
+    """
+    runtime, now = ctx.runtime, ctx.now()
+    if print_message:
+        with runtime.sessions() as session:
+            click.echo(base64.b64encode(flow.finding_signing_message(session, finding_id)).decode())
+        return
+    if (key_file is None) == (signature is None):
+        raise click.UsageError("give exactly one of --key or --signature")
+    with runtime.transaction() as session:
+        if key_file is not None:
+            message = flow.finding_signing_message(session, finding_id)
+            signature = base64.b64encode(load_signer(key_file).sign(message)).decode()
+        row = flow.sign_finding(
+            session,
+            principal=_principal(session, acting_as),
+            finding_id=finding_id,
+            signature=signature or "",
+            now=now,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(f"{row.finding_id}\tsigned by {row.signer}")
+
+
+@cases.command("adopt")
+@click.argument("finding_id")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@pass_context
+def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
+    """Adopt a finding once the quorum of mediators has signed it; applies the penalty it calls for.
+
+    \b
+    Example:
+      truceline cases adopt fnd-77aa --as mediator-qatar
+    """
+    runtime, now = ctx.runtime, ctx.now()
+    with runtime.transaction() as session:
+        adoption = flow.adopt_finding(
+            session,
+            principal=_principal(session, acting_as),
+            scenario=runtime.scenario,
+            finding_id=finding_id,
+            now=now,
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(f"{adoption.finding.id}\t{adoption.finding.status}")
+    if adoption.penalty is not None:
+        p = adoption.penalty
+        click.echo(f"penalty {p.id}: {p.party} level {p.level} ({p.name})")
+
+
+@cases.command("publish")
+@click.argument("finding_id")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@pass_context
+def publish(ctx: Context, finding_id: str, acting_as: str) -> None:
+    """Publish an adopted finding (mediators); it becomes readable by everyone.
+
+    \b
+    Example:
+      truceline cases publish fnd-77aa --as mediator-qatar
+    """
+    runtime, now = ctx.runtime, ctx.now()
+    with runtime.transaction() as session:
+        finding = flow.publish_finding(
+            session, principal=_principal(session, acting_as), finding_id=finding_id, now=now
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(f"{finding.id}\t{finding.status}")
+
+
+@cases.command("show")
+@click.argument("case_id")
+@click.option("--as", "acting_as", required=True, help=AS_HELP)
+@pass_context
+def show(ctx: Context, case_id: str, acting_as: str) -> None:
+    """Print a case as JSON: status, evidence, findings, signers and penalty, as the user may see it.
+
+    \b
+    Example:
+      truceline cases show case-9f8e --as mediator-qatar
+    """
+    with ctx.runtime.sessions() as session:
+        summary = flow.case_summary(session, principal=_principal(session, acting_as), case_id=case_id)
+    click.echo(json.dumps(summary, indent=2, default=str))
+
+
+COMMANDS = [complaints, cases]

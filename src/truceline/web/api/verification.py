@@ -1,0 +1,269 @@
+"""Verification API: complaints, replies, cases, evidence, findings, penalties, notices, cosignatures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel, Field
+
+from truceline.cases import service as cases
+from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
+from truceline.complaints import service as complaints
+from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
+from truceline.errors import InvalidInput
+from truceline.users.rules import Action, Principal
+from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
+from truceline.workflows import verification as flow
+from truceline.workflows.ledger_views import witness_keys
+from truceline.workflows.publications import list_published_findings
+from truceline.workflows.witness import add_cosignature, witness_for_line
+
+router = APIRouter(tags=["verification"])
+MAX_UPLOAD_BYTES = 50_000_000
+
+
+class StatusIn(BaseModel):
+    status: str = Field(max_length=30)
+
+
+class SignatureIn(BaseModel):
+    signature: str = Field(
+        max_length=200, description="base64 Ed25519 signature of the finding's signing bytes"
+    )
+
+
+class CosignatureIn(BaseModel):
+    line: str = Field(max_length=1000, description="a C2SP tlog-cosignature note signature line")
+
+
+def _by(principal: Principal) -> dict[str, Any]:
+    return {"principal": principal, "now": now_utc()}
+
+
+@router.post("/complaints", status_code=201)
+def file_complaint(
+    body: ComplaintCreate, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.FILE_COMPLAINT)]
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        filed = flow.file_complaint(session, scenario=runtime.scenario, complaint_in=body, **_by(principal))
+        read = complaints.complaint_read(
+            filed.complaint, reply_window_days=runtime.scenario.reply_window_days
+        )
+        return {"complaint": read.model_dump(mode="json"), "notices": [n.message for n in filed.notices]}
+
+
+@router.get("/complaints", response_model=list[ComplaintRead])
+def list_complaints(
+    session: SessionDep, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_COMPLAINT)]
+) -> list[ComplaintRead]:
+    days = runtime.scenario.reply_window_days
+    found = flow.list_complaints(session, principal=principal)
+    return [complaints.complaint_read(c, reply_window_days=days) for c in found]
+
+
+@router.get("/complaints/{complaint_id}")
+def get_complaint(
+    complaint_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_COMPLAINT)],
+) -> dict[str, Any]:
+    complaint = complaints.read_complaint(session, principal=principal, complaint_id=complaint_id)
+    read = complaints.complaint_read(complaint, reply_window_days=runtime.scenario.reply_window_days)
+    replies = [
+        complaints.response_read(r).model_dump(mode="json")
+        for r in complaints.list_responses(session, complaint.id)
+    ]
+    return {"complaint": read.model_dump(mode="json"), "responses": replies}
+
+
+@router.post("/responses", response_model=ResponseRead, status_code=201)
+def file_response(
+    body: ResponseCreate, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.FILE_RESPONSE)]
+) -> ResponseRead:
+    with runtime.transaction() as session:
+        response = flow.respond_to_complaint(
+            session, scenario=runtime.scenario, response_in=body, **_by(principal)
+        )
+        return complaints.response_read(response)
+
+
+@router.post("/cases", status_code=201)
+def open_case(
+    body: CaseCreate, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.OPEN_CASE)]
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        case = flow.open_case(session, case_in=body, **_by(principal))
+        return flow.case_summary(session, principal=principal, case_id=case.id)
+
+
+@router.get("/cases")
+def list_cases(
+    session: SessionDep, principal: Annotated[Principal, allow(Action.READ_CASE)]
+) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "title": c.title, "status": c.status, "deadline": c.deadline}
+        for c in cases.list_cases(session, principal=principal)
+    ]
+
+
+@router.get("/cases/{case_id}")
+def get_case(
+    case_id: str, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_CASE)]
+) -> dict[str, Any]:
+    return flow.case_summary(session, principal=principal, case_id=case_id)
+
+
+@router.post("/cases/{case_id}/status")
+def transition_case(
+    case_id: str,
+    body: StatusIn,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.UPDATE_CASE)],
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        case = flow.transition_case(session, case_id=case_id, status=body.status, **_by(principal))
+        return flow.case_summary(session, principal=principal, case_id=case.id)
+
+
+@router.post("/cases/{case_id}/evidence", status_code=201)
+async def add_evidence(
+    case_id: str,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.ADD_EVIDENCE)],
+    file: Annotated[UploadFile | None, File()] = None,
+    url: Annotated[str | None, Form(max_length=2000)] = None,
+    sealed_sha256: Annotated[str | None, Form(max_length=64)] = None,
+    description: Annotated[str, Form(max_length=5000)] = "",
+    is_confidential: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    upload = None
+    if file is not None:
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InvalidInput(f"file: expected at most {MAX_UPLOAD_BYTES // 1_000_000} MB, found more")
+        upload = (file.filename or "upload", data)
+    with runtime.transaction() as session:
+        evidence = flow.add_evidence(
+            session,
+            store=flow.evidence_store(runtime.settings.home),
+            case_id=case_id,
+            file=upload,
+            url=url,
+            sealed_sha256=sealed_sha256,
+            media_type=(file.content_type or "") if file is not None else "",
+            description=description,
+            is_confidential=is_confidential,
+            **_by(principal),
+        )
+        return {
+            "id": evidence.id,
+            "sha256": evidence.sha256,
+            "kind": evidence.kind,
+            "is_sealed": evidence.is_sealed,
+        }
+
+
+@router.post("/cases/{case_id}/findings", status_code=201)
+def propose_finding(
+    case_id: str,
+    body: FindingCreate,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.PROPOSE_FINDING)],
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        finding = flow.propose_finding(
+            session, scenario=runtime.scenario, case_id=case_id, finding_in=body, **_by(principal)
+        )
+        return {
+            "id": finding.id,
+            "status": finding.status,
+            "signing_bytes_b64": _b64(cases.signing_message(finding)),
+        }
+
+
+@router.post("/findings/{finding_id}/signatures", status_code=201)
+def sign_finding(
+    finding_id: str,
+    body: SignatureIn,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.SIGN_FINDING)],
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        row = flow.sign_finding(session, finding_id=finding_id, signature=body.signature, **_by(principal))
+        return {"id": row.id, "finding_id": row.finding_id, "signer": row.signer}
+
+
+@router.post("/findings/{finding_id}/adopt")
+def adopt_finding(
+    finding_id: str, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.SIGN_FINDING)]
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        adoption = flow.adopt_finding(
+            session, scenario=runtime.scenario, finding_id=finding_id, **_by(principal)
+        )
+        penalty = adoption.penalty
+        return {
+            "id": adoption.finding.id,
+            "status": adoption.finding.status,
+            "penalty": None
+            if penalty is None
+            else {"party": penalty.party, "level": penalty.level, "name": penalty.name},
+        }
+
+
+@router.post("/findings/{finding_id}/publish")
+def publish_finding(
+    finding_id: str, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.PUBLISH_FINDING)]
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        finding = flow.publish_finding(session, finding_id=finding_id, **_by(principal))
+        return {"id": finding.id, "status": finding.status}
+
+
+@router.get("/findings")
+def published_findings(
+    session: SessionDep, _: Annotated[Principal, allow(Action.READ_FINDING)]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f.id,
+            "case_id": f.case_id,
+            "verdict": f.verdict,
+            "responsible_party": f.responsible_party,
+            "responsibility": f.responsibility,
+            "clause_ids": list(f.clause_ids),
+            "confidence": f.confidence,
+            "rationale": f.rationale,
+            "published_at": f.created_at,
+        }
+        for f in list_published_findings(session)
+    ]
+
+
+@router.post("/notifications", status_code=201)
+def file_notification(
+    body: NotificationCreate,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.FILE_NOTIFICATION)],
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        row = cases.file_notification(session, notification_in=body, **_by(principal))
+        return {"id": row.id, "party": row.party, "kind": row.kind}
+
+
+@router.post("/ledger/cosignatures", status_code=201)
+def cosign_checkpoint(
+    body: CosignatureIn, runtime: RuntimeDep, _: Annotated[Principal, allow(Action.COSIGN_CHECKPOINT)]
+) -> dict[str, Any]:
+    with runtime.transaction() as session:
+        verifier = witness_for_line(body.line, witness_keys(session, runtime.scenario))
+        row = add_cosignature(session, line=body.line, witness_verifier=verifier, now=now_utc())
+        return {"id": row.id, "witness": row.witness, "checkpoint_id": row.checkpoint_id}
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(data).decode()

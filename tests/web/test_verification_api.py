@@ -1,0 +1,112 @@
+"""A whole case through the JSON API: complaint to published finding."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+
+from tests.cases.world import CLAIM, INCIDENT, a_world
+from truceline.ledger.service import create_checkpoint
+from truceline.ledger.verify import verify_database
+from truceline.runtime import Runtime
+from truceline.users.service import issue_token
+from truceline.web.app import create_app
+
+
+def test_a_case_runs_through_the_api_and_the_ledger_verifies(runtime: Runtime) -> None:
+    world = a_world(runtime)
+    with runtime.transaction() as session:
+        tokens = {
+            name: issue_token(session, username=name, author="test", now=datetime.now(UTC))
+            for name in world.principals
+        }
+
+    def as_(name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens[name]}"}
+
+    with TestClient(create_app(runtime)) as client:
+        complaint = {
+            "accused_party": "PK",
+            "incident_id": INCIDENT,
+            "claim_ids": [CLAIM],
+            "clause_ids": ["C1"],
+            "summary": "Shelling across the line near Torkham.",
+        }
+        filed = client.post("/api/complaints", json=complaint, headers=as_("liaison-af"))
+        assert filed.status_code == 201, filed.text
+        complaint_id = filed.json()["complaint"]["id"]
+        assert "reply by" in filed.json()["notices"][0]
+
+        reply = {"complaint_id": complaint_id, "text": "Our forces returned fire only."}
+        assert client.post("/api/responses", json=reply, headers=as_("liaison-af")).status_code == 403
+        assert client.post("/api/responses", json=reply, headers=as_("liaison-pk")).status_code == 201
+
+        case = {"title": "Torkham shelling", "complaint_ids": [complaint_id], "monitors": ["monitor-one"]}
+        opened = client.post("/api/cases", json=case, headers=as_("mediator-qatar"))
+        assert opened.status_code == 201, opened.text
+        case_id = opened.json()["id"]
+        moved = client.post(
+            f"/api/cases/{case_id}/status", json={"status": "investigating"}, headers=as_("mediator-qatar")
+        )
+        assert moved.json()["status"] == "investigating"
+        illegal = client.post(
+            f"/api/cases/{case_id}/status", json={"status": "open"}, headers=as_("mediator-qatar")
+        )
+        assert illegal.status_code == 409
+
+        photo = client.post(
+            f"/api/cases/{case_id}/evidence",
+            files={"file": ("crater.txt", b"field note: crater 3 m wide", "text/plain")},
+            data={"description": "monitor's note"},
+            headers=as_("monitor-one"),
+        )
+        assert photo.status_code == 201, photo.text
+
+        finding = {
+            "verdict": "violation_confirmed",
+            "responsible_party": "PK",
+            "responsibility": "forces",
+            "clause_ids": ["C1"],
+            "confidence": "likely",
+            "rationale": "Crater and two witnesses.",
+        }
+        proposed = client.post(f"/api/cases/{case_id}/findings", json=finding, headers=as_("monitor-one"))
+        assert proposed.status_code == 201, proposed.text
+        finding_id = proposed.json()["id"]
+        message = base64.b64decode(proposed.json()["signing_bytes_b64"])
+
+        forged = base64.b64encode(world.signers["mediator-turkiye"].sign(message)).decode()
+        refused = client.post(
+            f"/api/findings/{finding_id}/signatures",
+            json={"signature": forged},
+            headers=as_("mediator-qatar"),
+        )
+        assert refused.status_code in (400, 422) and "signature" in refused.json()["detail"]
+        assert (
+            client.post(f"/api/findings/{finding_id}/adopt", headers=as_("mediator-qatar")).status_code == 409
+        )
+
+        for mediator in ("mediator-qatar", "mediator-turkiye"):
+            signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
+            signed = client.post(
+                f"/api/findings/{finding_id}/signatures", json={"signature": signature}, headers=as_(mediator)
+            )
+            assert signed.status_code == 201, signed.text
+        adopted = client.post(f"/api/findings/{finding_id}/adopt", headers=as_("mediator-qatar"))
+        assert adopted.status_code == 200, adopted.text
+        assert adopted.json()["penalty"]["party"] == "PK" and adopted.json()["penalty"]["level"] == 1
+        published = client.post(
+            f"/api/findings/{adopted.json()['id']}/publish", headers=as_("mediator-qatar")
+        )
+        assert published.status_code == 200, published.text
+
+        public = client.get("/api/findings").json()
+        assert [f["verdict"] for f in public] == ["violation_confirmed"]
+        assert "Crater" in client.get("/findings").text
+
+    with runtime.transaction() as session:
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    with runtime.sessions() as session:
+        verify_database(session, log_verifier=runtime.log_verifier)
