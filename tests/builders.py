@@ -162,7 +162,7 @@ def one_of_each_record() -> list[Record]:
             **_base("ntf-1"),
             party="PK",
             kind="troop_rotation",
-            area={"type": "Point", "coordinates": [71.08, 34.11]},
+            area={"type": "Point", "coordinates": [71.08, 34.11], "radius_km": 5},
             starts_at=NOW,
             ends_at=NOW,
             description="",

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from truceline.cases import service as cases
-from truceline.cases.schemas import CaseCreate
+from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
-from truceline.users.rules import Action, Principal
+from truceline.errors import InvalidInput
+from truceline.users.rules import Action, Principal, can
+from truceline.web.api.verification import MAX_UPLOAD_BYTES
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.workflows import verification as flow
+from truceline.workflows.notices import flag_claims_in_notices, list_notifications
 from truceline.workflows.publications import list_published_findings
 
 router = APIRouter(include_in_schema=False)
@@ -134,3 +138,135 @@ def findings_page(
     request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_FINDING)]
 ) -> HTMLResponse:
     return render(request, "findings.html", principal, findings=list_published_findings(session))
+
+
+@router.post("/cases/{case_id}/evidence")
+async def evidence_submit(
+    case_id: str,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.ADD_EVIDENCE)],
+    file: Annotated[UploadFile | None, File()] = None,
+    url: Annotated[str, Form(max_length=2000)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    is_confidential: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    upload = None
+    if file is not None and file.filename:
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InvalidInput(f"file: expected at most {MAX_UPLOAD_BYTES // 1_000_000} MB, found more")
+        upload = (file.filename, data)
+    with runtime.transaction() as session:
+        flow.add_evidence(
+            session,
+            principal=principal,
+            store=flow.evidence_store(runtime.settings.home),
+            case_id=case_id,
+            file=upload,
+            url=url.strip() or None,
+            media_type=(file.content_type or "") if upload and file else "",
+            description=description,
+            is_confidential=is_confidential,
+            now=now_utc(),
+        )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/findings")
+def finding_submit(
+    case_id: str,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.PROPOSE_FINDING)],
+    verdict: Annotated[str, Form(max_length=30)],
+    confidence: Annotated[str, Form(max_length=30)],
+    rationale: Annotated[str, Form(max_length=50_000)],
+    responsible_party: Annotated[str, Form(max_length=20)] = "",
+    responsibility: Annotated[str, Form(max_length=20)] = "",
+    clause_ids: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    body = FindingCreate(
+        verdict=verdict,
+        confidence=confidence,
+        rationale=rationale,
+        responsible_party=responsible_party or None,
+        responsibility=responsibility or None,
+        clause_ids=_ids(clause_ids),
+    )
+    with runtime.transaction() as session:
+        flow.propose_finding(
+            session,
+            principal=principal,
+            scenario=runtime.scenario,
+            case_id=case_id,
+            finding_in=body,
+            now=now_utc(),
+        )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/findings/{finding_id}/signatures")
+def finding_sign_submit(
+    finding_id: str,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.SIGN_FINDING)],
+    signature: Annotated[str, Form(max_length=200)],
+) -> RedirectResponse:
+    with runtime.transaction() as session:
+        row = flow.sign_finding(
+            session, principal=principal, finding_id=finding_id, signature=signature.strip(), now=now_utc()
+        )
+        case_id = cases.get_finding(session, row.finding_id).case_id
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/findings/{finding_id}/adopt")
+def finding_adopt_submit(
+    finding_id: str, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.SIGN_FINDING)]
+) -> RedirectResponse:
+    with runtime.transaction() as session:
+        adoption = flow.adopt_finding(
+            session, principal=principal, scenario=runtime.scenario, finding_id=finding_id, now=now_utc()
+        )
+    return RedirectResponse(f"/cases/{adoption.finding.case_id}", status_code=303)
+
+
+@router.post("/findings/{finding_id}/publish")
+def finding_publish_submit(
+    finding_id: str, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.PUBLISH_FINDING)]
+) -> RedirectResponse:
+    with runtime.transaction() as session:
+        flow.publish_finding(session, principal=principal, finding_id=finding_id, now=now_utc())
+    return RedirectResponse("/findings", status_code=303)
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+def notifications_page(
+    request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_NOTIFICATION)]
+) -> HTMLResponse:
+    notices = [n for n in list_notifications(session) if can(principal, Action.READ_NOTIFICATION, n)]
+    flagged = flag_claims_in_notices(session) if can(principal, Action.READ_CLAIM) else []
+    return render(request, "notifications.html", principal, notices=notices, flagged=flagged)
+
+
+@router.post("/notifications")
+def notification_submit(
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.FILE_NOTIFICATION)],
+    kind: Annotated[str, Form(max_length=40)],
+    lat: Annotated[float, Form(ge=-90, le=90)],
+    lon: Annotated[float, Form(ge=-180, le=180)],
+    radius_km: Annotated[float, Form(gt=0)],
+    starts_at: Annotated[datetime, Form()],
+    ends_at: Annotated[datetime, Form()],
+    description: Annotated[str, Form(max_length=5000)] = "",
+) -> RedirectResponse:
+    body = NotificationCreate(
+        kind=kind,
+        area={"type": "Point", "coordinates": [lon, lat], "radius_km": radius_km},
+        starts_at=starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=UTC),
+        ends_at=ends_at if ends_at.tzinfo else ends_at.replace(tzinfo=UTC),
+        description=description,
+    )
+    with runtime.transaction() as session:
+        cases.file_notification(session, principal=principal, notification_in=body, now=now_utc())
+    return RedirectResponse("/notifications", status_code=303)
