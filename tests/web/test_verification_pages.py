@@ -78,6 +78,7 @@ def test_a_case_runs_through_the_pages(runtime: Runtime) -> None:
         clause_ids="C1",
     )
     page = qa.get(f"/cases/{case_id}").text
+    assert re.search(r"<title>Torkham · [^<]*</title>", page)  # the page title holds the case title only
     finding_id = re.search(r'action="/findings/([^"/]+)/signatures"', page)
     assert finding_id is not None
     with runtime.sessions() as session:
