@@ -20,6 +20,13 @@ class Settings(BaseSettings):
         default="", description="Checkpoint origin line; empty means truceline.local/<scenario>"
     )
 
+    map_tiles: str = Field(
+        default="",
+        description="Optional online tile layer for the map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png;"
+        " empty means offline (the map draws only Truceline's own layers)",
+    )
+    map_tiles_attribution: str = Field(default="", description="Attribution shown for the tile layer")
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'truceline.db').resolve()}"

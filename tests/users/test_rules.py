@@ -256,7 +256,13 @@ def test_monitors_are_matched_by_username_not_user_id() -> None:
 def test_analysts_run_intake_review_and_incidents_but_not_findings_or_confidential_evidence() -> None:
     for action in (Action.READ_DOCUMENT, Action.REVIEW_CLAIM, Action.EDIT_INCIDENT, Action.BUILD_REPORT):
         assert can(ANALYST, action)
-    for action in (Action.SIGN_FINDING, Action.PUBLISH_FINDING, Action.APPLY_PENALTY, Action.MANAGE_USERS):
+    for action in (
+        Action.SIGN_FINDING,
+        Action.PUBLISH_FINDING,
+        Action.APPLY_PENALTY,
+        Action.MANAGE_USERS,
+        Action.MANAGE_ALERTS,
+    ):
         assert not can(ANALYST, action)
     confidential = evidence_on_case(an_evidence(by="AF", is_confidential=True), {"PK", "AF"})
     assert not can(ANALYST, Action.READ_EVIDENCE, confidential)
@@ -270,6 +276,7 @@ def test_mediators_do_everything_in_the_workflow() -> None:
         Action.PUBLISH_FINDING,
         Action.APPLY_PENALTY,
         Action.MANAGE_USERS,
+        Action.MANAGE_ALERTS,
     ):
         assert can(MEDIATOR, action)
     confidential = evidence_on_case(an_evidence(by="AF", is_confidential=True), {"PK", "AF"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from truceline.db.base import Record
@@ -15,6 +15,7 @@ class Claim(Record):
     """One claim in the claim format of DESIGN.md; `location`, `fatalities`, `evidence` are JSON objects."""
 
     __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_supersedes_id", "supersedes_id"),)
 
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from truceline.db.base import Record
@@ -15,6 +15,7 @@ class Incident(Record):
     """One happening: member claims, canonical fields (UCDP-style fatality range) and corroboration."""
 
     __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_supersedes_id", "supersedes_id"),)
 
     title: Mapped[str] = mapped_column(Text)
     event_type: Mapped[str] = mapped_column(String(60))

@@ -131,6 +131,23 @@ class TalksRound(_Model):
     source: str
 
 
+class Ceasefire(_Model):
+    """When the ceasefire took effect, and how many weeks before it make the pre-ceasefire baseline."""
+
+    start: date
+    baseline_weeks: int = Field(default=8, ge=1, le=104)
+
+
+class Escalation(_Model):
+    """Weights of the escalation index's parts (they need not sum to 1; the index divides by their sum)."""
+
+    window_days: int = Field(default=7, ge=1, le=90)
+    severity: float = Field(default=0.35, ge=0)
+    fatalities: float = Field(default=0.30, ge=0)
+    threats: float = Field(default=0.20, ge=0)
+    talks: float = Field(default=0.15, ge=0)
+
+
 class Scenario(_Model):
     """One ceasefire mechanism's configuration; `root` is the directory it was loaded from."""
 
@@ -148,6 +165,8 @@ class Scenario(_Model):
     reply_window_days: int = Field(ge=1)
     finding_quorum: int = Field(ge=1)
     talks_rounds: list[TalksRound] = []
+    ceasefire: Ceasefire | None = None
+    escalation: Escalation = Escalation()
 
     def __hash__(self) -> int:
         # Lists make the default frozen-model hash fail; equal scenarios share id and root.

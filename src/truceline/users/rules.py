@@ -59,6 +59,7 @@ class Action(StrEnum):
     READ_CHECKPOINT = "read_checkpoint"
     COSIGN_CHECKPOINT = "cosign_checkpoint"
     MANAGE_USERS = "manage_users"
+    MANAGE_ALERTS = "manage_alerts"
 
 
 class Scope(StrEnum):
@@ -165,6 +166,7 @@ POLICY: tuple[Rule, ...] = tuple(
         (_M, _A.READ_LEDGER, _ANY),
         (_M, _A.READ_CHECKPOINT, _ANY),
         (_M, _A.MANAGE_USERS, _ANY),
+        (_M, _A.MANAGE_ALERTS, _ANY),
         # monitors: field work on the cases assigned to them
         (_MO, _A.READ_DOCUMENT, _ANY),
         (_MO, _A.READ_CLAIM, _ANY),

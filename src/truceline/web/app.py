@@ -9,9 +9,13 @@ from fastapi.staticfiles import StaticFiles
 
 from truceline import __version__
 from truceline.runtime import Runtime
-from truceline.web.api import documents, geo, ledger, review, verification
+from truceline.web.api import alerts, desk, documents, geo, ledger, review, verification
 from truceline.web.errors import install_error_handlers
+from truceline.web.pages import alerts as alert_pages
 from truceline.web.pages import auth
+from truceline.web.pages import desk as desk_pages
+from truceline.web.pages import exports as export_pages
+from truceline.web.pages import reports as report_pages
 from truceline.web.pages import routes as pages
 from truceline.web.pages import verification as verification_pages
 
@@ -26,10 +30,21 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    for router in (documents.router, review.router, verification.router, ledger.router, geo.router):
+    for router in (
+        documents.router,
+        review.router,
+        verification.router,
+        ledger.router,
+        geo.router,
+        desk.router,
+        alerts.router,
+    ):
         app.include_router(router, prefix="/api")
+    app.include_router(desk_pages.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
     app.include_router(verification_pages.router)
+    for page_router in (report_pages.router, export_pages.router, alert_pages.router):
+        app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,4 +1,4 @@
-"""HTML pages: dashboard, documents, review queue, ledger and the offline map."""
+"""HTML pages: documents, review queue and ledger."""
 
 from __future__ import annotations
 
@@ -16,13 +16,6 @@ from truceline.workflows import dashboard, ledger_views
 from truceline.workflows.review import list_review_queue, review_claim
 
 router = APIRouter(include_in_schema=False)
-
-
-@router.get("/", response_class=HTMLResponse)
-def dashboard_page(
-    request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
-) -> HTMLResponse:
-    return render(request, "dashboard.html", principal, stats=dashboard.collect_stats(session))
 
 
 @router.get("/documents", response_class=HTMLResponse)
@@ -120,10 +113,3 @@ def ledger_page(
         page=page,
         log_key=runtime.signer.vkey(),
     )
-
-
-@router.get("/map", response_class=HTMLResponse)
-def map_page(
-    request: Request, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
-) -> HTMLResponse:
-    return render(request, "map.html", principal)
