@@ -25,6 +25,9 @@ SAMPLE_PATH_VALUES = {
     "complaint_id": "cmp-1",
     "case_id": "case-1",
     "finding_id": "fnd-1",
+    "rule_id": "alr-1",
+    "list_name": "incidents",
+    "fmt": "csv",
 }
 SAMPLE_QUERIES = {"/api/ledger/proof/inclusion": "?seq=0", "/api/ledger/proof/consistency": "?old=1"}
 USER_OF_ROLE = {

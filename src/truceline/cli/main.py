@@ -61,9 +61,9 @@ def cli(ctx: click.Context, database_url: str, scenario: str, home: str) -> None
 
 
 def _register() -> None:
-    from truceline.cli import cases, export, incidents, ingest, ledger, setup, users, witness
+    from truceline.cli import alerts, cases, export, incidents, ingest, ledger, report, setup, users, witness
 
-    for module in (setup, ingest, incidents, ledger, export, users, cases, witness):
+    for module in (setup, ingest, incidents, ledger, export, report, users, cases, witness, alerts):
         for command in module.COMMANDS:
             cli.add_command(command)
 

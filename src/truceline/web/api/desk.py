@@ -1,7 +1,82 @@
-"""The mediator's desk as JSON: status, escalation, map data, timeline."""
+"""The mediator's desk as JSON: status and escalation, incidents for the map, the timeline."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from truceline.users.rules import Action, Principal
+from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
+from truceline.workflows import desk
 
 router = APIRouter(tags=["desk"])
+
+
+def _filter(request: Request) -> desk.IncidentFilter:
+    params = request.query_params
+    return desk.parse_filter(
+        date_from=params.get("from", ""),
+        date_to=params.get("to", ""),
+        kind=params.get("kind", ""),
+        party=params.get("party", ""),
+        status=params.get("status", ""),
+    )
+
+
+@router.get("/desk")
+def desk_status(
+    session: SessionDep, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
+) -> dict[str, Any]:
+    """Ceasefire status, weekly counts per party against the baseline, escalation index with its parts."""
+    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc())
+    return {
+        "today": view.today.isoformat(),
+        "ceasefire": _plain(view.ceasefire),
+        "escalation": _plain(view.escalation),
+        "counts": view.counts,
+        "intake_queue": view.intake_queue,
+        "deadlines": _plain(view.deadlines) if view.deadlines is not None else None,
+        "ledger_size": view.ledger_size,
+        "checkpoint": view.checkpoint.model_dump() if view.checkpoint else None,
+    }
+
+
+@router.get("/map/incidents")
+def map_incidents(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _: Annotated[Principal, allow(Action.READ_INCIDENT)],
+    zoom: Annotated[int, Query(ge=0, le=22)] = 18,
+    bbox: str = "",
+) -> dict[str, Any]:
+    """Incidents as GeoJSON (filters: from, to, kind, party, status); grid clusters below zoom 9 when many."""
+    points = desk.filter_incidents(desk.incident_points(session, runtime.scenario), _filter(request))
+    return desk.map_geojson(points, zoom=zoom, bbox=desk.parse_bbox(bbox))
+
+
+@router.get("/timeline")
+def timeline(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
+) -> list[dict[str, Any]]:
+    """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first."""
+    flt = _filter(request)
+    items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
+    return [_plain(item) for item in items]
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -2,28 +2,159 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from truceline.users.rules import Action, Principal
-from truceline.web.deps import SessionDep, allow
+from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
-from truceline.workflows import dashboard
+from truceline.workflows import desk
 
 router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def _as_of(at: str) -> datetime:
+    """Now, or the end of the day `at` (YYYY-MM-DD): the desk as it stood that day."""
+    day = desk.parse_date(at, what="at")
+    return now_utc() if day is None else datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(
-    request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
+    at: str = "",
 ) -> HTMLResponse:
-    return render(request, "dashboard.html", principal, stats=dashboard.collect_stats(session))
+    view = desk.desk_view(session, runtime.scenario, principal, now=_as_of(at))
+    return render(request, "dashboard.html", principal, view=view, at=at, chart=weekly_chart(view))
+
+
+def weekly_chart(view: desk.DeskView) -> dict[str, object]:
+    """Bar geometry for the weekly chart (an inline SVG; the numbers are also in a table)."""
+    weeks = view.ceasefire.weeks
+    parties = view.ceasefire.parties
+    peak = max(
+        [
+            1,
+            *(w.reported[p] for w in weeks for p in parties),
+            *(view.ceasefire.baseline.get(p, 0) for p in parties),
+        ]
+    )
+    height, bar = 120.0, 6.0
+    slot = bar * len(parties) + 4
+    bars = []
+    for i, week in enumerate(weeks):
+        for j, party in enumerate(parties):
+            value = week.reported[party]
+            h = height * value / peak
+            bars.append(
+                {"x": i * slot + j * bar, "y": height - h, "h": h, "party": j, "value": value, "week": week}
+            )
+    baselines = [
+        {
+            "party": j,
+            "y": height - height * view.ceasefire.baseline.get(p, 0) / peak,
+            "value": view.ceasefire.baseline[p],
+        }
+        for j, p in enumerate(parties)
+        if p in view.ceasefire.baseline
+    ]
+    return {
+        "width": max(slot * len(weeks), 1),
+        "height": height,
+        "bars": bars,
+        "baselines": baselines,
+        "peak": peak,
+    }
 
 
 @router.get("/map", response_class=HTMLResponse)
 def map_page(
-    request: Request, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
+    request: Request,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
 ) -> HTMLResponse:
-    return render(request, "map.html", principal)
+    params = request.query_params
+    flt = desk.parse_filter(
+        date_from=params.get("from", ""),
+        date_to=params.get("to", ""),
+        kind=params.get("kind", ""),
+        party=params.get("party", ""),
+        status=params.get("status", ""),
+    )
+    settings = runtime.settings
+    return render(
+        request,
+        "map.html",
+        principal,
+        flt=flt,
+        statuses=desk.INCIDENT_STATUSES,
+        tiles=settings.map_tiles,
+        tiles_attribution=settings.map_tiles_attribution,
+    )
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline_page(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
+) -> HTMLResponse:
+    params = request.query_params
+    flt = desk.parse_filter(date_from=params.get("from", ""), date_to=params.get("to", ""))
+    kind = params.get("kind", "")
+    items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
+    if kind:
+        items = [i for i in items if i.kind == kind]
+    return render(request, "timeline.html", principal, items=items, flt=flt, kind=kind)
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
+    page: int = 1,
+) -> HTMLResponse:
+    params = request.query_params
+    flt = desk.parse_filter(
+        date_from=params.get("from", ""),
+        date_to=params.get("to", ""),
+        kind=params.get("kind", ""),
+        party=params.get("party", ""),
+        status=params.get("status", ""),
+    )
+    page = max(page, 1)
+    found = desk.filter_incidents(desk.incident_points(session, runtime.scenario), flt)
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return render(
+        request,
+        "incidents.html",
+        principal,
+        incidents=shown,
+        total=len(found),
+        page=page,
+        page_size=PAGE_SIZE,
+        flt=flt,
+        statuses=desk.INCIDENT_STATUSES,
+    )
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(
+    request: Request,
+    incident_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
+) -> HTMLResponse:
+    view = desk.incident_view(session, runtime.scenario, principal, incident_id=incident_id)
+    return render(request, "incident.html", principal, view=view, proof=None)

@@ -1,0 +1,363 @@
+"""The desk: incident points, weekly counts against the baseline, the escalation index, timeline, map data."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.builders import NOW
+from tests.cases.world import a_finding_in, a_world, file_a_complaint, open_investigation
+from truceline.claims.models import Claim
+from truceline.errors import InvalidInput
+from truceline.incidents.models import Incident
+from truceline.ledger.service import add_record
+from truceline.runtime import Runtime
+from truceline.talks.service import load_talks_rounds
+from truceline.users.rules import Principal, Role
+from truceline.workflows import desk
+from truceline.workflows import verification as flow
+
+MEDIATOR = Principal(user_id="u-m", username="m", role=Role.MEDIATOR)
+PUBLIC = Principal.anonymous()
+
+
+def add_incident(
+    session: Session,
+    incident_id: str,
+    day: date,
+    *,
+    actor1: str = "Military Forces of Pakistan",
+    event_type: str = "Battles",
+    process_type: str | None = None,
+    killed: int = 0,
+    lat: float | None = 34.1,
+    lon: float | None = 71.1,
+    precision: int = 1,
+    supersedes: str | None = None,
+    claims: int = 1,
+) -> Incident:
+    claim_ids = []
+    for n in range(claims):
+        claim = Claim(
+            id=f"{incident_id}-c{n}",
+            created_at=NOW,
+            created_by="test",
+            document_id=None,
+            source_id=None,
+            event_type=event_type,
+            sub_event_type="Armed clash",
+            process_type=process_type,
+            event_date=day,
+            time_precision=1,
+            actor1=actor1,
+            actor2=None,
+            alleged=False,
+            claimant=None,
+            location={"name": "Torkham", "lat": lat, "lon": lon, "geo_precision": precision},
+            fatalities={"best": killed},
+            injuries=None,
+            evidence={"text": "made up"},
+            confidence=0.8,
+            extractor="test/1",
+        )
+        add_record(session, claim, author="test", now=NOW)
+        claim_ids.append(claim.id)
+    incident = Incident(
+        id=incident_id,
+        created_at=NOW,
+        created_by="test",
+        supersedes_id=supersedes,
+        title=f"Incident {incident_id}",
+        event_type=event_type,
+        sub_event_type="Armed clash",
+        process_type=process_type,
+        date_start=day,
+        date_end=day,
+        actors=[actor1, "Taliban (Afghanistan)"],
+        location={"name": "Torkham", "lat": lat, "lon": lon, "geo_precision": precision, "radius_km": 5.0},
+        fatalities={"best": killed, "low": killed, "high": killed + 2},
+        claim_ids=claim_ids,
+        independent_sources=1,
+        corroboration=0.4,
+        reasons=[],
+    )
+    add_record(session, incident, author="test", now=NOW)
+    return incident
+
+
+def test_points_are_current_incidents_attributed_by_who_acted(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_incident(session, "i-pk", date(2025, 11, 1))
+        add_incident(session, "i-af", date(2025, 11, 2), actor1="Taliban (Afghanistan)")
+        add_incident(session, "i-ttp", date(2025, 11, 3), actor1="TTP")
+        add_incident(session, "i-old", date(2025, 11, 4))
+        add_incident(session, "i-new", date(2025, 11, 4), supersedes="i-old")
+    with runtime.sessions() as session:
+        points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
+    assert set(points) == {"i-pk", "i-af", "i-ttp", "i-new"}
+    assert (points["i-pk"].party, points["i-af"].party, points["i-ttp"].party) == ("PK", "AF", None)
+    assert points["i-pk"].status == "reported"
+    assert (points["i-pk"].fatalities_low, points["i-pk"].fatalities_high) == (0, 2)
+
+
+def test_the_point_list_is_recomputed_when_the_ledger_grows(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_incident(session, "i-1", date(2025, 11, 1))
+    with runtime.sessions() as session:
+        assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-1"]
+    with runtime.transaction() as session:
+        add_incident(session, "i-2", date(2025, 11, 2))
+    with runtime.sessions() as session:
+        assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
+
+
+def adopt_violation(runtime: Runtime) -> str:
+    """The world's incident inc-1 goes through a complaint, a case and an adopted finding against PK."""
+    world = a_world(runtime)
+    complaint = file_a_complaint(world)
+    case_id = open_investigation(world, complaint.id)
+    t = NOW + timedelta(days=1)
+    with runtime.transaction() as session:
+        finding = flow.propose_finding(
+            session,
+            principal=world["monitor-one"],
+            scenario=runtime.scenario,
+            case_id=case_id,
+            finding_in=a_finding_in(),
+            now=t,
+        )
+        message = flow.finding_signing_message(session, finding.id)
+        for mediator in ("mediator-qatar", "mediator-turkiye"):
+            signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
+            flow.sign_finding(
+                session, principal=world[mediator], finding_id=finding.id, signature=signature, now=t
+            )
+        flow.adopt_finding(
+            session,
+            principal=world["mediator-qatar"],
+            scenario=runtime.scenario,
+            finding_id=finding.id,
+            now=t,
+        )
+    return case_id
+
+
+def test_cases_and_adopted_findings_give_the_status_even_after_a_merge(runtime: Runtime) -> None:
+    world = a_world(runtime)
+    complaint = file_a_complaint(world)
+    open_investigation(world, complaint.id)
+    with runtime.sessions() as session:
+        point = next(p for p in desk.incident_points(session, runtime.scenario) if p.id == "inc-1")
+    assert point.status == "under_verification"
+    with runtime.transaction() as session:  # a later version of inc-1 (as a merge makes) inherits the case
+        add_incident(session, "inc-1-v2", date(2025, 10, 25), supersedes="inc-1")
+    with runtime.sessions() as session:
+        points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
+    assert "inc-1" not in points
+    assert points["inc-1-v2"].status == "under_verification"
+
+
+def test_an_adopted_finding_confirms_the_violation_and_resets_the_day_count(runtime: Runtime) -> None:
+    adopt_violation(runtime)
+    with runtime.sessions() as session:
+        point = next(p for p in desk.incident_points(session, runtime.scenario) if p.id == "inc-1")
+        status = desk.ceasefire_status(session, runtime.scenario, today=date(2025, 11, 4))
+    assert (point.status, point.responsible_party) == ("violation_confirmed", "PK")
+    assert status.last_confirmed == date(2025, 10, 25)
+    assert status.days_since_last_confirmed == 10
+    week = next(w for w in status.weeks if w.week_start == date(2025, 10, 20))
+    assert week.confirmed == {"PK": 1, "AF": 0}
+
+
+def test_weekly_counts_and_the_pre_ceasefire_baseline(runtime: Runtime) -> None:
+    # The default scenario's ceasefire starts on 2025-10-19 (a Sunday) with an 8-week baseline.
+    with runtime.transaction() as session:
+        for n in range(4):  # four PK incidents in the baseline weeks, one AF
+            add_incident(session, f"b-pk-{n}", date(2025, 9, 1) + timedelta(days=7 * n))
+        add_incident(session, "b-af", date(2025, 9, 3), actor1="Taliban (Afghanistan)")
+        add_incident(session, "after-af", date(2025, 10, 28), actor1="Taliban (Afghanistan)")
+        add_incident(session, "talk", date(2025, 10, 29), event_type="Strategic developments")
+        add_incident(session, "too-old", date(2025, 6, 1))
+    with runtime.sessions() as session:
+        status = desk.ceasefire_status(session, runtime.scenario, today=date(2025, 11, 2))
+    assert status.baseline == {"PK": 0.5, "AF": 0.12}
+    assert status.start == date(2025, 10, 19)
+    assert status.days_since_last_confirmed == 14  # none confirmed: days since the ceasefire
+    assert status.weeks[0].week_start == date(2025, 8, 18)  # 8 weeks before the ceasefire's week
+    week = {w.week_start: w for w in status.weeks}
+    assert week[date(2025, 10, 27)].reported == {"PK": 0, "AF": 1}  # the non-violent one is not counted
+    assert sum(sum(w.reported.values()) for w in status.weeks) == 6
+
+
+def test_the_escalation_index_shows_each_part_with_its_weight(runtime: Runtime) -> None:
+    at = date(2025, 12, 20)
+    with runtime.transaction() as session:
+        load_talks_rounds(session, runtime.scenario.talks_rounds, author="test", now=NOW)
+        add_incident(session, "e-1", at, killed=20)
+        add_incident(session, "e-2", at - timedelta(days=2), killed=5)
+        add_incident(
+            session, "threat", at, event_type="Strategic developments", process_type="threat_or_warning"
+        )
+        add_incident(session, "outside", at - timedelta(days=8), killed=100)
+    with runtime.sessions() as session:
+        index = desk.escalation(session, runtime.scenario, at=at)
+    parts = {p.name: p for p in index.parts}
+    assert parts["severity"].value == pytest.approx(2 / 10)
+    assert parts["fatalities"].value == pytest.approx(25 / 50)
+    assert parts["threats"].value == pytest.approx(1 / 5)
+    # The last talks round on record (Istanbul, 7 Nov) ended without agreement: talks count as stalled.
+    assert parts["talks"].value == 0.75 and "without agreement" in parts["talks"].detail
+    weights = runtime.scenario.escalation
+    assert (parts["severity"].weight, parts["talks"].weight) == (weights.severity, weights.talks)
+    expected = sum(p.weight * p.value for p in index.parts) / sum(p.weight for p in index.parts) * 100
+    assert index.score == pytest.approx(round(expected, 1))
+    assert (index.window_start, index.window_end) == (at - timedelta(days=6), at)
+    assert index.level == 1 + sum(index.score >= bound for bound in (20, 40, 60, 80))
+
+
+def test_escalation_rises_with_violence(runtime: Runtime) -> None:
+    at = date(2026, 3, 1)
+    with runtime.sessions() as session:
+        calm = desk.escalation(session, runtime.scenario, at=at)
+    with runtime.transaction() as session:
+        for n in range(10):
+            add_incident(session, f"x-{n}", at, killed=10)
+    with runtime.sessions() as session:
+        heated = desk.escalation(session, runtime.scenario, at=at)
+    assert calm.level < heated.level
+    assert heated.label in ("High", "Critical")
+
+
+def test_filters_and_their_bad_input() -> None:
+    flt = desk.parse_filter(date_from="2025-11-01", date_to="2025-11-30", party="PK", status="reported")
+    assert flt.query() == {"from": "2025-11-01", "to": "2025-11-30", "party": "PK", "status": "reported"}
+    with pytest.raises(InvalidInput, match="from: expected a date"):
+        desk.parse_filter(date_from="yesterday")
+    with pytest.raises(InvalidInput, match="expected 'from' on or before 'to'"):
+        desk.parse_filter(date_from="2025-12-01", date_to="2025-11-01")
+    with pytest.raises(InvalidInput, match="status: expected one of"):
+        desk.parse_filter(status="guilty")
+    with pytest.raises(InvalidInput, match="bbox"):
+        desk.parse_bbox("1,2,3")
+
+
+def test_filtering_points(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_incident(session, "a", date(2025, 11, 1))
+        add_incident(session, "b", date(2025, 11, 10), actor1="Taliban (Afghanistan)", event_type="Riots")
+    with runtime.sessions() as session:
+        points = desk.incident_points(session, runtime.scenario)
+
+    def ids(**query: str) -> list[str]:
+        return [p.id for p in desk.filter_incidents(points, desk.parse_filter(**query))]
+
+    assert ids(date_from="2025-11-05") == ["b"]
+    assert ids(date_to="2025-11-05") == ["a"]
+    assert ids(party="AF") == ["b"]
+    assert ids(kind="Riots") == ["b"]
+    assert ids(status="violation_confirmed") == []
+
+
+def a_point(n: int, lat: float, lon: float, **changes: Any) -> desk.IncidentPoint:
+    fields: dict[str, Any] = {
+        "id": f"p{n}",
+        "title": f"P{n}",
+        "date_start": date(2025, 11, 1),
+        "date_end": None,
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "process_type": None,
+        "lat": lat,
+        "lon": lon,
+        "geo_precision": 1,
+        "radius_km": None,
+        "place": None,
+        "admin1": None,
+        "country": None,
+        "party": "PK",
+        "actors": (),
+        "fatalities_best": 1,
+        "fatalities_low": 1,
+        "fatalities_high": 1,
+        "independent_sources": 1,
+        "corroboration": 0.5,
+        "status": "reported",
+        "case_id": None,
+        "responsible_party": None,
+    }
+    fields.update(changes)
+    return desk.IncidentPoint(**fields)
+
+
+def test_map_data_clusters_many_incidents_at_low_zoom_and_keeps_every_one() -> None:
+    points = [a_point(n, 34.0 + (n % 20) * 0.01, 70.0 + (n // 20) * 0.5) for n in range(400)]
+    points.append(a_point(999, None, None))  # type: ignore[arg-type]
+    low = desk.map_geojson(points, zoom=5)
+    assert low["properties"] == {"incidents": 400, "unlocated": 1, "clustered": True}
+    assert len(low["features"]) < 100
+    assert sum(f["properties"].get("count", 1) for f in low["features"]) == 400
+    high = desk.map_geojson(points, zoom=12)
+    assert len(high["features"]) == 400 and not high["properties"]["clustered"]
+    inside = desk.map_geojson(points, zoom=12, bbox=desk.parse_bbox("69.9,33.9,70.1,34.5"))
+    assert inside["properties"]["incidents"] == 20
+
+
+def test_map_data_draws_precision_as_an_area() -> None:
+    town, province = a_point(1, 34.0, 70.0), a_point(2, 34.0, 70.0, geo_precision=3)
+    centroid = a_point(3, 34.0, 70.0, geo_precision=2, radius_km=41.5)
+    features = desk.map_geojson([town, province, centroid], zoom=7)["features"]
+    radii = {f["properties"]["id"]: f["properties"]["radius_km"] for f in features}
+    assert radii == {"p1": 2.0, "p2": 100.0, "p3": 41.5}
+    assert features[0]["geometry"]["coordinates"] == [70.0, 34.0]  # GeoJSON order: lon, lat
+
+
+def test_the_timeline_shows_each_principal_what_it_may_see(runtime: Runtime) -> None:
+    adopt_violation(runtime)
+    with runtime.transaction() as session:
+        load_talks_rounds(session, runtime.scenario.talks_rounds, author="test", now=NOW)
+        add_incident(session, "agreed", date(2025, 10, 19), process_type="ceasefire_agreed")
+    with runtime.sessions() as session:
+        for_mediator = desk.timeline(session, runtime.scenario, MEDIATOR)
+        for_public = desk.timeline(session, runtime.scenario, PUBLIC)
+        november = desk.timeline(
+            session, runtime.scenario, MEDIATOR, date_from=date(2025, 11, 1), date_to=date(2025, 11, 30)
+        )
+    kinds = {item.kind for item in for_mediator}
+    assert kinds == {"incident", "talks", "ceasefire", "finding"}
+    assert {i.title for i in for_mediator if i.kind == "ceasefire"} >= {
+        "Ceasefire takes effect",
+        "Incident agreed",
+    }
+    assert not any(i.kind == "incident" for i in for_public)
+    assert not any(i.kind == "finding" for i in for_public)  # adopted but not published
+    assert all(date(2025, 11, 1) <= i.day <= date(2025, 11, 30) for i in november)
+    assert [i.day for i in for_mediator] == sorted((i.day for i in for_mediator), reverse=True)
+
+
+def test_the_desk_view_gathers_deadlines_and_the_intake_queue(runtime: Runtime) -> None:
+    world = a_world(runtime)
+    complaint = file_a_complaint(world)
+    case_id = open_investigation(world, complaint.id)
+    later = NOW + timedelta(days=30)
+    with runtime.sessions() as session:
+        view = desk.desk_view(session, runtime.scenario, world["mediator-qatar"], now=later)
+        party_view = desk.desk_view(session, runtime.scenario, world["liaison-pk"], now=later)
+        public_view = desk.desk_view(session, runtime.scenario, PUBLIC, now=later)
+    due = {d.id: d for d in view.deadlines or []}
+    assert due[case_id].overdue and due[complaint.id].overdue
+    assert due[complaint.id].kind == "reply"
+    assert view.intake_queue == 1  # the world's one claim awaits review
+    assert party_view.intake_queue is None and public_view.deadlines is None
+    assert {d.id for d in party_view.deadlines or []} == {case_id, complaint.id}
+    assert view.today == later.date() and view.ledger_size > 0
+
+
+def test_an_empty_database_has_a_calm_desk(runtime: Runtime) -> None:
+    with runtime.sessions() as session:
+        view = desk.desk_view(session, runtime.scenario, PUBLIC, now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert view.counts["incidents"] == 0
+    assert view.escalation.level == 1
