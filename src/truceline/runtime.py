@@ -72,15 +72,6 @@ class Runtime:
 
         return extract_claims(doc, context=self.extraction_context)
 
-    def witness_verifiers(self) -> dict[str, Verifier]:
-        """Witness keys known from the scenario's parties (filled in at deployment)."""
-        verifiers = {}
-        for party in self.scenario.parties:
-            if party.public_key:
-                verifier = Verifier.from_vkey(party.public_key)
-                verifiers[verifier.name] = verifier
-        return verifiers
-
     def close(self) -> None:
         self.engine.dispose()
 

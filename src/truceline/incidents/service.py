@@ -32,15 +32,6 @@ def get_incident(session: Session, incident_id: str) -> Incident:
     return incident
 
 
-def list_incidents(session: Session, *, limit: int = 50, offset: int = 0) -> list[Incident]:
-    query = select(Incident).order_by(Incident.date_start.desc(), Incident.id).limit(limit).offset(offset)
-    return list(session.scalars(query))
-
-
-def count_incidents(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Incident)) or 0
-
-
 def _is_current() -> ColumnElement[bool]:
     newer = aliased(Incident)
     superseded = exists().where(newer.supersedes_id == Incident.id)
