@@ -23,11 +23,18 @@ def init(ctx: Context, demo: bool) -> None:
       truceline init --demo
     """
     runtime = ctx.runtime
+    demo_keys = runtime.settings.keys_dir / "demo"
     with runtime.transaction() as session:
         added = initialize(session, scenario=runtime.scenario, now=ctx.now())
         if demo:
             added += len(
-                load_demo(session, scenario=runtime.scenario, now=ctx.now(), extract=runtime.extract).added
+                load_demo(
+                    session,
+                    scenario=runtime.scenario,
+                    now=ctx.now(),
+                    extract=runtime.extract,
+                    key_dir=demo_keys,
+                ).added
             )
             recluster(session, scenario=runtime.scenario, author="system:setup", now=ctx.now())
         checkpoint = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
@@ -38,6 +45,7 @@ def init(ctx: Context, demo: bool) -> None:
     if demo:
         names = ", ".join(name for name, _, _ in DEMO_USERS)
         click.echo(f"demo accounts (password {DEMO_PASSWORD!r}, demo only): {names}", err=True)
+        click.echo(f"demo mediators' finding-signing keys: {demo_keys}/<username>.key", err=True)
 
 
 @click.command()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from importlib import resources
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from truceline.ledger.keystore import ensure_log_key
+from truceline.ledger.signing import Signer
 from truceline.pipeline.document import SourceDocument
 from truceline.scenarios.schema import Scenario
 from truceline.talks.service import load_talks_rounds
@@ -43,6 +46,13 @@ def demo_documents() -> list[SourceDocument]:
     return docs
 
 
+def demo_signing_key(key_dir: Path, username: str) -> Signer:
+    """A demo mediator's finding-signing key, kept in `key_dir/<username>.key` (mode 0600) for the demo."""
+    return ensure_log_key(
+        key_path=key_dir / f"{username}.key", pub_path=key_dir / f"{username}.pub", name=username
+    )
+
+
 DEMO_PASSWORD = "truceline-demo"  # demo accounts only; printed by `truceline init --demo`
 DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
     ("mediator-qatar", "mediator", None),
@@ -55,17 +65,26 @@ DEMO_USERS: tuple[tuple[str, str, str | None], ...] = (
 
 
 def load_demo(
-    session: Session, *, scenario: Scenario, now: datetime, extract: Extract | None = None
+    session: Session,
+    *,
+    scenario: Scenario,
+    now: datetime,
+    extract: Extract | None = None,
+    key_dir: Path | None = None,
 ) -> IngestResult:
     """The demo reports (with their claims when `extract` is given) and one demo account per role."""
     for username, role, party in DEMO_USERS:
         if find_user(session, username) is None:
+            public_key = None
+            if key_dir is not None and role == "mediator":
+                public_key = demo_signing_key(key_dir, username).vkey()
             create_user(
                 session,
                 username=username,
                 password=DEMO_PASSWORD,
                 role=role,
                 party=party,
+                public_key=public_key,
                 known_parties=[p.id for p in scenario.parties],
                 author=SYSTEM_AUTHOR,
                 now=now,
