@@ -115,7 +115,7 @@ def test_the_point_list_is_recomputed_when_the_ledger_grows(runtime: Runtime) ->
         assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
 
 
-def adopt_violation(runtime: Runtime) -> str:
+def adopt_violation(runtime: Runtime) -> tuple[str, str]:
     """The world's incident inc-1 goes through a complaint, a case and an adopted finding against PK."""
     world = a_world(runtime)
     complaint = file_a_complaint(world)
@@ -143,7 +143,7 @@ def adopt_violation(runtime: Runtime) -> str:
             finding_id=finding.id,
             now=t,
         )
-    return case_id
+    return case_id, finding.id
 
 
 def test_cases_and_adopted_findings_give_the_status_even_after_a_merge(runtime: Runtime) -> None:
@@ -171,6 +171,26 @@ def test_an_adopted_finding_confirms_the_violation_and_resets_the_day_count(runt
     assert status.days_since_last_confirmed == 10
     week = next(w for w in status.weeks if w.week_start == date(2025, 10, 20))
     assert week.confirmed == {"PK": 1, "AF": 0}
+
+
+def test_a_verdict_reaches_parties_and_the_public_only_once_published(runtime: Runtime) -> None:
+    _, finding_id = adopt_violation(runtime)
+    party = Principal(user_id="u-p", username="liaison-pk", role=Role.PARTY, party="PK")
+    today = date(2025, 11, 4)
+
+    def seen_by(principal: Principal) -> tuple[str, int | None]:
+        with runtime.sessions() as session:
+            point = next(
+                p for p in desk.incident_points(session, runtime.scenario, principal) if p.id == "inc-1"
+            )
+            status = desk.ceasefire_status(session, runtime.scenario, today=today, principal=principal)
+        return point.status, status.days_since_last_confirmed
+
+    assert seen_by(MEDIATOR) == ("violation_confirmed", 10)
+    assert seen_by(party) == ("under_verification", 16) == seen_by(PUBLIC)  # days since the ceasefire
+    with runtime.transaction() as session:
+        flow.publish_finding(session, principal=MEDIATOR, finding_id=finding_id, now=NOW + timedelta(days=2))
+    assert seen_by(party) == ("violation_confirmed", 10) == seen_by(PUBLIC)
 
 
 def test_weekly_counts_and_the_pre_ceasefire_baseline(runtime: Runtime) -> None:

@@ -159,7 +159,7 @@ def filter_incidents(points: Iterable[IncidentPoint], flt: IncidentFilter) -> li
 # --- the incident index -----------------------------------------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cache: dict[tuple[str, str], tuple[int, list[IncidentPoint]]] = {}
+_cache: dict[tuple[str, str, bool], tuple[int, list[IncidentPoint]]] = {}
 
 
 def ledger_size(session: Session) -> int:
@@ -169,21 +169,31 @@ def ledger_size(session: Session) -> int:
     return 0 if top is None else int(top) + 1
 
 
-def incident_points(session: Session, scenario: Scenario) -> list[IncidentPoint]:
-    """Every current incident, newest first; recomputed only when the ledger has grown."""
-    key = (str(session.get_bind().engine.url), scenario.id)
+def sees_every_verdict(principal: Principal | None) -> bool:
+    """Mediators and analysts see adopted findings at once; everyone else only once they are published."""
+    return principal is None or Scope.ANY in scopes_for(principal.role, Action.READ_FINDING)
+
+
+def incident_points(
+    session: Session, scenario: Scenario, principal: Principal | None = None
+) -> list[IncidentPoint]:
+    """Every current incident, newest first, with the status `principal` may see (None: the mechanism's own
+    view). A verdict adopted but not yet published shows as `under_verification` to parties and the public.
+    Recomputed only when the ledger has grown."""
+    full = sees_every_verdict(principal)
+    key = (str(session.get_bind().engine.url), scenario.id, full)
     size = ledger_size(session)
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None and cached[0] == size:
         return cached[1]
-    points = _load_points(session, scenario)
+    points = _load_points(session, scenario, published_only=not full)
     with _cache_lock:
         _cache[key] = (size, points)
     return points
 
 
-def _load_points(session: Session, scenario: Scenario) -> list[IncidentPoint]:
+def _load_points(session: Session, scenario: Scenario, *, published_only: bool) -> list[IncidentPoint]:
     party_of_actor: dict[str, str | None] = {actor.name: actor.party for actor in scenario.actors}
     rows = session.execute(
         select(
@@ -207,7 +217,7 @@ def _load_points(session: Session, scenario: Scenario) -> list[IncidentPoint]:
     for row in rows:
         if row.supersedes_id:
             successors[row.supersedes_id].append(row.id)
-    verdicts = _verdicts_by_incident(session, successors)
+    verdicts = _verdicts_by_incident(session, successors, published_only=published_only)
     actor1_of_claim = dict(
         (str(row.id), str(row.actor1))
         for row in session.execute(select(Claim.id, Claim.actor1).where(Claim.actor1.is_not(None)))
@@ -282,7 +292,7 @@ def _latest_versions(rows: Iterable[Any]) -> dict[str, Any]:
 
 
 def _verdicts_by_incident(
-    session: Session, successors: Mapping[str, list[str]]
+    session: Session, successors: Mapping[str, list[str]], *, published_only: bool
 ) -> dict[str, tuple[str, str | None, str | None]]:
     """incident id -> (status, case id, responsible party), following merges and splits to current ids."""
     cases = _latest_versions(session.execute(select(Case.id, Case.incident_ids, Case.complaint_ids)).all())
@@ -301,7 +311,9 @@ def _verdicts_by_incident(
     )
     adopted: dict[str, Any] = {}
     for finding in sorted(findings.values(), key=lambda f: f.id):
-        if finding.status in ADOPTED:
+        if finding.status == FindingStatus.PUBLISHED.value or (
+            not published_only and finding.status in ADOPTED
+        ):
             adopted[base_id(finding.case_id)] = finding
     result: dict[str, tuple[str, str | None, str | None]] = {}
     for case_key, case in sorted(cases.items()):
@@ -358,10 +370,18 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weekly_counts(session: Session, scenario: Scenario, *, date_from: date, date_to: date) -> list[WeekRow]:
+def weekly_counts(
+    session: Session,
+    scenario: Scenario,
+    *,
+    date_from: date,
+    date_to: date,
+    principal: Principal | None = None,
+) -> list[WeekRow]:
     """Per ISO week (Monday) from `date_from` to `date_to`: violent incidents attributed to each party, and
     incidents a finding confirmed as a violation by each party."""
-    return _weeks(incident_points(session, scenario), scenario, date_from=date_from, date_to=date_to)
+    points = incident_points(session, scenario, principal)
+    return _weeks(points, scenario, date_from=date_from, date_to=date_to)
 
 
 def _weeks(
@@ -390,11 +410,17 @@ def _weeks(
 
 
 def ceasefire_status(
-    session: Session, scenario: Scenario, *, today: date, weeks: int | None = None
+    session: Session,
+    scenario: Scenario,
+    *,
+    today: date,
+    weeks: int | None = None,
+    principal: Principal | None = None,
 ) -> CeasefireStatus:
     """Days since the last confirmed violation and the weekly series; by default the series runs from the
-    baseline weeks before the ceasefire to today (at most two years), else the last `weeks` weeks."""
-    points = incident_points(session, scenario)
+    baseline weeks before the ceasefire to today (at most two years), else the last `weeks` weeks.
+    Confirmed means by a finding `principal` may see (see `incident_points`)."""
+    points = incident_points(session, scenario, principal)
     parties = [p.id for p in scenario.parties]
     confirmed_days = [
         p.date_start for p in points if p.status == "violation_confirmed" and p.date_start is not None
@@ -551,7 +577,7 @@ def timeline(
             TimelineItem(talks.start_date, "talks", talks.name, None, f"{talks.place}. {talks.outcome}")
         )
     if scopes_for(principal.role, Action.READ_INCIDENT):
-        for point in incident_points(session, scenario):
+        for point in incident_points(session, scenario, principal):
             if point.date_start is None:
                 continue
             kind = (
@@ -746,7 +772,7 @@ OPEN_CASE_STATUSES = frozenset({"open", "investigating", "finding_proposed"})
 def desk_view(session: Session, scenario: Scenario, principal: Principal, *, now: datetime) -> DeskView:
     """Everything the dashboard shows, as the principal may see it."""
     today = now.date()
-    points = incident_points(session, scenario)
+    points = incident_points(session, scenario, principal)
     counts = {
         "incidents": len(points),
         "violent_30d": sum(
@@ -769,7 +795,7 @@ def desk_view(session: Session, scenario: Scenario, principal: Principal, *, now
         checkpoint = published_checkpoint(session)
     return DeskView(
         today=today,
-        ceasefire=ceasefire_status(session, scenario, today=today),
+        ceasefire=ceasefire_status(session, scenario, today=today, principal=principal),
         escalation=escalation(session, scenario, at=today),
         counts=counts,
         deadlines=deadlines,
@@ -845,7 +871,7 @@ def incident_view(
     """An incident with its member claims side by side by whose account they give, and what covers it."""
     incident = incidents_service.get_incident(session, incident_id)
     successors = incidents_service.find_successor_ids(session, incident.id)
-    point = next((p for p in incident_points(session, scenario) if p.id == incident.id), None)
+    point = next((p for p in incident_points(session, scenario, principal) if p.id == incident.id), None)
     claim_ids = [str(c) for c in incident.claim_ids]
     claims = list(session.scalars(select(Claim).where(Claim.id.in_(claim_ids)))) if claim_ids else []
     documents = {

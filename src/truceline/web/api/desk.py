@@ -48,12 +48,14 @@ def map_incidents(
     request: Request,
     session: SessionDep,
     runtime: RuntimeDep,
-    _: Annotated[Principal, allow(Action.READ_INCIDENT)],
+    principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
     zoom: Annotated[int, Query(ge=0, le=22)] = 18,
     bbox: str = "",
 ) -> dict[str, Any]:
     """Incidents as GeoJSON (filters: from, to, kind, party, status); grid clusters below zoom 9 when many."""
-    points = desk.filter_incidents(desk.incident_points(session, runtime.scenario), _filter(request))
+    points = desk.filter_incidents(
+        desk.incident_points(session, runtime.scenario, principal), _filter(request)
+    )
     return desk.map_geojson(points, zoom=zoom, bbox=desk.parse_bbox(bbox))
 
 

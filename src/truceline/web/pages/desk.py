@@ -133,7 +133,7 @@ def incidents_page(
         status=params.get("status", ""),
     )
     page = max(page, 1)
-    found = desk.filter_incidents(desk.incident_points(session, runtime.scenario), flt)
+    found = desk.filter_incidents(desk.incident_points(session, runtime.scenario, principal), flt)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render(
         request,
