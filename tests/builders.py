@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from truceline.alerts.models import AlertDelivery, AlertRule
 from truceline.cases.models import (
     Case,
     CustodyEvent,
@@ -190,6 +191,27 @@ def one_of_each_record() -> list[Record]:
             **_base("tok-1"), token_hash="a" * 64, username="mediator1", expires_at=NOW, is_revoked=False
         ),
         AuthEvent(**_base("auth-1"), username="mediator1", event="login_succeeded", detail=""),
+        AlertRule(
+            **_base("alr-1"),
+            name="Mass-casualty incidents",
+            kind="fatalities_at_least",
+            threshold=100_000,  # never reached: a run over the test data sends nothing
+            channel="webhook",
+            target="https://example.org/hooks/truceline",
+            is_active=True,
+        ),
+        AlertDelivery(
+            **_base("dlv-1"),
+            rule_id="alr-1",
+            event_key="incident:inc-1",
+            subject="[Truceline] 2 killed: Clash at Torkham",
+            body="Incident inc-1: Clash at Torkham",
+            channel="webhook",
+            target="https://example.org/hooks/truceline",
+            outcome="failed",
+            detail="ConnectError: [Errno 111] Connection refused",
+            attempt=1,
+        ),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,18 @@ class Settings(BaseSettings):
         " empty means offline (the map draws only Truceline's own layers)",
     )
     map_tiles_attribution: str = Field(default="", description="Attribution shown for the tile layer")
+
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server that sends alert e-mails")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server")
+    smtp_from: str = Field(default="truceline@localhost", description="Sender address of alert e-mails")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS")
+    smtp_username: str = Field(default="", description="SMTP login; empty means no login")
+    smtp_password: SecretStr = Field(
+        default=SecretStr(""), description="SMTP password (never logged or shown)", repr=False
+    )
+    webhook_timeout_s: float = Field(
+        default=5.0, gt=0, le=120, description="Time limit of one webhook or SMTP delivery, in seconds"
+    )
 
     @property
     def resolved_database_url(self) -> str:

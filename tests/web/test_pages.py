@@ -1,3 +1,4 @@
+import dataclasses
 import re
 
 from fastapi.testclient import TestClient
@@ -5,6 +6,7 @@ from fastapi.testclient import TestClient
 from tests.builders import NOW, a_source_document
 from tests.web.conftest import AsUser
 from truceline.runtime import Runtime
+from truceline.web.app import create_app
 from truceline.workflows.ingest import ingest_documents
 
 
@@ -32,7 +34,17 @@ def test_map_page_uses_only_vendored_assets(client: TestClient) -> None:
     assert "/static/vendor/leaflet/leaflet.js" in sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
-    assert "tilelayer" not in client.get("/static/js/map.js").text.lower()
+    assert "data-tiles" not in html  # map.js adds a tile layer only when the page names one
+
+
+def test_an_online_tile_layer_is_added_only_by_configuration(runtime: Runtime) -> None:
+    settings = runtime.settings.model_copy(
+        update={"map_tiles": "https://tiles.example.org/{z}/{x}/{y}.png", "map_tiles_attribution": "Example"}
+    )
+    with TestClient(create_app(dataclasses.replace(runtime, settings=settings))) as online:
+        html = online.get("/map").text
+    assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in html
+    assert 'data-tiles-attribution="Example"' in html
 
 
 def test_user_supplied_text_is_escaped(client: TestClient, runtime: Runtime, as_user: AsUser) -> None:

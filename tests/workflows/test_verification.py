@@ -203,3 +203,24 @@ def test_the_second_confirmed_violation_within_the_window_draws_the_next_penalty
             assert adoption.penalty is not None
             levels.append(adoption.penalty.level)
     assert levels == [1, 2]
+
+
+def test_a_case_summary_shows_a_party_only_the_published_findings(runtime: Runtime) -> None:
+    from tests.cases.world import file_a_complaint, open_investigation
+
+    world = a_world(runtime)
+    case_id = open_investigation(world, file_a_complaint(world).id)
+    with runtime.transaction() as session:
+        finding = flow.propose_finding(
+            session,
+            principal=world["monitor-one"],
+            scenario=runtime.scenario,
+            case_id=case_id,
+            finding_in=a_finding_in(),
+            now=NOW,
+        )
+    with runtime.sessions() as session:
+        for_party = flow.case_summary(session, principal=world["liaison-pk"], case_id=case_id)
+        for_mediator = flow.case_summary(session, principal=world["mediator-qatar"], case_id=case_id)
+    assert for_party["findings"] == []
+    assert [f["id"] for f in for_mediator["findings"]] == [finding.id]  # type: ignore[index]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from truceline.alerts.models import AlertDelivery, AlertRule
 from truceline.cases.models import (
     Case,
     CustodyEvent,
@@ -41,6 +42,8 @@ RECORD_MODELS: tuple[type[Record], ...] = (
     User,
     ApiToken,
     AuthEvent,
+    AlertRule,
+    AlertDelivery,
 )
 LEDGER_MODELS = (LedgerEntryRow, CheckpointRow, CosignatureRow)
 

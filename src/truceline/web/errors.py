@@ -33,7 +33,7 @@ def _error_response(request: Request, status: int, message: str) -> Response:
         return JSONResponse({"detail": message}, status_code=status)
     from truceline.web.pages.rendering import render
 
-    signed_in = request.cookies.get("truceline_session") is not None
+    signed_in = request.cookies.get("truceline_session") is not None or "authorization" in request.headers
     if status == 403 and not signed_in and request.method == "GET":
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     return render(

@@ -8,12 +8,11 @@ from sqlalchemy.orm import Session
 
 from truceline.claims import service as claims
 from truceline.documents import service as documents
-from truceline.errors import NotFound
 from truceline.incidents import service as incidents
 from truceline.ledger import service as ledger
 from truceline.ledger.schemas import CheckpointRead
 from truceline.talks.service import list_talks_rounds
-from truceline.workflows.ledger_views import published_checkpoint
+from truceline.workflows import ledger_views
 
 
 def collect_stats(session: Session) -> dict[str, Any]:
@@ -28,10 +27,7 @@ def collect_stats(session: Session) -> dict[str, Any]:
 
 
 def find_published_checkpoint(session: Session) -> CheckpointRead | None:
-    try:
-        return published_checkpoint(session)
-    except NotFound:
-        return None
+    return ledger_views.find_checkpoint(session)
 
 
 def document_view(session: Session, document_id: str, *, with_claims: bool) -> dict[str, Any]:
@@ -39,5 +35,5 @@ def document_view(session: Session, document_id: str, *, with_claims: bool) -> d
     return {
         "document": document,
         "claims": claims.list_claims(session, document_id=document.id, limit=500) if with_claims else [],
-        "entry": ledger.find_entry_for(session, kind="documents", record_id=document.id),
+        "proof": ledger_views.record_proof(session, kind="documents", record_id=document.id),
     }

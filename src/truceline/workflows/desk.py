@@ -764,6 +764,7 @@ class DeskView:
     intake_queue: int | None  # None when the principal may not review claims
     checkpoint: CheckpointRead | None
     ledger_size: int
+    talks_rounds: list[TalksRound]
 
 
 OPEN_CASE_STATUSES = frozenset({"open", "investigating", "finding_proposed"})
@@ -802,6 +803,7 @@ def desk_view(session: Session, scenario: Scenario, principal: Principal, *, now
         intake_queue=intake,
         checkpoint=checkpoint,
         ledger_size=ledger_size(session),
+        talks_rounds=list(session.scalars(select(TalksRound).order_by(TalksRound.start_date.desc()))),
     )
 
 

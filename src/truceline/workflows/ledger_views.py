@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from truceline.errors import InvalidInput, NotFound
-from truceline.ledger import service
+from truceline.errors import InvalidInput, NotFound, VerificationError
+from truceline.ledger import merkle, service
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import add_signature_lines, parse_checkpoint, parse_note
 from truceline.ledger.schemas import (
@@ -25,6 +27,36 @@ from truceline.users.models import User
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProof:
+    """A record's latest ledger entry and the proof that the latest published checkpoint includes it.
+
+    Hashes are lowercase hex except `checkpoint.root_hash`, which is base64 as in the signed note.
+    """
+
+    entry: EntryRead
+    checkpoint: CheckpointRead | None  # None while no checkpoint has been signed
+    origin: str | None  # the checkpoint's origin line: the log's name
+    audit_path: tuple[str, ...]  # RFC 9162 §2.1.3.1 PATH(seq, D[0:size]), leaf to root; empty if awaiting
+    is_included: bool  # seq < checkpoint size: the checkpoint covers the entry
+    is_proven: bool  # the audit path leads from the leaf hash to the signed root (checked here)
+
+    @property
+    def is_awaiting_checkpoint(self) -> bool:
+        return not self.is_included
+
+    @property
+    def root_hash_hex(self) -> str | None:
+        return None if self.checkpoint is None else base64.b64decode(self.checkpoint.root_hash).hex()
+
+    @property
+    def inclusion_url(self) -> str | None:
+        """The public API call that returns the same proof as JSON (base64 hashes)."""
+        if self.checkpoint is None or not self.is_included:
+            return None
+        return f"/api/ledger/proof/inclusion?seq={self.entry.seq}&size={self.checkpoint.size}"
 
 
 def entry_read(row: LedgerEntryRow) -> EntryRead:
@@ -58,6 +90,60 @@ def published_checkpoint(session: Session) -> CheckpointRead:
     cosigners = [c.witness for c in service.list_cosignatures(session, checkpoint_id=row.id)]
     return CheckpointRead(
         size=checkpoint.size, root_hash=_b64(checkpoint.root_hash), note=note, cosigners=cosigners
+    )
+
+
+def find_checkpoint(session: Session) -> CheckpointRead | None:
+    """The published checkpoint, or None before the first one is signed."""
+    try:
+        return published_checkpoint(session)
+    except NotFound:
+        return None
+
+
+def record_proof(session: Session, *, kind: str, record_id: str) -> RecordProof | None:
+    """The proof for one record (its ledger `kind` is its table name); None when it has no entry."""
+    return record_proofs(session, [(kind, record_id)]).get((kind, record_id))
+
+
+def record_proofs(session: Session, records: Iterable[tuple[str, str]]) -> dict[tuple[str, str], RecordProof]:
+    """Proofs for several (kind, record_id) of one page, reading the checkpoint and the leaves once."""
+    entries = {
+        ref: row
+        for ref in dict.fromkeys(records)
+        if (row := service.find_entry_for(session, kind=ref[0], record_id=ref[1])) is not None
+    }
+    if not entries:
+        return {}
+    checkpoint = find_checkpoint(session)
+    leaves: list[bytes] = []
+    if checkpoint is not None and any(row.seq < checkpoint.size for row in entries.values()):
+        leaves = service.leaf_hashes(session, size=checkpoint.size)
+    return {ref: _proof(row, checkpoint, leaves) for ref, row in entries.items()}
+
+
+def _proof(row: LedgerEntryRow, checkpoint: CheckpointRead | None, leaves: list[bytes]) -> RecordProof:
+    entry = entry_read(row)
+    if checkpoint is None:
+        return RecordProof(entry, None, None, (), is_included=False, is_proven=False)
+    origin = parse_checkpoint(parse_note(checkpoint.note).body).origin
+    if row.seq >= checkpoint.size:
+        return RecordProof(entry, checkpoint, origin, (), is_included=False, is_proven=False)
+    path = merkle.inclusion_proof(leaves, row.seq, checkpoint.size)
+    try:
+        # The path comes from the database's leaves, the root from the signed note: they must agree.
+        merkle.verify_inclusion(
+            leaf_hash=bytes.fromhex(row.leaf_hash),
+            index=row.seq,
+            size=checkpoint.size,
+            proof=path,
+            root=base64.b64decode(checkpoint.root_hash),
+        )
+        is_proven = True
+    except VerificationError:
+        is_proven = False
+    return RecordProof(
+        entry, checkpoint, origin, tuple(h.hex() for h in path), is_included=True, is_proven=is_proven
     )
 
 

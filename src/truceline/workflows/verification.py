@@ -25,7 +25,7 @@ from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint, Response
 from truceline.complaints.rules import reply_deadline
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
-from truceline.errors import InvalidInput
+from truceline.errors import InvalidInput, NotFound
 from truceline.ledger.encoding import format_time
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Principal
@@ -236,6 +236,10 @@ def case_summary(session: Session, *, principal: Principal, case_id: str) -> dic
     case = cases.read_case(session, principal=principal, case_id=case_id)
     findings = []
     for finding in cases.list_findings(session, case_id=case.id):
+        try:  # a party or monitor sees only the findings it may read (published ones, for a party)
+            cases.read_finding(session, principal=principal, finding_id=finding.id)
+        except NotFound:
+            continue
         penalty = cases.find_penalty(session, finding.id)
         findings.append(
             {

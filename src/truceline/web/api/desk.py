@@ -39,6 +39,7 @@ def desk_status(
         "intake_queue": view.intake_queue,
         "deadlines": _plain(view.deadlines) if view.deadlines is not None else None,
         "ledger_size": view.ledger_size,
+        "talks_rounds": [t.id for t in view.talks_rounds],
         "checkpoint": view.checkpoint.model_dump() if view.checkpoint else None,
     }
 

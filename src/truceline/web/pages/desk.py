@@ -12,6 +12,7 @@ from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.workflows import desk
+from truceline.workflows.ledger_views import record_proof
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -157,4 +158,5 @@ def incident_page(
     principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
 ) -> HTMLResponse:
     view = desk.incident_view(session, runtime.scenario, principal, incident_id=incident_id)
-    return render(request, "incident.html", principal, view=view, proof=None)
+    proof = record_proof(session, kind="incidents", record_id=view.incident.id)
+    return render(request, "incident.html", principal, view=view, proof=proof)

@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
-from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal, can
 from truceline.web.api.verification import MAX_UPLOAD_BYTES
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
+from truceline.workflows import record_views
 from truceline.workflows import verification as flow
 from truceline.workflows.notices import flag_claims_in_notices, list_notifications
 from truceline.workflows.publications import list_published_findings
@@ -66,10 +66,10 @@ def complaint_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_COMPLAINT)],
 ) -> HTMLResponse:
-    complaint = complaints.read_complaint(session, principal=principal, complaint_id=complaint_id)
-    read = complaints.complaint_read(complaint, reply_window_days=runtime.scenario.reply_window_days)
-    replies = complaints.list_responses(session, complaint.id)
-    return render(request, "complaint.html", principal, complaint=read, responses=replies)
+    view = record_views.complaint_view(
+        session, runtime.scenario, principal=principal, complaint_id=complaint_id, now=now_utc()
+    )
+    return render(request, "complaint.html", principal, view=view)
 
 
 @router.post("/complaints/{complaint_id}/responses")
@@ -113,10 +113,11 @@ def case_page(
     request: Request,
     case_id: str,
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_CASE)],
 ) -> HTMLResponse:
-    summary = flow.case_summary(session, principal=principal, case_id=case_id)
-    return render(request, "case.html", principal, case=summary)
+    view = record_views.case_view(session, runtime.scenario, principal=principal, case_id=case_id)
+    return render(request, "case.html", principal, view=view)
 
 
 @router.post("/cases/{case_id}/status")
@@ -138,6 +139,18 @@ def findings_page(
     request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_FINDING)]
 ) -> HTMLResponse:
     return render(request, "findings.html", principal, findings=list_published_findings(session))
+
+
+@router.get("/findings/{finding_id}", response_class=HTMLResponse)
+def finding_page(
+    request: Request,
+    finding_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_FINDING)],
+) -> HTMLResponse:
+    view = record_views.finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
+    return render(request, "finding.html", principal, view=view)
 
 
 @router.post("/cases/{case_id}/evidence")

@@ -1,0 +1,573 @@
+"""Downloads of every list (CSV, GeoJSON) under the list page's own policy and filters; the findings feed.
+
+Each list is one `ExportList` in `EXPORT_LISTS`: the policy action it needs, the records it holds
+(read with the same service, policy checks and filters as its page) and its columns, in a fixed order.
+Nested values are flattened (a location becomes place, admin1, country, lat, lon, geo_precision;
+fatalities become best, low, high; lists are joined with "; "), so the CSV and the GeoJSON properties
+carry the same columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from operator import attrgetter
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy.orm import Session
+
+from truceline.cases import service as cases
+from truceline.cases.rules import base_id
+from truceline.complaints import service as complaints
+from truceline.documents import service as documents
+from truceline.errors import NotFound, PermissionDenied
+from truceline.scenarios.schema import Scenario
+from truceline.users.rules import Action, Principal, can, scopes_for
+from truceline.workflows import desk, ledger_views
+from truceline.workflows.notices import list_notifications
+from truceline.workflows.publications import list_published_findings
+from truceline.workflows.review import list_review_queue
+
+Cell = str | int | float | bool | None
+MAX_ROWS = 100_000  # one download holds at most this many rows (every list is far smaller today)
+LIST_SEPARATOR = "; "
+# OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportQuery:
+    """What a list's records function reads: who asks, and the query parameters of the download."""
+
+    session: Session
+    scenario: Scenario
+    principal: Principal
+    params: Mapping[str, str]
+
+
+Column = tuple[str, Callable[[Any], Any]]
+
+
+def _no_geometry(record: Any) -> dict[str, Any] | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportList:
+    """One downloadable list: its policy action, its records (as its page shows them) and its columns."""
+
+    name: str
+    action: Action
+    records: Callable[[ExportQuery], Iterable[Any]]
+    columns: tuple[Column, ...]
+    geometry: Callable[[Any], dict[str, Any] | None] = _no_geometry
+    filters: tuple[str, ...] = ()  # the query parameters it honours, as on its page
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    values: dict[str, Cell]
+    geometry: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    filename: str
+    media_type: str
+    body: str
+
+
+# --- flattening values into cells ------------------------------------------------------------------------
+
+
+def cell(value: Any) -> Cell:
+    """A flat, JSON-safe value: dates as ISO 8601 (UTC for times), lists joined, non-finite numbers empty."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(cell(item)) for item in value if item is not None)
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def point(lat: Any, lon: Any) -> dict[str, Any] | None:
+    """A GeoJSON Point (RFC 7946 §3.1.2: longitude first) when both coordinates are valid, else None."""
+    y, x = _number(lat), _number(lon)
+    if y is None or x is None or not (-90 <= y <= 90 and -180 <= x <= 180):
+        return None
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+def _location(key: str, read: Callable[[Any], Any]) -> Column:
+    def get(record: Any) -> Any:
+        location = record.location if isinstance(record.location, dict) else {}
+        return read(location.get(key))
+
+    return ("place" if key == "name" else key), get
+
+
+def _location_columns() -> tuple[Column, ...]:
+    return (
+        _location("name", _text),
+        _location("admin1", _text),
+        _location("country", _text),
+        _location("lat", _number),
+        _location("lon", _number),
+        _location("geo_precision", _whole),
+    )
+
+
+def _fatalities_columns() -> tuple[Column, ...]:
+    return tuple(
+        (f"fatalities_{key}", lambda r, key=key: _whole((r.fatalities or {}).get(key)))
+        for key in ("best", "low", "high")
+    )
+
+
+def _location_point(record: Any) -> dict[str, Any] | None:
+    location = record.location if isinstance(record.location, dict) else {}
+    return point(location.get("lat"), location.get("lon"))
+
+
+# --- the lists -------------------------------------------------------------------------------------------
+
+
+def _documents(query: ExportQuery) -> Iterable[Any]:
+    return documents.list_documents(query.session, limit=MAX_ROWS)
+
+
+def _claims(query: ExportQuery) -> Iterable[Any]:
+    return list_review_queue(query.session, limit=MAX_ROWS)
+
+
+def _incidents(query: ExportQuery) -> Iterable[Any]:
+    params = query.params
+    flt = desk.parse_filter(
+        date_from=params.get("from", ""),
+        date_to=params.get("to", ""),
+        kind=params.get("kind", ""),
+        party=params.get("party", ""),
+        status=params.get("status", ""),
+    )
+    return desk.filter_incidents(desk.incident_points(query.session, query.scenario, query.principal), flt)
+
+
+def _complaints(query: ExportQuery) -> Iterable[Any]:
+    return complaints.list_complaints(query.session, principal=query.principal, limit=MAX_ROWS)
+
+
+def _cases(query: ExportQuery) -> Iterable[Any]:
+    return cases.list_cases(query.session, principal=query.principal)
+
+
+def _findings(query: ExportQuery) -> Iterable[Any]:
+    found = list_published_findings(query.session)
+    return [f for f in found if can(query.principal, Action.READ_FINDING, f)]
+
+
+def _notifications(query: ExportQuery) -> Iterable[Any]:
+    found = list_notifications(query.session)
+    return [n for n in found if can(query.principal, Action.READ_NOTIFICATION, n)]
+
+
+def _ledger(query: ExportQuery) -> Iterable[Any]:
+    return ledger_views.list_entries(query.session, limit=MAX_ROWS, newest_first=False).items
+
+
+def _notice_point(notice: Any, axis: int) -> float | None:
+    area = notice.area if isinstance(notice.area, dict) else {}
+    coordinates = area.get("coordinates")
+    if area.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) != 2:
+        return None
+    return _number(coordinates[axis])
+
+
+def notice_geometry(notice: Any) -> dict[str, Any] | None:
+    """The notified area as a GeoJSON geometry; a Point's radius is the `radius_km` column, not a member."""
+    area = notice.area if isinstance(notice.area, dict) else {}
+    if area.get("type") == "Point":
+        return point(_notice_point(notice, 1), _notice_point(notice, 0))
+    if area.get("type") in ("Polygon", "MultiPolygon") and isinstance(area.get("coordinates"), list):
+        return {"type": area["type"], "coordinates": area["coordinates"]}
+    return None
+
+
+_get = attrgetter
+
+EXPORT_LISTS: tuple[ExportList, ...] = (
+    ExportList(
+        "documents",
+        Action.READ_DOCUMENT,
+        _documents,
+        (
+            ("id", _get("id")),
+            ("published", _get("published")),
+            ("title", _get("title")),
+            ("outlet", _get("outlet")),
+            ("language", _get("language")),
+            ("url", _get("url")),
+            ("source_id", _get("source_id")),
+            ("content_hash", _get("content_hash")),
+            ("ingested_at", _get("created_at")),
+        ),
+    ),
+    ExportList(
+        "claims",
+        Action.REVIEW_CLAIM,
+        _claims,
+        (
+            ("id", _get("id")),
+            ("document_id", _get("document_id")),
+            ("event_date", _get("event_date")),
+            ("time_precision", _get("time_precision")),
+            ("event_type", _get("event_type")),
+            ("sub_event_type", _get("sub_event_type")),
+            ("process_type", _get("process_type")),
+            ("actor1", _get("actor1")),
+            ("actor2", _get("actor2")),
+            ("alleged", _get("alleged")),
+            ("claimant", _get("claimant")),
+            *_location_columns(),
+            *_fatalities_columns(),
+            ("injuries", _get("injuries")),
+            ("confidence", _get("confidence")),
+            ("evidence_text", lambda c: _text((c.evidence or {}).get("text"))),
+            ("extractor", _get("extractor")),
+            ("extracted_at", _get("created_at")),
+        ),
+        geometry=_location_point,
+    ),
+    ExportList(
+        "incidents",
+        Action.READ_INCIDENT,
+        _incidents,
+        (
+            ("id", _get("id")),
+            ("title", _get("title")),
+            ("date_start", _get("date_start")),
+            ("date_end", _get("date_end")),
+            ("event_type", _get("event_type")),
+            ("sub_event_type", _get("sub_event_type")),
+            ("process_type", _get("process_type")),
+            ("place", _get("place")),
+            ("admin1", _get("admin1")),
+            ("country", _get("country")),
+            ("lat", _get("lat")),
+            ("lon", _get("lon")),
+            ("geo_precision", _get("geo_precision")),
+            ("radius_km", _get("radius_km")),
+            ("party", _get("party")),
+            ("actors", _get("actors")),
+            ("fatalities_best", _get("fatalities_best")),
+            ("fatalities_low", _get("fatalities_low")),
+            ("fatalities_high", _get("fatalities_high")),
+            ("independent_sources", _get("independent_sources")),
+            ("corroboration", _get("corroboration")),
+            ("status", _get("status")),
+            ("case_id", _get("case_id")),
+            ("responsible_party", _get("responsible_party")),
+        ),
+        geometry=lambda p: point(p.lat, p.lon),
+        filters=("from", "to", "kind", "party", "status"),
+    ),
+    ExportList(
+        "complaints",
+        Action.READ_COMPLAINT,
+        _complaints,
+        (
+            ("id", _get("id")),
+            ("filed_at", _get("created_at")),
+            ("complainant_party", _get("complainant_party")),
+            ("accused_party", _get("accused_party")),
+            ("incident_id", _get("incident_id")),
+            ("claim_ids", _get("claim_ids")),
+            ("clause_ids", _get("clause_ids")),
+            ("summary", _get("summary")),
+            ("is_signed", lambda c: c.signature is not None),
+        ),
+    ),
+    ExportList(
+        "cases",
+        Action.READ_CASE,
+        _cases,
+        (
+            ("id", _get("id")),
+            ("case_id", lambda c: base_id(c.id)),
+            ("title", _get("title")),
+            ("status", _get("status")),
+            ("complaint_ids", _get("complaint_ids")),
+            ("incident_ids", _get("incident_ids")),
+            ("monitors", _get("monitors")),
+            ("deadline", _get("deadline")),
+            ("updated_at", _get("created_at")),
+        ),
+    ),
+    ExportList(
+        "findings",
+        Action.READ_FINDING,
+        _findings,
+        (
+            ("id", _get("id")),
+            ("finding_id", lambda f: base_id(f.id)),
+            ("case_id", _get("case_id")),
+            ("verdict", _get("verdict")),
+            ("responsible_party", _get("responsible_party")),
+            ("responsibility", _get("responsibility")),
+            ("clause_ids", _get("clause_ids")),
+            ("confidence", _get("confidence")),
+            ("rationale", _get("rationale")),
+            ("published_at", _get("created_at")),
+        ),
+    ),
+    ExportList(
+        "notifications",
+        Action.READ_NOTIFICATION,
+        _notifications,
+        (
+            ("id", _get("id")),
+            ("party", _get("party")),
+            ("kind", _get("kind")),
+            ("starts_at", _get("starts_at")),
+            ("ends_at", _get("ends_at")),
+            ("description", _get("description")),
+            ("area_type", lambda n: _text((n.area or {}).get("type"))),
+            ("lat", lambda n: _notice_point(n, 1)),
+            ("lon", lambda n: _notice_point(n, 0)),
+            ("radius_km", lambda n: _number((n.area or {}).get("radius_km"))),
+            ("filed_at", _get("created_at")),
+        ),
+        geometry=notice_geometry,
+    ),
+    ExportList(
+        "ledger",
+        Action.READ_LEDGER,
+        _ledger,
+        (
+            ("seq", _get("seq")),
+            ("kind", _get("kind")),
+            ("record_id", _get("record_id")),
+            ("author", _get("author")),
+            ("time", _get("time")),
+            ("commitment", _get("commitment")),
+            ("leaf_hash", _get("leaf_hash")),
+        ),
+    ),
+)
+LISTS_BY_NAME: Mapping[str, ExportList] = {spec.name: spec for spec in EXPORT_LISTS}
+
+
+def get_export_list(name: str) -> ExportList:
+    spec = LISTS_BY_NAME.get(name)
+    if spec is None:
+        raise NotFound("export list", name[:80])
+    return spec
+
+
+def require_list(principal: Principal, spec: ExportList) -> None:
+    """The role must hold some grant of the list's action; each record then passes its own check.
+
+    `require(principal, action)` without a record counts only `any` grants, which would refuse a party its
+    own complaints; the records functions apply the record-level checks, exactly as the list pages do.
+    """
+    if not scopes_for(principal.role, spec.action):
+        raise PermissionDenied(f"role {principal.role.value!r} may not {spec.action.value}")
+
+
+def export_rows(spec: ExportList, query: ExportQuery) -> list[ExportRow]:
+    """The list's rows for this principal, as its page shows them (all pages, at most MAX_ROWS)."""
+    require_list(query.principal, spec)
+    records = itertools.islice(spec.records(query), MAX_ROWS)
+    return [
+        ExportRow({name: cell(read(record)) for name, read in spec.columns}, spec.geometry(record))
+        for record in records
+    ]
+
+
+# --- formats ---------------------------------------------------------------------------------------------
+
+
+def csv_cell(value: Cell) -> str:
+    """The CSV text of a cell; text a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def render_csv(columns: Iterable[str], rows: Iterable[ExportRow]) -> str:
+    """RFC 4180 CSV: a header row, then one row per record (CRLF line ends)."""
+    names = list(columns)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(names)
+    writer.writerows([csv_cell(row.values[name]) for name in names] for row in rows)
+    return out.getvalue()
+
+
+def render_geojson(columns: Iterable[str], rows: Iterable[ExportRow]) -> str:
+    """An RFC 7946 FeatureCollection; properties are the CSV columns (text as is: JSON runs no formulas)."""
+    names = list(columns)
+    features = [
+        {
+            "type": "Feature",
+            "id": row.values[names[0]],
+            "geometry": row.geometry,
+            "properties": {name: row.values[name] for name in names},
+        }
+        for row in rows
+    ]
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, allow_nan=False
+    )
+
+
+FORMATS: Mapping[str, tuple[str, Callable[[Iterable[str], Iterable[ExportRow]], str]]] = {
+    "csv": ("text/csv; charset=utf-8", render_csv),
+    "geojson": ("application/geo+json", render_geojson),
+}
+
+
+def build_export(
+    session: Session,
+    scenario: Scenario,
+    principal: Principal,
+    *,
+    list_name: str,
+    fmt: str,
+    params: Mapping[str, str],
+    today: date,
+) -> Export:
+    """One list as a file (truceline-complaints-2025-11-01.csv); NotFound for an unknown list or format."""
+    spec = get_export_list(list_name)
+    if fmt not in FORMATS:
+        raise NotFound("export format (csv or geojson)", fmt[:20])
+    media_type, render = FORMATS[fmt]
+    honoured = {name: params[name] for name in spec.filters if name in params}
+    rows = export_rows(spec, ExportQuery(session, scenario, principal, honoured))
+    filename = f"truceline-{spec.name}-{today.isoformat()}.{fmt}"
+    return Export(filename, media_type, render(spec.column_names, rows))
+
+
+# --- the Atom feed of published findings (RFC 4287) -----------------------------------------------------
+
+# RFC 4151 §2.1: a tag names an authority and a date on which it held that name; the date is fixed so that
+# the ids of the feed and its entries never change.
+TAG_DATE = "2025"
+# XML 1.0 §2.2: characters a document may not contain, even escaped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_DNS = re.compile(r"[^a-z0-9.-]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML document may hold (escaping is the template's job; this drops what XML forbids)."""
+    return _NOT_XML.sub("", text)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    id: str  # a tag URI (RFC 4151), stable across versions of the finding
+    finding_id: str
+    title: str
+    updated: str  # RFC 3339
+    summary: str
+    verdict: str
+    verdict_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsFeed:
+    id: str
+    title: str
+    subtitle: str
+    author: str
+    updated: str
+    entries: list[FeedEntry]
+
+
+def tag_prefix(origin: str) -> str:
+    """ "tag:<authority>,<date>:<path>" from the log origin ("truceline.local/af-pk-2025")."""
+    authority, _, path = origin.partition("/")
+    authority = _NOT_DNS.sub("", authority.lower()).strip(".-") or "truceline.local"
+    return f"tag:{authority},{TAG_DATE}:{quote(path.strip('/'), safe='/-._~')}"
+
+
+def verdict_label(verdict: str) -> str:
+    return verdict.replace("_", " ").capitalize()
+
+
+def _party_name(scenario: Scenario, party_id: str) -> str:
+    return next((p.short_name for p in scenario.parties if p.id == party_id), party_id)
+
+
+def finding_title(scenario: Scenario, finding: Any) -> str:
+    """ "Violation confirmed: Pakistan (case case-1)"; without a responsible party, just the verdict."""
+    label = verdict_label(finding.verdict)
+    who = f": {_party_name(scenario, finding.responsible_party)}" if finding.responsible_party else ""
+    return f"{label}{who} (case {base_id(finding.case_id)})"
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def findings_feed(
+    session: Session, scenario: Scenario, principal: Principal, *, origin: str, now: datetime
+) -> FindingsFeed:
+    """Every published finding the principal may read (everyone may read them all), newest first."""
+    prefix = tag_prefix(origin)
+    published = [f for f in list_published_findings(session) if can(principal, Action.READ_FINDING, f)]
+    entries = [
+        FeedEntry(
+            id=f"{prefix}/findings/{quote(base_id(f.id), safe='-._~')}",
+            finding_id=f.id,
+            title=xml_text(finding_title(scenario, f)),
+            updated=_rfc3339(f.created_at),
+            summary=xml_text(f.rationale),
+            verdict=xml_text(f.verdict),
+            verdict_label=xml_text(verdict_label(f.verdict)),
+        )
+        for f in published
+    ]
+    latest = max((f.created_at for f in published), default=now)
+    return FindingsFeed(
+        id=f"{prefix}/findings",
+        title=xml_text(f"Published findings · {scenario.name}"),
+        subtitle="Ceasefire violations the mediators confirmed, did not confirm, or found inconclusive.",
+        author=xml_text(", ".join(m.name for m in scenario.mediators) or "Truceline"),
+        updated=_rfc3339(latest),
+        entries=entries,
+    )

@@ -1,0 +1,115 @@
+"""A record's ledger proof: its latest entry, the published checkpoint, and an audit path that verifies."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+
+import pytest
+from sqlalchemy import text
+
+from tests.builders import NOW, add_one_of_each
+from truceline.errors import VerificationError
+from truceline.ledger import merkle
+from truceline.ledger.encoding import LedgerEntry
+from truceline.ledger.notes import parse_checkpoint, verify_note
+from truceline.ledger.service import create_checkpoint, get_entry
+from truceline.runtime import Runtime
+from truceline.users.service import disable_user
+from truceline.workflows.ledger_views import RecordProof, record_proof, record_proofs
+
+
+def _verify(proof: RecordProof, *, leaf_hash: bytes | None = None) -> None:
+    assert proof.checkpoint is not None
+    merkle.verify_inclusion(
+        leaf_hash=leaf_hash if leaf_hash is not None else bytes.fromhex(proof.entry.leaf_hash),
+        index=proof.entry.seq,
+        size=proof.checkpoint.size,
+        proof=[bytes.fromhex(h) for h in proof.audit_path],
+        root=base64.b64decode(proof.checkpoint.root_hash),
+    )
+
+
+def test_the_proof_of_a_record_verifies_against_the_signed_checkpoint_root(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+        proof = record_proof(session, kind="complaints", record_id="cmp-1")
+        stored = get_entry(session, proof.entry.seq) if proof else None
+    assert proof is not None and stored is not None
+    assert (proof.entry.kind, proof.entry.record_id) == ("complaints", "cmp-1")
+    assert proof.is_included and proof.is_proven and not proof.is_awaiting_checkpoint
+    assert proof.checkpoint is not None and proof.entry.seq < proof.checkpoint.size
+    # The whole chain a reader checks: entry fields -> leaf hash -> audit path -> root in the signed note.
+    entry = LedgerEntry(
+        seq=stored.seq,
+        kind=stored.kind,
+        record_id=stored.record_id,
+        author=stored.author,
+        time=stored.time,
+        commitment=stored.commitment,
+    )
+    assert entry.leaf_hash().hex() == proof.entry.leaf_hash
+    _verify(proof)
+    note = verify_note(proof.checkpoint.note, [runtime.log_verifier])
+    checkpoint = parse_checkpoint(note.body)
+    assert base64.b64encode(checkpoint.root_hash).decode() == proof.checkpoint.root_hash
+    assert proof.root_hash_hex == checkpoint.root_hash.hex()
+    assert proof.origin == runtime.origin == checkpoint.origin
+    assert proof.inclusion_url == f"/api/ledger/proof/inclusion?seq={entry.seq}&size={checkpoint.size}"
+
+
+def test_the_proof_fails_for_a_different_leaf_or_position(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+        proof = record_proof(session, kind="findings", record_id="fnd-1")
+        other = record_proof(session, kind="cases", record_id="case-1")
+    assert proof is not None and other is not None and proof.entry.seq != other.entry.seq
+    with pytest.raises(VerificationError):
+        _verify(proof, leaf_hash=bytes.fromhex(other.entry.leaf_hash))
+    with pytest.raises(VerificationError):
+        _verify(proof, leaf_hash=merkle.hash_leaf(b"a forged entry"))
+    moved = dataclasses.replace(proof, entry=proof.entry.model_copy(update={"seq": other.entry.seq}))
+    with pytest.raises(VerificationError):
+        _verify(moved)
+
+
+def test_an_entry_after_the_checkpoint_awaits_the_next_one(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        records = add_one_of_each(session)
+        before = record_proof(session, kind="cases", record_id="case-1")
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+        user = next(r for r in records if r.ledger_kind() == "users")
+        disable_user(session, username="mediator1", author="test", now=NOW)  # a second entry for the user
+        proof = record_proof(session, kind="users", record_id=user.id)
+        first = record_proofs(session, [("users", user.id), ("cases", "case-1")])
+    assert before is not None and before.checkpoint is None and before.is_awaiting_checkpoint
+    assert before.audit_path == () and before.inclusion_url is None
+    assert proof is not None and proof.checkpoint is not None
+    assert proof.entry.seq == proof.checkpoint.size  # the latest entry of the record, not its first
+    assert proof.is_awaiting_checkpoint and not proof.is_included and proof.audit_path == ()
+    assert proof.inclusion_url is None
+    assert first[("cases", "case-1")].is_proven and first[("users", user.id)] == proof
+
+
+def test_a_record_without_an_entry_has_no_proof(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        assert record_proof(session, kind="complaints", record_id="cmp-nope") is None
+        assert record_proof(session, kind="cases", record_id="cmp-1") is None  # kind and id must match
+
+
+def test_a_leaf_changed_in_the_database_after_signing_is_not_proven(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_one_of_each(session)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    with runtime.sessions() as session:  # never committed: the tampering is rolled back on close
+        proof = record_proof(session, kind="complaints", record_id="cmp-1")
+        assert proof is not None and proof.is_proven
+        session.execute(
+            text("UPDATE ledger_entries SET leaf_hash = :h WHERE seq = :s"),
+            {"h": "ab" * 32, "s": proof.entry.seq},
+        )
+        tampered = record_proof(session, kind="complaints", record_id="cmp-1")
+    assert tampered is not None and tampered.is_included and not tampered.is_proven
