@@ -11,16 +11,15 @@ from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
-from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
+from truceline.web.uploads import read_upload
 from truceline.workflows import verification as flow
 from truceline.workflows.ledger_views import witness_keys
 from truceline.workflows.publications import list_published_findings
 from truceline.workflows.witness import add_cosignature, witness_for_line
 
 router = APIRouter(tags=["verification"])
-MAX_UPLOAD_BYTES = 50_000_000
 
 
 class StatusIn(BaseModel):
@@ -138,12 +137,7 @@ async def add_evidence(
     description: Annotated[str, Form(max_length=5000)] = "",
     is_confidential: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    upload = None
-    if file is not None:
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise InvalidInput(f"file: expected at most {MAX_UPLOAD_BYTES // 1_000_000} MB, found more")
-        upload = (file.filename or "upload", data)
+    upload = await read_upload(file)
     with runtime.transaction() as session:
         evidence = flow.add_evidence(
             session,

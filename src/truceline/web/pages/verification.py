@@ -11,11 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
-from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal, can
-from truceline.web.api.verification import MAX_UPLOAD_BYTES
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
+from truceline.web.uploads import read_upload
 from truceline.workflows import record_views
 from truceline.workflows import verification as flow
 from truceline.workflows.notices import flag_claims_in_notices, list_notifications
@@ -163,12 +162,7 @@ async def evidence_submit(
     description: Annotated[str, Form(max_length=5000)] = "",
     is_confidential: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    upload = None
-    if file is not None and file.filename:
-        data = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise InvalidInput(f"file: expected at most {MAX_UPLOAD_BYTES // 1_000_000} MB, found more")
-        upload = (file.filename, data)
+    upload = await read_upload(file)
     with runtime.transaction() as session:
         flow.add_evidence(
             session,
