@@ -15,6 +15,7 @@ from tests.alerts.world import add_incident
 from tests.cli.conftest import RunCli
 from truceline.alerts.models import AlertRule
 from truceline.cli.main import _register, cli
+from truceline.errors import InvalidInput
 from truceline.runtime import Runtime
 
 DEADLY = [
@@ -91,3 +92,16 @@ def test_bad_input_is_one_line_on_stderr_and_exit_1(run_cli: RunCli, runtime: Ru
     )
     with runtime.sessions() as session:
         assert session.query(AlertRule).count() == 0
+
+
+def test_run_every_period_repeats_and_a_bad_period_is_refused(invoke: Invoke, runtime: Runtime) -> None:
+    run = invoke
+    assert run("alerts", "add", *DEADLY, "--threshold", "1").exit_code == 0
+    with smtp_receiver() as smtp:
+        env = {"TRUCELINE_SMTP_PORT": str(smtp.port)}
+        ran = run("alerts", "run", "--every", "1s", "--rounds", "2", env=env)
+    assert ran.exit_code == 0
+    assert ran.stderr.count("nothing new to send") == 2  # two runs, one second apart
+    with pytest.raises(InvalidInput, match="--every: expected a period like 30s"):  # main() makes it exit 1
+        run("alerts", "run", "--every", "soon")
+    assert run("alerts", "run", "--rounds", "2").exit_code == 2

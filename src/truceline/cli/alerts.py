@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from truceline.alerts import service
 from truceline.alerts.rules import AlertKind, Channel
 from truceline.alerts.schemas import AlertDeliveryRead, AlertRuleCreate, AlertRuleRead
+from truceline.cli.ingest import parse_every
 from truceline.cli.main import Context, pass_context
 from truceline.errors import Conflict
 from truceline.ledger.service import create_checkpoint
@@ -142,18 +144,34 @@ def disable_rule(ctx: Context, rule_id: str, acting_as: str | None) -> None:
 
 @alerts.command("run")
 @click.option("--as", "acting_as", help=AS_HELP)
+@click.option("--every", help="Run again every period (30s, 5m, 1h) until stopped, instead of once.")
+@click.option("--rounds", type=click.IntRange(min=1), help="With --every: stop after this many runs.")
 @pass_context
-def run(ctx: Context, acting_as: str | None) -> None:
-    """Check every active rule once and send what is new; one line per delivery.
+def run(ctx: Context, acting_as: str | None, every: str | None, rounds: int | None) -> None:
+    """Check every active rule and send what is new; one line per delivery.
 
     Exits 0 when the run completed, even if some deliveries failed (they are recorded, retried on the
     next run, and counted on stderr). SMTP settings come from TRUCELINE_SMTP_HOST, _PORT, _FROM,
     _STARTTLS, _USERNAME and _PASSWORD; TRUCELINE_WEBHOOK_TIMEOUT_S limits each delivery.
 
     \b
-    Example:
+    Examples:
       TRUCELINE_SMTP_HOST=mail.example.org truceline alerts run
+      truceline alerts run --every 5m        # beside `truceline serve`, instead of cron
     """
+    if every is None and rounds is not None:
+        raise click.UsageError("--rounds goes with --every")
+    period_s = parse_every(every) if every is not None else 0.0
+    done = 0
+    while True:
+        _run_once(ctx, acting_as)
+        done += 1
+        if every is None or (rounds is not None and done >= rounds):
+            return
+        time.sleep(period_s)
+
+
+def _run_once(ctx: Context, acting_as: str | None) -> None:
     runtime = ctx.runtime
     with runtime.transaction() as session:
         author = _author(session, acting_as)
