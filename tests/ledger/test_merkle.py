@@ -12,6 +12,7 @@ from truceline.errors import InvalidInput, VerificationError
 from truceline.ledger.merkle import (
     EMPTY_ROOT,
     MerkleAccumulator,
+    MerkleTree,
     consistency_proof,
     hash_leaf,
     inclusion_proof,
@@ -169,6 +170,19 @@ def test_every_inclusion_proof_verifies_and_matches_the_rfc_path(n: int) -> None
             proof = inclusion_proof(leaf_hashes, index, size)
             assert proof == reference_path(index, data[:size])
             verify_inclusion(leaf_hash=leaf_hashes[index], index=index, size=size, proof=proof, root=root)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=70))
+def test_a_stored_tree_gives_the_rfc_path_and_root_at_every_smaller_size(n: int) -> None:
+    data = data_leaves(n)
+    tree = MerkleTree([hash_leaf(d) for d in data])
+    for size in range(1, n + 1):
+        assert tree.root(size) == reference_mth(data[:size])
+        for index in range(size):
+            assert tree.inclusion_proof(index, size) == reference_path(index, data[:size])
+    with pytest.raises(InvalidInput, match="inclusion proof needs"):
+        tree.inclusion_proof(n, n)
 
 
 @settings(max_examples=25, deadline=None)

@@ -120,6 +120,8 @@ def test_the_timeline_shows_talks_to_everyone_and_incidents_to_those_who_may_rea
     assert all(f"/incidents/{p.id}" in analyst.text for p in demo_points(runtime) if p.date_start)
     only_talks = client.get("/timeline?kind=talks", headers=as_user("analyst"))
     assert "/incidents/" not in only_talks.text and "Doha talks" in only_talks.text
+    everything = client.get("/api/timeline").json()
+    assert client.get("/api/timeline?limit=2&offset=1").json() == everything[1:3]
     as_json = client.get("/api/timeline?from=2025-10-18&to=2025-10-19").json()
     assert {item["title"] for item in as_json} >= {"Doha talks", "Ceasefire takes effect"}
 

@@ -381,3 +381,50 @@ def test_an_empty_database_has_a_calm_desk(runtime: Runtime) -> None:
         view = desk.desk_view(session, runtime.scenario, PUBLIC, now=datetime(2030, 1, 1, tzinfo=UTC))
     assert view.counts["incidents"] == 0
     assert view.escalation.level == 1
+
+
+def test_writes_that_do_not_touch_incidents_keep_the_computed_points(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_incident(session, "i-1", date(2025, 11, 1))
+    with runtime.sessions() as session:
+        first = desk.incident_points(session, runtime.scenario)
+    with runtime.transaction() as session:  # a claim alone (not clustered yet) changes no incident
+        add_record(session, Claim(**_claim_fields("lone")), author="test", now=NOW)
+    with runtime.sessions() as session:
+        assert desk.incident_points(session, runtime.scenario) is first
+    with runtime.transaction() as session:
+        add_incident(session, "i-2", date(2025, 11, 2))
+    with runtime.sessions() as session:
+        assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
+
+
+def _claim_fields(claim_id: str) -> dict[str, Any]:
+    return {
+        "id": claim_id,
+        "created_at": NOW,
+        "created_by": "test",
+        "document_id": None,
+        "source_id": None,
+        "event_type": "Battles",
+        "sub_event_type": "Armed clash",
+        "process_type": None,
+        "event_date": date(2025, 11, 3),
+        "time_precision": 1,
+        "actor1": None,
+        "actor2": None,
+        "alleged": False,
+        "claimant": None,
+        "location": {},
+        "fatalities": {},
+        "injuries": None,
+        "evidence": {},
+        "confidence": 0.5,
+        "extractor": "test/1",
+    }
+
+
+def test_very_many_incidents_in_view_are_clustered_even_zoomed_in() -> None:
+    points = [a_point(n, 34.0 + (n % 50) * 0.001, 70.0 + (n // 50) * 0.001) for n in range(2500)]
+    data = desk.map_geojson(points, zoom=14)
+    assert data["properties"]["clustered"] and data["properties"]["incidents"] == 2500
+    assert sum(f["properties"].get("count", 1) for f in data["features"]) == 2500

@@ -15,7 +15,10 @@ class Claim(Record):
     """One claim in the claim format of DESIGN.md; `location`, `fatalities`, `evidence` are JSON objects."""
 
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_supersedes_id", "supersedes_id"),)
+    __table_args__ = (
+        Index("ix_claims_supersedes_id", "supersedes_id"),
+        Index("ix_claims_created_at_id", "created_at", "id"),
+    )
 
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), index=True)
     source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from truceline.db.base import Record
@@ -14,6 +14,7 @@ class Document(Record):
     """One ingested report; `content_hash` makes ingest idempotent."""
 
     __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_published_id", "published", "id"),)
 
     source_id: Mapped[str | None] = mapped_column(ForeignKey("sources.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))

@@ -25,7 +25,10 @@ def get_document(session: Session, document_id: str) -> Document:
 
 
 def list_documents(session: Session, *, limit: int = 50, offset: int = 0) -> list[Document]:
-    query = select(Document).order_by(Document.published.desc(), Document.id).limit(limit).offset(offset)
+    # Newest first; (published, id) both descending so the index on them answers it without sorting.
+    query = (
+        select(Document).order_by(Document.published.desc(), Document.id.desc()).limit(limit).offset(offset)
+    )
     return list(session.scalars(query))
 
 

@@ -204,6 +204,55 @@ class MerkleAccumulator:
         return node
 
 
+class MerkleTree:
+    """Every complete, aligned subtree hash of a fixed list of leaves, so a proof costs O(log² n) lookups.
+
+    `levels[h][i]` is the hash of leaves [i·2^h, (i+1)·2^h). Build it once per tree size (O(n) hashes) and
+    keep it: leaves never change, so the same tree answers every inclusion proof at that size.
+    """
+
+    __slots__ = ("levels", "size")
+
+    def __init__(self, leaf_hashes: Sequence[bytes]) -> None:
+        self.size = len(leaf_hashes)
+        self.levels: list[list[bytes]] = [list(leaf_hashes)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([hash_children(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+
+    def subtree_root(self, lo: int, hi: int) -> bytes:
+        """MTH(D[lo:hi]) for lo aligned as RFC 9162's recursion leaves it (a multiple of the left part)."""
+        n = hi - lo
+        if n == 0:
+            return EMPTY_ROOT
+        if n & (n - 1) == 0 and lo % n == 0:
+            return self.levels[n.bit_length() - 1][lo // n]
+        k = _largest_power_of_two_below(n)
+        return hash_children(self.subtree_root(lo, lo + k), self.subtree_root(lo + k, hi))
+
+    def root(self, size: int | None = None) -> bytes:
+        return self.subtree_root(0, self.size if size is None else size)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """The same path as `inclusion_proof(leaves, index, size)`, from the stored levels."""
+        if not 0 <= index < size <= self.size:
+            raise InvalidInput(
+                f"inclusion proof needs 0 <= index < size <= {self.size}, got index {index}, size {size}"
+            )
+        siblings: list[bytes] = []
+        lo, hi = 0, size
+        while hi - lo > 1:
+            k = _largest_power_of_two_below(hi - lo)
+            if index < lo + k:
+                siblings.append(self.subtree_root(lo + k, hi))
+                hi = lo + k
+            else:
+                siblings.append(self.subtree_root(lo, lo + k))
+                lo += k
+        siblings.reverse()
+        return siblings
+
+
 def _largest_power_of_two_below(n: int) -> int:
     """RFC 9162 §2.1.1: k is the largest power of two smaller than n (n > 1)."""
     return 1 << ((n - 1).bit_length() - 1)

@@ -159,7 +159,7 @@ def filter_incidents(points: Iterable[IncidentPoint], flt: IncidentFilter) -> li
 # --- the incident index -----------------------------------------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cache: dict[tuple[str, str, bool], tuple[int, list[IncidentPoint]]] = {}
+_cache: dict[tuple[str, str, bool], tuple[tuple[int, str], list[IncidentPoint]]] = {}
 
 
 def ledger_size(session: Session) -> int:
@@ -167,6 +167,19 @@ def ledger_size(session: Session) -> int:
     which the primary key answers without counting rows."""
     top = session.scalar(select(func.max(LedgerEntryRow.seq)))
     return 0 if top is None else int(top) + 1
+
+
+def ledger_head(session: Session) -> tuple[int, str]:
+    """(size, leaf hash of the last entry): the ledger's state, even across databases sharing a URL."""
+    row = session.execute(
+        select(LedgerEntryRow.seq, LedgerEntryRow.leaf_hash).order_by(LedgerEntryRow.seq.desc()).limit(1)
+    ).first()
+    return (0, "") if row is None else (int(row.seq) + 1, str(row.leaf_hash))
+
+
+# Entries of these kinds change what `incident_points` computes; anything else (claims before they are
+# clustered, reviews, users, evidence, alerts...) leaves the points as they were.
+POINT_KINDS = ("incidents", "cases", "complaints", "findings")
 
 
 def sees_every_verdict(principal: Principal | None) -> bool:
@@ -182,15 +195,34 @@ def incident_points(
     Recomputed only when the ledger has grown."""
     full = sees_every_verdict(principal)
     key = (str(session.get_bind().engine.url), scenario.id, full)
-    size = ledger_size(session)
+    head = ledger_head(session)
     with _cache_lock:
         cached = _cache.get(key)
-    if cached is not None and cached[0] == size:
+    if cached is not None and cached[0] == head:
         return cached[1]
-    points = _load_points(session, scenario, published_only=not full)
+    if cached is not None and _unchanged_since(session, cached[0], head):
+        points = cached[1]
+    else:
+        points = _load_points(session, scenario, published_only=not full)
     with _cache_lock:
-        _cache[key] = (size, points)
+        _cache[key] = (head, points)
     return points
+
+
+def _unchanged_since(session: Session, before: tuple[int, str], now: tuple[int, str]) -> bool:
+    """True when the ledger only grew since `before`, by entries that do not touch incident points."""
+    size, leaf = before
+    if now[0] < size or size == 0:
+        return False
+    same_start = (
+        session.scalar(select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq == size - 1)) == leaf
+    )
+    touching = session.scalar(
+        select(LedgerEntryRow.seq)
+        .where(LedgerEntryRow.seq >= size, LedgerEntryRow.kind.in_(POINT_KINDS))
+        .limit(1)
+    )
+    return same_start and touching is None
 
 
 def _load_points(session: Session, scenario: Scenario, *, published_only: bool) -> list[IncidentPoint]:
@@ -475,19 +507,18 @@ class Escalation:
     window_end: date
 
 
-def escalation(session: Session, scenario: Scenario, *, at: date) -> Escalation:
+def escalation(
+    session: Session, scenario: Scenario, *, at: date, principal: Principal | None = None
+) -> Escalation:
     """A transparent 0–100 index over the window ending at `at`: each part is 0–1 and has its weight."""
     settings = scenario.escalation
     start = at - timedelta(days=settings.window_days - 1)
-    window = [
-        p
-        for p in incident_points(session, scenario)
-        if p.date_start is not None and start <= p.date_start <= at
-    ]
+    points = incident_points(session, scenario, principal)
+    window = [p for p in points if p.date_start is not None and start <= p.date_start <= at]
     severity = sum(SEVERITY.get(p.event_type, 0.2) for p in window if p.process_type not in THREAT_WEIGHTS)
     deaths = sum(p.fatalities_best for p in window)
     threats = sum(THREAT_WEIGHTS.get(p.process_type or "", 0.0) for p in window)
-    talks_value, talks_detail = _talks_part(session, at, window_points=incident_points(session, scenario))
+    talks_value, talks_detail = _talks_part(session, at, points=points)
     days = settings.window_days
     parts = [
         EscalationPart(
@@ -520,14 +551,14 @@ def escalation(session: Session, scenario: Scenario, *, at: date) -> Escalation:
     return Escalation(score, level, LEVELS[level - 1][1], parts, start, at)
 
 
-def _talks_part(session: Session, at: date, *, window_points: Sequence[IncidentPoint]) -> tuple[float, str]:
+def _talks_part(session: Session, at: date, *, points: Sequence[IncidentPoint]) -> tuple[float, str]:
     """0 while talks are recent and the ceasefire holds; rising to 1 when it collapsed or talks stalled."""
     events: list[tuple[date, str, str]] = []
     for talks in session.execute(select(TalksRound.name, TalksRound.end_date, TalksRound.outcome)).all():
         if talks.end_date <= at:
             kind = "stalled" if STALLED_OUTCOME.search(talks.outcome or "") else "talks"
             events.append((talks.end_date, kind, talks.name))
-    for point in window_points:
+    for point in points:
         if point.date_start is None or point.date_start > at:
             continue
         if point.process_type == "ceasefire_collapsed":
@@ -639,6 +670,7 @@ def _finding_items(session: Session, principal: Principal) -> list[TimelineItem]
 
 CLUSTER_BELOW_ZOOM = 9  # from this zoom on, every incident is drawn on its own
 CLUSTER_MIN_POINTS = 200  # fewer incidents than this are never clustered
+CLUSTER_ABOVE_POINTS = 2000  # more than this in view are clustered at any zoom
 PRECISION_RADIUS_KM = {1: 2.0, 2: 25.0, 3: 100.0}
 
 
@@ -672,7 +704,9 @@ def map_geojson(points: Sequence[IncidentPoint], *, zoom: int, bbox: BBox | None
     """Incidents as GeoJSON, each with its precision radius; grid clusters at low zoom when there are many."""
     located = [p for p in points if p.lat is not None and p.lon is not None]
     shown = [p for p in located if bbox is None or bbox.contains(p.lat or 0.0, p.lon or 0.0)]
-    clustered = zoom < CLUSTER_BELOW_ZOOM and len(shown) >= CLUSTER_MIN_POINTS
+    clustered = len(shown) > CLUSTER_ABOVE_POINTS or (
+        zoom < CLUSTER_BELOW_ZOOM and len(shown) >= CLUSTER_MIN_POINTS
+    )
     features = _clusters(shown, zoom) if clustered else [_feature(p) for p in shown]
     return {
         "type": "FeatureCollection",
@@ -797,7 +831,7 @@ def desk_view(session: Session, scenario: Scenario, principal: Principal, *, now
     return DeskView(
         today=today,
         ceasefire=ceasefire_status(session, scenario, today=today, principal=principal),
-        escalation=escalation(session, scenario, at=today),
+        escalation=escalation(session, scenario, at=today, principal=principal),
         counts=counts,
         deadlines=deadlines,
         intake_queue=intake,

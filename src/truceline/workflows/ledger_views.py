@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -116,20 +117,41 @@ def record_proofs(session: Session, records: Iterable[tuple[str, str]]) -> dict[
     if not entries:
         return {}
     checkpoint = find_checkpoint(session)
-    leaves: list[bytes] = []
+    tree = None
     if checkpoint is not None and any(row.seq < checkpoint.size for row in entries.values()):
-        leaves = service.leaf_hashes(session, size=checkpoint.size)
-    return {ref: _proof(row, checkpoint, leaves) for ref, row in entries.items()}
+        tree = checkpoint_tree(session, checkpoint.size)
+    return {ref: _proof(row, checkpoint, tree) for ref, row in entries.items()}
 
 
-def _proof(row: LedgerEntryRow, checkpoint: CheckpointRead | None, leaves: list[bytes]) -> RecordProof:
+_trees_lock = threading.Lock()
+_trees: dict[str, merkle.MerkleTree] = {}
+
+
+def checkpoint_tree(session: Session, size: int) -> merkle.MerkleTree:
+    """The Merkle tree of the first `size` entries, built once per database and size and then kept:
+    entries never change, so every proof against that checkpoint is a few lookups."""
+    key = str(session.get_bind().engine.url)
+    last = session.scalar(select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq == size - 1))
+    with _trees_lock:
+        tree = _trees.get(key)
+    # Size and last leaf name the tree: a database recreated under the same URL is not mistaken for it.
+    if tree is None or tree.size != size or last is None or tree.levels[0][-1].hex() != last:
+        tree = merkle.MerkleTree(service.leaf_hashes(session, size=size))
+        with _trees_lock:
+            _trees[key] = tree
+    return tree
+
+
+def _proof(
+    row: LedgerEntryRow, checkpoint: CheckpointRead | None, tree: merkle.MerkleTree | None
+) -> RecordProof:
     entry = entry_read(row)
     if checkpoint is None:
         return RecordProof(entry, None, None, (), is_included=False, is_proven=False)
     origin = parse_checkpoint(parse_note(checkpoint.note).body).origin
-    if row.seq >= checkpoint.size:
+    if row.seq >= checkpoint.size or tree is None:
         return RecordProof(entry, checkpoint, origin, (), is_included=False, is_proven=False)
-    path = merkle.inclusion_proof(leaves, row.seq, checkpoint.size)
+    path = tree.inclusion_proof(row.seq, checkpoint.size)
     try:
         # The path comes from the database's leaves, the root from the signed note: they must agree.
         merkle.verify_inclusion(

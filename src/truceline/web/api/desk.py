@@ -66,11 +66,13 @@ def timeline(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first."""
+    """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first (paged)."""
     flt = _filter(request)
     items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
-    return [_plain(item) for item in items]
+    return [_plain(item) for item in items[offset : offset + limit]]
 
 
 def _plain(value: Any) -> Any:

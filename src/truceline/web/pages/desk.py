@@ -16,6 +16,7 @@ from truceline.workflows.ledger_views import record_proof
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+TIMELINE_PAGE = 200
 
 
 def _as_of(at: str) -> datetime:
@@ -107,6 +108,7 @@ def timeline_page(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
+    page: int = 1,
 ) -> HTMLResponse:
     params = request.query_params
     flt = desk.parse_filter(date_from=params.get("from", ""), date_to=params.get("to", ""))
@@ -114,7 +116,20 @@ def timeline_page(
     items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
     if kind:
         items = [i for i in items if i.kind == kind]
-    return render(request, "timeline.html", principal, items=items, flt=flt, kind=kind)
+    page = max(page, 1)
+    query = {**flt.query(), **({"kind": kind} if kind else {})}
+    return render(
+        request,
+        "timeline.html",
+        principal,
+        items=items[(page - 1) * TIMELINE_PAGE : page * TIMELINE_PAGE],
+        total=len(items),
+        page=page,
+        page_size=TIMELINE_PAGE,
+        query=sorted(query.items()),
+        flt=flt,
+        kind=kind,
+    )
 
 
 @router.get("/incidents", response_class=HTMLResponse)
