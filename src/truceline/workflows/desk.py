@@ -608,16 +608,7 @@ def timeline(
             TimelineItem(talks.start_date, "talks", talks.name, None, f"{talks.place}. {talks.outcome}")
         )
     if scopes_for(principal.role, Action.READ_INCIDENT):
-        for point in incident_points(session, scenario, principal):
-            if point.date_start is None:
-                continue
-            kind = (
-                "ceasefire"
-                if point.process_type in ("ceasefire_agreed", "ceasefire_collapsed")
-                else "incident"
-            )
-            detail = ", ".join(x for x in (point.place, point.event_type, _status_label(point.status)) if x)
-            items.append(TimelineItem(point.date_start, kind, point.title, f"/incidents/{point.id}", detail))
+        items.extend(_incident_items(incident_points(session, scenario, principal)))
     items.extend(_finding_items(session, principal))
     kept = [
         i
@@ -625,6 +616,31 @@ def timeline(
         if (date_from is None or i.day >= date_from) and (date_to is None or i.day <= date_to)
     ]
     return sorted(kept, key=lambda i: (i.day, i.kind, i.title), reverse=True)
+
+
+_items_cache: dict[int, tuple[list[IncidentPoint], list[TimelineItem]]] = {}
+
+
+def _incident_items(points: list[IncidentPoint]) -> list[TimelineItem]:
+    """Timeline items of the incidents, made once per computed point list (which is immutable)."""
+    with _cache_lock:
+        cached = _items_cache.get(id(points))
+    if cached is not None and cached[0] is points:
+        return cached[1]
+    items = []
+    for point in points:
+        if point.date_start is None:
+            continue
+        kind = (
+            "ceasefire" if point.process_type in ("ceasefire_agreed", "ceasefire_collapsed") else "incident"
+        )
+        detail = ", ".join(x for x in (point.place, point.event_type, _status_label(point.status)) if x)
+        items.append(TimelineItem(point.date_start, kind, point.title, f"/incidents/{point.id}", detail))
+    with _cache_lock:
+        if len(_items_cache) > 8:
+            _items_cache.clear()
+        _items_cache[id(points)] = (points, items)
+    return items
 
 
 def _status_label(status: str) -> str:
