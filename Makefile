@@ -7,8 +7,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 DB := var/truceline.db
 export TRUCELINE_DATABASE_URL ?= sqlite:///$(CURDIR)/$(DB)
 export TRUCELINE_HOME ?= $(CURDIR)/var
+# The browser tests (tests/e2e) drive Debian's Chromium; `make chromium` installs it when it is missing.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo test check format lint types contracts pytest eval bench clean docs
+.PHONY: demo test check format lint types contracts pytest eval bench clean docs chromium screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +29,9 @@ demo: $(STAMP)
 	$(BIN)/truceline init --demo
 	$(BIN)/truceline serve --host 127.0.0.1 --port 8000
 
-## test: every check and test, on SQLite and on a real PostgreSQL server started by the tests
-test: $(DEV_STAMP)
+## test: every check and test, on SQLite and on a real PostgreSQL server started by the tests,
+## and the browser tests in headless Chromium
+test: $(DEV_STAMP) chromium
 	$(MAKE) --no-print-directory check
 
 check: format lint types contracts pytest
@@ -47,6 +50,21 @@ contracts:
 
 pytest:
 	env -u TRUCELINE_DATABASE_URL -u TRUCELINE_HOME $(BIN)/pytest
+
+## chromium: install Debian's chromium package for the browser tests, unless $(CHROMIUM) is there
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "make chromium: $(CHROMIUM) is missing; install Debian's chromium package as root (apt-get install chromium)" >&2; exit 1; fi; \
+	echo "installing Debian's chromium package for the browser tests" >&2; \
+	$$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+## screenshots: run the browser tests and keep their screenshots in docs/screenshots (shown in the README)
+screenshots: $(DEV_STAMP) chromium
+	env -u TRUCELINE_DATABASE_URL -u TRUCELINE_HOME TRUCELINE_SCREENSHOTS=$(CURDIR)/docs/screenshots \
+		$(BIN)/pytest -m e2e tests/e2e
 
 ## eval: extract every dev article and score it (needs ../shared/eval-dev)
 eval: $(DEV_STAMP)

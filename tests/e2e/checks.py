@@ -83,6 +83,11 @@ _CONTRAST_JS = """
     });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
+  const describe = (el) => {
+    const cls = typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + cls;
+  };
   const hasOwnText = (el) => Array.from(el.childNodes).some(
     (n) => n.nodeType === 3 && n.textContent.trim().length > 0);
   const out = [];
@@ -90,7 +95,8 @@ _CONTRAST_JS = """
   for (const el of scope.querySelectorAll("*")) {
     if (!hasOwnText(el) || el.closest("#map, svg, script, style, noscript, option")) continue;
     const style = getComputedStyle(el);
-    if (el.getClientRects().length === 0 || style.visibility === "hidden" || Number(style.opacity) === 0) continue;
+    const hidden = style.visibility === "hidden" || Number(style.opacity) === 0;
+    if (hidden || el.getClientRects().length === 0) continue;
     const rect = el.getBoundingClientRect();
     if (rect.right <= 0 || rect.bottom <= 0) continue;
     const bg = background(el);
@@ -101,8 +107,7 @@ _CONTRAST_JS = """
     const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
     const required = large ? 3 : 4.5;
     if (ratio < required) {
-      const cls = el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "";
-      out.push({element: el.tagName.toLowerCase() + cls, text: el.textContent.trim().slice(0, 60),
+      out.push({element: describe(el), text: el.textContent.trim().slice(0, 60),
                 color: style.color, background: `rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`,
                 ratio: Math.round(ratio * 100) / 100, required});
     }
@@ -120,15 +125,20 @@ _OVERFLOW_JS = """
     }
     return false;
   };
+  const describe = (el) => {
+    const cls = typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + cls;
+  };
   const wide = [];
   for (const el of document.body.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
     if (r.width > 0 && r.right > limit && !clipped(el)) {
-      const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\\s+/).join(".") : "";
-      wide.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${cls} (right edge ${Math.round(r.right)} px)`);
+      wide.push(`${describe(el)} (right edge ${Math.round(r.right)} px)`);
     }
   }
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 8)};
+  const page = document.documentElement;
+  return {scrollWidth: page.scrollWidth, innerWidth: window.innerWidth, wide: wide.slice(0, 8)};
 }
 """
 

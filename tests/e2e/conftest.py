@@ -1,25 +1,31 @@
 """End-to-end set-up: a live Truceline server over the demo data, and headless Chromium driving it.
 
-Fixtures and helpers for the browser tests (mark each module with ``pytestmark = pytest.mark.e2e``):
+Fixtures for the browser tests (mark each module `pytestmark = pytest.mark.e2e`); see docs/testing.md.
 
-- ``live_server`` (session): the base URL, e.g. ``http://127.0.0.1:41234``, of ``truceline serve`` running in a
-  subprocess over a fresh SQLite database in a temporary ``TRUCELINE_HOME``, loaded with ``truceline init --demo``
-  (the scenario, demo reports, extracted claims, incidents and the demo users, password ``truceline-demo``).
-  The database is shared by every test of the session: give what a test files a unique text (``unique``).
-- ``browser`` (session): Debian's Chromium (``/usr/bin/chromium``, installed by ``make chromium``), headless.
-- ``new_context(**options)``: a fresh browser context (own cookies) whose ``base_url`` is the live server;
-  default viewport ``LAPTOP`` (1366x900); pass ``viewport=PHONE`` for a 390x844 phone. Closed after the test.
-- ``page``: a page in a fresh laptop-sized context; ``page.goto("/complaints")`` works.
-- ``login(page, username)``: signs in through the real /login form and waits for the dashboard.
-- ``shot(page, name)``: saves a full-page PNG ``<name>.png`` in ``$TRUCELINE_SCREENSHOTS`` (``make screenshots``
-  sets it to docs/screenshots) or, by default, in a pytest temporary directory, so that an ordinary test run
-  does not touch the repository.
-- ``unique(prefix)``: a text no other test or run will use, to find what a test filed.
+Fixtures marked (package) live while tests/e2e runs and are torn down when it is done.
+
+- `live_server` (package): the base URL, e.g. `http://127.0.0.1:41234`, of `truceline serve` running in
+  a subprocess over a fresh SQLite database in a temporary TRUCELINE_HOME, loaded by `truceline init --demo`
+  (scenario, demo reports, extracted claims, incidents, demo users with password `truceline-demo`).
+  All the browser tests share it: make what a test files findable with `unique`.
+- `browser` (package): Debian's Chromium (/usr/bin/chromium, installed by `make chromium`), headless.
+- `new_context(user=None, **options)`: a fresh browser context (its own cookies) whose `base_url` is the
+  live server, closed after the test; `user="liaison-pk"` starts it signed in as that demo user.
+  The viewport is LAPTOP (1366x900) unless `viewport=PHONE` (390x844) is given.
+- `page`: a page in a fresh, signed-out laptop context; `page.goto("/complaints")` works.
+- `login(page, username)`: signs a demo user in through the real /login form, waits for the dashboard.
+- `shot(page, name)`: saves a full-page PNG `<name>.png` in $TRUCELINE_SCREENSHOTS (`make screenshots`
+  sets it to docs/screenshots), by default in a pytest temporary directory: test runs leave the tree alone.
+- `unique(text)`: `text` plus a reference no other test or run uses, to find what a test filed.
+
+tests/e2e/flows.py has the workflow steps done through the pages' forms (file a complaint, reply, open a
+case, add evidence); tests/e2e/checks.py the accessibility measurements.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -31,7 +37,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,8 +59,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 DEMO_PASSWORD = "truceline-demo"
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 SERVER_START_TIMEOUT_S = 90.0
 
 Login = Callable[[Page, str], None]
@@ -65,12 +79,24 @@ def _tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `truceline serve` over a fresh demo database (SQLite), stopped at the end of the session."""
-    root = tmp_path_factory.mktemp("e2e-server")
+@pytest.fixture(scope="package")
+def live_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """TRUCELINE_HOME of the live server (its database, log key and the demo mediators' signing keys)."""
+    return tmp_path_factory.mktemp("e2e-server") / "home"
+
+
+@pytest.fixture(scope="package")
+def demo_keys(live_home: Path, live_server: str) -> Path:
+    """The folder of the demo mediators' finding-signing keys, `<username>.key` (made by `init --demo`)."""
+    return live_home / "keys" / "demo"
+
+
+@pytest.fixture(scope="package")
+def live_server(live_home: Path) -> Iterator[str]:
+    """Base URL of `truceline serve` over a fresh demo database (SQLite); stopped after tests/e2e."""
+    root = live_home.parent
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRUCELINE_")}
-    env["TRUCELINE_HOME"] = str(root / "home")
+    env["TRUCELINE_HOME"] = str(live_home)
     log = root / "server.log"
     init = subprocess.run(
         [sys.executable, "-m", "truceline", "init", "--demo"],
@@ -103,7 +129,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"`truceline serve` did not answer on {url} in {SERVER_START_TIMEOUT_S:.0f} s:\n{_tail(log)}")
+                waited = f"{SERVER_START_TIMEOUT_S:.0f} s"
+                pytest.fail(f"`truceline serve` did not answer on {url} in {waited}:\n{_tail(log)}")
             time.sleep(0.1)
         yield url
     finally:
@@ -115,29 +142,82 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     """Headless Debian Chromium (`playwright install` is not used: the browser comes from the OS)."""
     if not CHROMIUM.exists():
-        pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: run `make chromium` (apt-get install chromium)")
+        pytest.fail(
+            f"the browser tests need Chromium at {CHROMIUM}: run `make chromium` (apt-get install chromium)"
+        )
     browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
 
 
+def _login(page: Page, username: str) -> None:
+    page.goto("/login")
+    form = page.locator("main form")
+    form.get_by_label("Username").fill(username)
+    form.get_by_label("Password").fill(DEMO_PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("header .who")).to_contain_text(username)
+
+
 @pytest.fixture
-def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
-    """Factory of fresh browser contexts on the live server (each with its own cookies), closed after the test."""
+def login() -> Login:
+    """`login(page, "liaison-pk")`: sign a demo user in with the real /login form, wait for the dashboard."""
+    return _login
+
+
+@pytest.fixture(scope="package")
+def signed_in_state(
+    browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Path]:
+    """`signed_in_state(username)`: the cookies of one real sign-in per user, as a file.
+
+    `new_context(user=...)` uses it; a module-scoped fixture can give it to `browser.new_context`
+    as `storage_state=`.
+    """
+    root = tmp_path_factory.mktemp("signed-in")
+    states: dict[str, Path] = {}
+
+    def state(username: str) -> Path:
+        if username not in states:
+            context = browser.new_context(base_url=live_server, viewport=LAPTOP)
+            try:
+                _login(context.new_page(), username)
+                states[username] = root / f"{username}.json"
+                context.storage_state(path=str(states[username]))
+            finally:
+                context.close()
+        return states[username]
+
+    return state
+
+
+@pytest.fixture
+def new_context(
+    browser: Browser, live_server: str, signed_in_state: Callable[[str], Path]
+) -> Iterator[NewContext]:
+    """`new_context(user=None, **options)`: a fresh browser context on the live server, closed after the test.
+
+    `user="mediator-qatar"` starts it signed in as that demo user (a session made once through /login and
+    reused; do not sign it out — use `login(page, user)` in a plain context for that). Other options go to
+    Playwright's `browser.new_context`; the viewport defaults to LAPTOP, pass `viewport=PHONE` for a phone.
+    """
     made: list[BrowserContext] = []
 
-    def make(**options: Any) -> BrowserContext:
+    def make(user: str | None = None, **options: Any) -> BrowserContext:
         options.setdefault("viewport", LAPTOP)
+        if user is not None:
+            options["storage_state"] = str(signed_in_state(user))
         context = browser.new_context(base_url=live_server, **options)
         made.append(context)
         return context
@@ -149,26 +229,11 @@ def new_context(browser: Browser, live_server: str) -> Iterator[NewContext]:
 
 @pytest.fixture
 def page(new_context: NewContext) -> Page:
-    """A page in a fresh laptop-sized (1366x900) context; relative URLs go to the live server."""
+    """A page in a fresh, signed-out, laptop-sized (1366x900) context; `page.goto("/complaints")` works."""
     return new_context().new_page()
 
 
-def _login(page: Page, username: str) -> None:
-    page.goto("/login")
-    form = page.locator("main form")
-    form.get_by_label("Username").fill(username)
-    form.get_by_label("Password").fill(DEMO_PASSWORD)
-    form.get_by_role("button", name="Sign in").click()
-    expect(page.locator("header .who")).to_contain_text(username)
-
-
-@pytest.fixture
-def login() -> Login:
-    """`login(page, "liaison-pk")`: sign a demo user in with the real form (each context holds one user)."""
-    return _login
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """$TRUCELINE_SCREENSHOTS (set by `make screenshots`), else a temporary directory."""
     configured = os.environ.get("TRUCELINE_SCREENSHOTS", "")
@@ -191,5 +256,5 @@ def shot(screenshot_dir: Path) -> Shot:
 
 @pytest.fixture
 def unique() -> Callable[[str], str]:
-    """`unique("Shelling at Torkham")` -> "Shelling at Torkham e2e-3fa9c1d2": text no other test files."""
-    return lambda prefix: f"{prefix} e2e-{secrets.token_hex(4)}"
+    """`unique("Shelling near Torkham")` -> "Shelling near Torkham (ref. 3fa9c1d2)", unused elsewhere."""
+    return lambda text: f"{text} (ref. {secrets.token_hex(4)})"

@@ -138,6 +138,7 @@ class FindingView:
     penalty: Penalty | None  # None when there is none or the principal may not read it
     case_id: str | None  # None when the principal may not read the case
     proof: RecordProof | None
+    signing_message_b64: str  # the exact bytes a mediator signs (Ed25519), base64
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +329,7 @@ def _finding_view(
             base_id(case.id) if can(principal, Action.READ_CASE, cases.case_target(session, case)) else None
         ),
         proof=proof,
+        signing_message_b64=base64.b64encode(cases.signing_message(finding)).decode(),
     )
 
 
