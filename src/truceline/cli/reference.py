@@ -23,8 +23,13 @@ def render_reference() -> str:
         "Generated from `--help` by `make docs` (`python -m truceline.cli.reference > docs/cli.md`); "
         "a test fails when it is out of date.\n",
     ]
+    # The group's context settings, given explicitly: a bare Context would not apply them, and Click caches
+    # each command's help option the first time it is built, so the text would depend on what ran before.
+    help_names = list(cli.context_settings.get("help_option_names", ["--help"]))
     for path, command in _walk(cli, ["truceline"]):
-        with click.Context(command, info_name=" ".join(path), max_content_width=100) as ctx:
+        with click.Context(
+            command, info_name=" ".join(path), max_content_width=100, help_option_names=help_names
+        ) as ctx:
             help_text = command.get_help(ctx)
         parts.append(f"\n## `{' '.join(path)}`\n\n```\n{help_text}\n```\n")
     return "".join(parts)
