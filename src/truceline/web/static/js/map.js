@@ -109,7 +109,7 @@
     overlays["Boundary line"] = line;
     overlays["Crossings"] = L.geoJSON(crossings, {
       pointToLayer: function (f, latlng) {
-        return L.circleMarker(latlng, { radius: 5, color: "#1a237e", fillColor: "#3f51b5", fillOpacity: 0.9 });
+        return L.circleMarker(latlng, { radius: 4, color: "#333", weight: 2, fillColor: "#fff", fillOpacity: 1 });
       },
       onEachFeature: function (f, layer) { layer.bindPopup(text("span", f.properties.name || "")); },
     }).addTo(map);
