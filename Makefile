@@ -66,10 +66,9 @@ screenshots: $(DEV_STAMP) chromium
 	env -u TRUCELINE_DATABASE_URL -u TRUCELINE_HOME TRUCELINE_SCREENSHOTS=$(CURDIR)/docs/screenshots \
 		$(BIN)/pytest -m e2e tests/e2e
 
-## eval: extract every dev article and score it (needs ../shared/eval-dev)
+## eval: extract and cluster every dev article; whole-set, per-fold and cross-validated scores (needs ../shared/eval-dev)
 eval: $(DEV_STAMP)
 	$(BIN)/python benchmarks/eval.py
-	$(BIN)/python benchmarks/eval_incidents.py
 
 clean:
 	rm -rf $(VENV) var build src/*.egg-info

@@ -16,6 +16,7 @@ from truceline.pipeline.geocode import PlaceMention, find_place_mentions
 from truceline.pipeline.lexicons import Lexicons, TriggerRule
 from truceline.pipeline.nlp import Span
 from truceline.pipeline.sentences import Sentence
+from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 VIOLENCE = "violence"
 PROCESS = "process"
@@ -29,7 +30,6 @@ _SUB_PRIORITY = [
     "Armed clash",
 ]
 _PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-MAX_AGE_DAYS = 7
 _COORDINATED_SPLIT = re.compile(r"\b(?:spanning|between)\b", re.IGNORECASE)
 
 
@@ -62,6 +62,7 @@ def detect_happenings(
     context: ExtractionContext,
     lexicons: Lexicons,
     country_hints: tuple[str, ...],
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> list[Detection]:
     """Every happening one sentence reports; background mentions and hypotheticals are left out."""
     text = sentence.text
@@ -85,7 +86,7 @@ def detect_happenings(
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
     casualties = find_casualties(text, lexicons=lexicons)
     none_reported = says_no_casualties(text, lexicons=lexicons)
-    dates = [d for d in dates if (published - d.value).days <= MAX_AGE_DAYS or d.is_report]
+    dates = [d for d in dates if (published - d.value).days <= tuning.max_age_days or d.is_report]
     if not dates and any(
         not d.is_vague for d in find_date_mentions(text, published=published, lexicons=lexicons)
     ):

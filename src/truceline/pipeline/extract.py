@@ -25,6 +25,7 @@ from truceline.pipeline.nlp import (
     merge_spans,
 )
 from truceline.pipeline.sentences import find_body_lines, find_dateline, split_sentences
+from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 RULES_EXTRACTOR_NAME = "truceline-rules"
 RULES_EXTRACTOR_VERSION = "0.1"
@@ -46,6 +47,7 @@ class RulesExtractor:
     model: str = DEFAULT_MODEL
     name: str = RULES_EXTRACTOR_NAME
     version: str = RULES_EXTRACTOR_VERSION
+    tuning: Tuning = DEFAULT_TUNING
     _matchers: dict[int, tuple[ExtractionContext, Matchers]] = field(default_factory=dict, repr=False)
 
     def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]:
@@ -74,6 +76,7 @@ class RulesExtractor:
                 context=context,
                 lexicons=lexicons,
                 country_hints=country_hints,
+                tuning=self.tuning,
             )
             if found and not any(d.places for d in found) and "ner" in nlp.pipe_names:
                 # Statistical NER only as a fallback, and only where a happening has no place yet:
@@ -85,9 +88,10 @@ class RulesExtractor:
                     context=context,
                     lexicons=lexicons,
                     country_hints=country_hints,
+                    tuning=self.tuning,
                 )
             detections.extend(found)
-        happenings = merge_detections(detections, published=published, context=context)
+        happenings = merge_detections(detections, published=published, context=context, tuning=self.tuning)
         detected = {d.sentence.index for d in detections}
         quiet = frozenset(
             s.paragraph

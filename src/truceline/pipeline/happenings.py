@@ -13,9 +13,8 @@ from truceline.pipeline.dates import DateStrength
 from truceline.pipeline.detect import PROCESS, STATEMENTS, VIOLENCE, Detection
 from truceline.pipeline.geocode import PlaceMention, capital_of, km_between, location_of
 from truceline.pipeline.lexicons import Lexicons
+from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
-LEAD_SENTENCES = 2
-INHERIT_WITHIN_SENTENCES = 4
 MERGE_KM = 25.0
 _UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
 _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
@@ -38,7 +37,11 @@ class Happening:
 
 
 def merge_detections(
-    detections: list[Detection], *, published: date, context: ExtractionContext
+    detections: list[Detection],
+    *,
+    published: date,
+    context: ExtractionContext,
+    tuning: Tuning = DEFAULT_TUNING,
 ) -> list[Happening]:
     """One happening per distinct event: same family and type, compatible date and place."""
     happenings: list[Happening] = []
@@ -59,13 +62,18 @@ def merge_detections(
             continue
         source = None
         if event_date is None:
-            previous = _previous_dated(happenings, detection)
+            previous = _previous_dated(happenings, detection, tuning.inherit_within)
             if previous is not None:
                 event_date, strength, source = previous.event_date, DateStrength.INHERITED, previous
-            elif detection.sentence.index < LEAD_SENTENCES or detection.is_perfect:
+            elif (
+                detection.sentence.index < tuning.lead_sentences
+                or detection.is_perfect
+                or tuning.undated_later
+            ):
+                # Undated: the coding convention is the publication date at week precision.
                 event_date, strength = published, DateStrength.DEFAULT
             else:
-                continue  # an undated mention away from the news: background
+                continue
         happenings.append(Happening([detection], event_date, strength, place, claimant, source))
     for happening in happenings:
         # A date carried over follows its source, which later sentences may have made more precise.
@@ -139,12 +147,12 @@ def _find_match(
     return None
 
 
-def _previous_dated(happenings: list[Happening], detection: Detection) -> Happening | None:
+def _previous_dated(happenings: list[Happening], detection: Detection, within: int) -> Happening | None:
     """The happening an undated mention continues: the same family (or any, for 'during the clashes'),
     or violence for a statement about it, a few sentences back at most."""
     for happening in reversed(happenings):
         last = happening.detections[-1].sentence.index
-        if detection.sentence.index - last > INHERIT_WITHIN_SENTENCES or happening.event_date is None:
+        if detection.sentence.index - last > within or happening.event_date is None:
             continue
         family = happening.first.family
         if (
