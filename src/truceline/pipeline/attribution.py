@@ -44,6 +44,10 @@ def find_attribution(sentence: str, *, lexicons: Lexicons) -> Attribution:
         ):
             continue  # 'claimed responsibility' names the perpetrator, not a source
         before, after = sentence[: m.start()], sentence[m.end() :]
+        if not before.strip(" “”\"'"):
+            # 'said X, the head of ...' opening a sentence after a quote: the speaker follows the verb.
+            speakers.append((m.end(), len(sentence)))
+            continue
         if _AFTER_VERB_REPORT_END.match(after) or re.match(r"^\s*(?:on \w+\s*)?,", after):
             # '..., Afghan authorities said on Tuesday.' : the speaker is the clause before the verb.
             cut = max(before.rfind(", "), before.rfind("” "), before.rfind('" '), -1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from truceline.pipeline.actors import ActorMention, find_actor_mentions
@@ -28,8 +28,11 @@ _SUB_PRIORITY = [
     "Air/drone strike",
     "Shelling/artillery/missile attack",
     "Armed clash",
+    "Abduction/forced disappearance",
 ]
 _PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+# 'Khost and Paktika provinces', 'in Kunar, Nangarhar and Khost': coordinated places, one happening each.
+_COORDINATION = re.compile(r"^\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?(?:\w+ern\s+)?$", re.IGNORECASE)
 _COORDINATED_SPLIT = re.compile(r"\b(?:spanning|between)\b", re.IGNORECASE)
 
 
@@ -63,6 +66,7 @@ def detect_happenings(
     lexicons: Lexicons,
     country_hints: tuple[str, ...],
     tuning: Tuning = DEFAULT_TUNING,
+    speaker: ActorMention | None = None,
 ) -> list[Detection]:
     """Every happening one sentence reports; background mentions and hypotheticals are left out."""
     text = sentence.text
@@ -84,6 +88,13 @@ def detect_happenings(
         return []
     places = find_place_mentions(text, spans=local, context=context, country_hints=country_hints)
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
+    if speaker is not None and not any(a.is_speaker for a in actors):
+        zone = _anaphoric_speaker_zone(text, attribution)
+        if zone is not None:
+            actors = sorted(
+                [*actors, replace(speaker, start=zone[0], end=zone[1], is_speaker=True)],
+                key=lambda a: a.start,
+            )
     casualties = find_casualties(text, lexicons=lexicons)
     none_reported = says_no_casualties(text, lexicons=lexicons)
     dates = [d for d in dates if (published - d.value).days <= tuning.max_age_days or d.is_report]
@@ -132,6 +143,47 @@ def detect_happenings(
             )
         )
     return detections
+
+
+# Speakers named by a pronoun or a role ('he said', 'the spokesman added', 'officials told'): they stand
+# for the last speaker the article named.
+_ANAPHORIC_SPEAKER = re.compile(
+    r"^\W*(?:(?:he|she|they|it)|(?:the|a|an|this|that|its|their|his|her)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:spokes(?:man|woman|person)|officials?|ministers?|ministry|statement|military|army|office|group|"
+    r"sources?|envoy|ambassador|diplomat|commander|governor|administration|government|authorities|"
+    r"police|department|leader|chief|head))\W*$",
+    re.IGNORECASE,
+)
+
+
+def speaker_of(
+    sentence: Sentence,
+    *,
+    spans: list[Span],
+    context: ExtractionContext,
+    lexicons: Lexicons,
+    previous: ActorMention | None,
+) -> ActorMention | None:
+    """Who speaks in a sentence: an actor named in its speaker zone, else the previous speaker when the
+    zone is a pronoun or a role ('he said', 'the spokesman added'), else the previous speaker unchanged."""
+    text = sentence.text
+    attribution = find_attribution(text, lexicons=lexicons)
+    if not attribution.has_speaker:
+        return previous
+    local = [Span(s.start - sentence.start, s.end - sentence.start, s.text, s.label, s.key) for s in spans]
+    named = [
+        a
+        for a in find_actor_mentions(text, spans=local, context=context, attribution=attribution)
+        if a.is_speaker and (a.actor or a.party)
+    ]
+    return named[0] if named else previous
+
+
+def _anaphoric_speaker_zone(text: str, attribution: Attribution) -> tuple[int, int] | None:
+    for start, end in attribution.speaker_zones:
+        if _ANAPHORIC_SPEAKER.match(text[start:end]):
+            return start, end
+    return None
 
 
 def _is_background_violence(
@@ -203,8 +255,13 @@ def _nearest(position: int, triggers: list[int]) -> int:
     return min(triggers, key=lambda t: abs(t - position))
 
 
+_PERFECT_INFINITIVE = re.compile(r"\bto\s+have\s+(?:been\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+
+
 def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
-    return bool(lexicons.irrealis.search(text[max(0, start - 40) : start]))
+    """'will strike', 'threat of clashes': not a happening. 'said to have exchanged fire' is one (past)."""
+    before = text[max(0, start - 40) : start]
+    return bool(lexicons.irrealis.search(before)) and not _PERFECT_INFINITIVE.search(before)
 
 
 def _with_places(
@@ -228,14 +285,10 @@ def _with_places(
     groups: list[tuple[PlaceMention, ...]] = [tuple(located)]
     splittable = family == VIOLENCE or rule.process_type in {"border_closed", "border_reopened"}
     if splittable and len(located) > 1 and not _COORDINATED_SPLIT.search(text):
-        same_level = [p for p in located if p.precision == located[0].precision]
-        distinct = {(p.place.lat, p.place.lon) for p in same_level}
-        joined = all(
-            re.search(r"^\s*(?:,|and|,\s*and)\s+(?:\w+ern\s+)?$", text[a.end : b.start])
-            for a, b in itertools.pairwise(same_level)
-        )
-        if len(distinct) > 1 and joined and len(same_level) == len(located):
-            groups = [(p,) for p in same_level]
+        distinct = {(p.place.lat, p.place.lon) for p in located}
+        joined = all(_COORDINATION.search(text[a.end : b.start]) for a, b in itertools.pairwise(located))
+        if len(distinct) > 1 and joined:
+            groups = [(p,) for p in located]
     date_mention = _date_for(dates, start)
     is_perfect = bool(_PERFECT.search(text[max(0, start - 30) : start]))
     return [

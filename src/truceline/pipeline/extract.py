@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
 from truceline.errors import NotFound
 from truceline.pipeline.casualties import says_no_casualties
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import Claim, Evidence
 from truceline.pipeline.context import ExtractionContext, Place
-from truceline.pipeline.detect import Detection, detect_happenings
+from truceline.pipeline.actors import ActorMention
+from truceline.pipeline.detect import Detection, detect_happenings, speaker_of
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.happenings import build_claims, merge_detections
 from truceline.pipeline.lexicons import load_lexicons
@@ -24,7 +25,7 @@ from truceline.pipeline.nlp import (
     load_nlp,
     merge_spans,
 )
-from truceline.pipeline.sentences import find_body_lines, find_dateline, split_sentences
+from truceline.pipeline.sentences import find_body_lines, find_dateline, reflow, split_sentences
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 RULES_EXTRACTOR_NAME = "truceline-rules"
@@ -57,18 +58,22 @@ class RulesExtractor:
         nlp = load_nlp(self.model)
         matchers = self._matchers_for(context)
         published = doc.published or datetime.now(UTC).date()
-        body = find_body_lines(doc.text, title=doc.title, lexicons=lexicons)
-        sentences = split_sentences(doc.text, body=body)
+        text, index = reflow(doc.text)
+        body = find_body_lines(text, title=doc.title, lexicons=lexicons)
+        sentences = split_sentences(text, body=body)
         if not sentences:
             return []
-        spans = find_spans(nlp.make_doc(doc.text), matchers)
-        country_hints = _country_hints(doc.text, context)
+        spans = find_spans(nlp.make_doc(text), matchers)
+        country_hints = _country_hints(text, context)
         detections: list[Detection] = []
+        speaker: ActorMention | None = None
         cursor = 0
         for sentence in sentences:
             while cursor < len(spans) and spans[cursor].end <= sentence.start:
                 cursor += 1
             inside = [s for s in spans[cursor:] if s.start >= sentence.start and s.end <= sentence.end]
+            previous_speaker = speaker
+            speaker = speaker_of(sentence, spans=inside, context=context, lexicons=lexicons, previous=speaker)
             found = detect_happenings(
                 sentence,
                 spans=inside,
@@ -77,6 +82,7 @@ class RulesExtractor:
                 lexicons=lexicons,
                 country_hints=country_hints,
                 tuning=self.tuning,
+                speaker=previous_speaker,
             )
             if found and not any(d.places for d in found) and "ner" in nlp.pipe_names:
                 # Statistical NER only as a fallback, and only where a happening has no place yet:
@@ -89,6 +95,7 @@ class RulesExtractor:
                     lexicons=lexicons,
                     country_hints=country_hints,
                     tuning=self.tuning,
+                    speaker=previous_speaker,
                 )
             detections.extend(found)
         happenings = merge_detections(detections, published=published, context=context, tuning=self.tuning)
@@ -98,15 +105,18 @@ class RulesExtractor:
             for s in sentences
             if s.index not in detected and says_no_casualties(s.text, lexicons=lexicons)
         )
-        return build_claims(
+        claims = build_claims(
             happenings,
             document_id=doc.id,
             context=context,
             lexicons=lexicons,
             extractor=f"{self.name}/{self.version}",
-            dateline=_dateline_place(doc.text, body, context),
+            dateline=_dateline_place(text, body, context),
             quiet_paragraphs=quiet,
         )
+        if text is doc.text:
+            return claims
+        return [_evidence_in(claim, doc.text, index) for claim in claims]
 
     def _matchers_for(self, context: ExtractionContext) -> Matchers:
         cached = self._matchers.get(id(context))
@@ -114,6 +124,12 @@ class RulesExtractor:
             cached = (context, build_matchers(load_nlp(self.model), context))
             self._matchers[id(context)] = cached
         return cached[1]
+
+
+def _evidence_in(claim: Claim, original: str, index: list[int]) -> Claim:
+    """The claim with its evidence span moved from the reflowed text back to the document's own."""
+    start, end = index[claim.evidence.start], index[claim.evidence.end - 1] + 1
+    return replace(claim, evidence=Evidence(text=original[start:end], start=start, end=end))
 
 
 def _dateline_place(text: str, body: list[tuple[int, int]], context: ExtractionContext) -> Place | None:

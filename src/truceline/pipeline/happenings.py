@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from truceline.pipeline.actors import resolve_actor
@@ -18,6 +18,8 @@ from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 MERGE_KM = 25.0
 _UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
 _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
+# Non-party actors a party's accusation or denial may name (armed groups and third states).
+_STATEMENT_TARGETS = frozenset({"TTP", "ISKP", "BLA", "India"})
 
 
 @dataclass
@@ -228,27 +230,28 @@ def build_claims(
             fatalities = summarize_fatalities(by_sentence, none_reported=none_reported, lexicons=lexicons)
             injuries = summarize_injuries(by_sentence)
         sentence = first.sentence
-        claims.append(
-            Claim(
-                id=claim_id(document_id, len(claims) + 1),
-                document_id=document_id,
-                event_type=first.event_type,
-                sub_event_type=first.sub_event_type,
-                process_type=first.process_type,
-                event_date=happening.event_date,
-                time_precision=1 if happening.strength >= DateStrength.REPORTED else 2,
-                actor1=roles.actor1,
-                actor2=roles.actor2,
-                alleged=roles.alleged,
-                claimant=roles.claimant,
-                location=location,
-                fatalities=fatalities,
-                evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
-                confidence=_confidence(happening, location),
-                extractor=extractor,
-                injuries=injuries,
+        for each in _per_accused(happening, roles, context) if first.family == PROCESS else [roles]:
+            claims.append(
+                Claim(
+                    id=claim_id(document_id, len(claims) + 1),
+                    document_id=document_id,
+                    event_type=first.event_type,
+                    sub_event_type=first.sub_event_type,
+                    process_type=first.process_type,
+                    event_date=happening.event_date,
+                    time_precision=1 if happening.strength >= DateStrength.REPORTED else 2,
+                    actor1=each.actor1,
+                    actor2=each.actor2,
+                    alleged=each.alleged,
+                    claimant=each.claimant,
+                    location=location,
+                    fatalities=fatalities,
+                    evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end),
+                    confidence=_confidence(happening, location),
+                    extractor=extractor,
+                    injuries=injuries,
+                )
             )
-        )
     return claims
 
 
@@ -339,26 +342,59 @@ def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
     if speaker is None or speaker not in parties:
         return _Roles(None, None, False, None)
     roles = parties[speaker]
-    others = [
-        m
-        for d in happening.detections
-        for m in d.actors
-        if m.party and m.party != speaker and not m.is_speaker
-    ]
-    if not others or others[0].party not in parties:
+    speaker_actor = _claimant_actor(happening, context) or roles.government
+    if context.actors.party_of.get(speaker_actor) != speaker:
+        speaker_actor = roles.government
+    accused = _accused(happening, speaker, context)
+    if accused is None:
         if process_type == "threat_or_warning":
-            return _Roles(roles.government, None, False, None)
+            return _Roles(speaker_actor, None, False, None)
         return _Roles(None, None, False, None)
-    other_roles = parties[others[0].party or ""]
-    government_like = [m for m in others if not m.is_forces and m.actor is None]
-    accused = (
-        other_roles.government
-        if government_like
-        else resolve_actor(others[0], is_violence=False, context=context)
-    )
     if process_type == "threat_or_warning":
-        return _Roles(roles.government, accused, False, None)
-    return _Roles(roles.government, accused, True, roles.government)
+        return _Roles(speaker_actor, accused, False, None)
+    return _Roles(speaker_actor, accused, True, speaker_actor)
+
+
+def _accused(happening: Happening, speaker: str, context: ExtractionContext) -> str | None:
+    found = _all_accused(happening, speaker, context)
+    return found[0] if found else None
+
+
+def _all_accused(happening: Happening, speaker: str, context: ExtractionContext) -> list[str]:
+    """Whom a party's statement is about, in order: the actors named that are not the speaker's side.
+
+    Any actor of the dictionary counts (another party, an armed group, a third state); a generic mention of
+    the other party ('Kabul', 'Afghanistan') stands for its government, its forces for its military.
+    """
+    out: list[str] = []
+    for detection in happening.detections:
+        for mention in detection.actors:
+            if mention.is_speaker or mention.party == speaker:
+                continue
+            actor = resolve_actor(mention, is_violence=False, context=context)
+            if actor is None or actor.startswith("Civilians") or actor == _UNIDENTIFIED_ARMED:
+                continue
+            if (
+                mention.actor is not None
+                and mention.party is None
+                and mention.actor not in _STATEMENT_TARGETS
+            ):
+                continue
+            if actor not in out:
+                out.append(actor)
+    return out
+
+
+def _per_accused(happening: Happening, roles: _Roles, context: ExtractionContext) -> list[_Roles]:
+    """An accusation naming several accused ('X and Y backed the attackers') is one claim per accused."""
+    speaker = happening.claimant_party or context.actors.party_of.get(roles.actor1 or "")
+    if happening.first.process_type != "accusation" or speaker is None or roles.actor2 is None:
+        return [roles]
+    accused = _all_accused(happening, speaker, context)
+    by_party: dict[str | None, str] = {}
+    for actor in accused:  # one per side: 'Afghan forces' and 'Kabul' are one accused
+        by_party.setdefault(context.actors.party_of.get(actor) or actor, actor)
+    return [replace(roles, actor2=actor) for actor in by_party.values()] or [roles]
 
 
 def _location_of(

@@ -93,3 +93,58 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int, paragrap
 
 def _squash(value: str) -> str:
     return re.sub(r"\W+", "", value).lower()
+
+
+_LINE_BREAKS = re.compile(r"[ \t]*\n[\s]*")
+_TERMINAL = ".!?:;\"”’)'"
+# Hard-wrapped text (wire copy, PDF and e-mail extracts): most lines end mid-sentence at a similar width.
+_WRAP_MIN_CHARS = 45
+_WRAP_SHARE = 0.3
+
+
+def reflow(text: str) -> tuple[str, list[int]]:
+    """Join the lines of hard-wrapped text into paragraphs; `index[i]` is the offset in `text` of char i.
+
+    A break after a line that ends mid-sentence ("... exchanged gunfire at a key border crossing in") is
+    a wrap, not a paragraph end, when the document as a whole is wrapped (a share of its lines are long and
+    end without punctuation). Other text comes back unchanged. Evidence offsets map back through `index`.
+    """
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    wrapped = [
+        line
+        for line in lines
+        if len(line) >= _WRAP_MIN_CHARS and line[-1] not in _TERMINAL and not _is_title_case(line)
+    ]
+    if not lines or len(wrapped) < _WRAP_SHARE * len(lines) or len(wrapped) < 3:
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    index: list[int] = []
+    cursor = 0
+    for m in _LINE_BREAKS.finditer(text):
+        before = text[cursor : m.start()]
+        out.append(before)
+        index.extend(range(cursor, m.start()))
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line = text[line_start : m.start()].strip()
+        is_wrap = (
+            len(line) >= _WRAP_MIN_CHARS
+            and line[-1] not in _TERMINAL
+            and m.end() < len(text)
+            and not _is_title_case(line)
+        )
+        if is_wrap:
+            out.append(" ")
+            index.append(m.start())
+        else:
+            out.append(text[m.start() : m.end()])
+            index.extend(range(m.start(), m.end()))
+        cursor = m.end()
+    out.append(text[cursor:])
+    index.extend(range(cursor, len(text) + 1))
+    return "".join(out), index
+
+
+def _is_title_case(line: str) -> bool:
+    """A headline ('Pakistan Accuses Kabul Of Border Attack'): most words capitalised."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
