@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from truceline.errors import NotFound
+from truceline.pipeline.actors import ActorMention
 from truceline.pipeline.casualties import says_no_casualties
 from truceline.pipeline.claims import Claim, Evidence
 from truceline.pipeline.context import ExtractionContext, Place
-from truceline.pipeline.actors import ActorMention
 from truceline.pipeline.detect import Detection, detect_happenings, speaker_of
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.happenings import build_claims, merge_detections
