@@ -47,7 +47,7 @@ def test_injuries_only_or_no_casualties_mean_zero_dead():
 
 
 def test_killed_and_wounded_dozens_is_too_vague_to_count():
-    assert fatalities("The fighting killed and wounded dozens.").best is None
+    assert fatalities("The battle killed and wounded dozens.").best is None
 
 
 def test_times_and_years_are_not_casualty_figures():

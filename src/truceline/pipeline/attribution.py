@@ -49,12 +49,12 @@ def find_attribution(sentence: str, *, lexicons: Lexicons) -> Attribution:
             speakers.append((m.end(), len(sentence)))
             continue
         if _AFTER_VERB_REPORT_END.match(after) or re.match(r"^\s*(?:on \w+\s*)?,", after):
-            # '..., Afghan authorities said on Tuesday.' : the speaker is the clause before the verb.
+            # '..., the ministry said on Friday.' : the speaker is the clause before the verb.
             cut = max(before.rfind(", "), before.rfind("” "), before.rfind('" '), -1)
             speakers.append((cut + 1, m.start()))
             contents.append((0, cut + 1))
         elif re.match(r"^\s+(?:an?|the)\s+\w", after) and re.search(r"[,\"”]\s*$", before):
-            # '..., said an Italian NGO, EMERGENCY, which ...': inverted speaker after the verb.
+            # '..., said a local charity, which ...': inverted speaker after the verb.
             speakers.append((m.end(), len(sentence)))
             contents.append((0, m.start()))
         else:

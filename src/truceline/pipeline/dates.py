@@ -58,7 +58,7 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
         if value is None or any(s < end and start < e for s, e in taken):
             return
         if sentence.count("(", 0, start) > sentence.count(")", 0, start):
-            return  # '(Saturday, 2am, Singapore time)', '(Dec 6)': asides, not the event's date
+            return  # '(Sunday, 3am, Tokyo time)', '(Dec 6)': asides, not the event's date
         taken.append((start, end))
         is_report = bool(_SPEECH_BEFORE.search(sentence[:start]))
         is_since = bool(re.search(r"\b(?:since|as of|until|till)\s+$", sentence[:start], re.IGNORECASE))

@@ -33,6 +33,12 @@ _SUB_PRIORITY = [
 _PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 # 'Khost and Paktika provinces', 'in Kunar, Nangarhar and Khost': coordinated places, one happening each.
 _COORDINATION = re.compile(r"^\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?(?:\w+ern\s+)?$", re.IGNORECASE)
+_STATEMENT_OBJECT = re.compile(
+    r"\b(?:over|about|against|condemn(?:ed|ing|s)?|denounc(?:ed|ing|es))\s+(?:the|these|those|its|their|this|that|"
+    r"recent|latest)\s+(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_WHERE_BEFORE = re.compile(r"\b(?:in|at|near|inside|outside)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
 _COORDINATED_SPLIT = re.compile(r"\b(?:spanning|between)\b", re.IGNORECASE)
 
 
@@ -199,6 +205,9 @@ def _is_background_violence(
     has_date_after = any(d.start > start for d in dates)
     if lexicons.cause_reference.search(text[max(0, start - 60) : start]) and not has_date_after:
         return True
+    is_statement = any(rule.process_type in STATEMENTS for rule, _ in process)
+    if is_statement and not casualties and _STATEMENT_OBJECT.search(text[max(0, start - 40) : start]):
+        return True  # 'protested over the strikes', 'condemned the attack': the object of a statement
     is_accused = any(rule.process_type == "accusation" for rule, _ in process)
     return is_accused and attribution.is_content(start, start + 1) and not dates and not casualties
 
@@ -282,7 +291,13 @@ def _with_places(
     located = [p for p in places if p.is_locative]
     if rule.process_type in STATEMENTS:
         located = [p for p in located if not attribution.is_content(p.start, p.end)]
-    groups: list[tuple[PlaceMention, ...]] = [tuple(located)]
+    # Where it happened: a place introduced by 'in', 'at', 'near' first ('officials from X and Y met in Z'),
+    # the nearest to the trigger among those.
+    ranked = sorted(
+        located,
+        key=lambda p: (not _WHERE_BEFORE.search(text[max(0, p.start - 25) : p.start]), abs(p.start - start)),
+    )
+    groups: list[tuple[PlaceMention, ...]] = [tuple(ranked)]
     splittable = family == VIOLENCE or rule.process_type in {"border_closed", "border_reopened"}
     if splittable and len(located) > 1 and not _COORDINATED_SPLIT.search(text):
         distinct = {(p.place.lat, p.place.lon) for p in located}

@@ -105,7 +105,7 @@ _WRAP_SHARE = 0.3
 def reflow(text: str) -> tuple[str, list[int]]:
     """Join the lines of hard-wrapped text into paragraphs; `index[i]` is the offset in `text` of char i.
 
-    A break after a line that ends mid-sentence ("... exchanged gunfire at a key border crossing in") is
+    A break after a line that ends mid-sentence ("... the two sides traded fire near the") is
     a wrap, not a paragraph end, when the document as a whole is wrapped (a share of its lines are long and
     end without punctuation). Other text comes back unchanged. Evidence offsets map back through `index`.
     """

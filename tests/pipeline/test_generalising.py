@@ -1,0 +1,112 @@
+"""The general mechanisms behind extraction on unseen reporting (issue 11): each test names one."""
+
+from datetime import date
+
+from tests.pipeline.builders import make_context, make_document, make_extractor
+from truceline.pipeline.claims import Claim
+from truceline.pipeline.extract import RulesExtractor
+from truceline.pipeline.sentences import reflow
+from truceline.pipeline.tuning import Tuning
+
+
+def extract(text: str, extractor: RulesExtractor | None = None) -> list[Claim]:
+    doc = make_document(text)
+    return (extractor or make_extractor()).extract(doc, make_context())
+
+
+def test_reflow_joins_hard_wrapped_lines_and_maps_offsets_back():
+    text = (
+        "KABUL: Border guards of the two countries traded fire across the\n\n"
+        "frontier near Chaman on Friday, officials said, and the crossing was\n\n"
+        "closed to trucks and travellers until further notice, traders told us.\n\n"
+        "A local elder said the people living along the road were afraid and\n\n"
+        "many families had left their homes for the city during the night.\n"
+    )
+    flowed, index = reflow(text)
+    assert "across the frontier near Chaman" in flowed
+    assert len(index) == len(flowed) + 1
+    assert all(text[index[i]] == flowed[i] for i in range(len(flowed)) if flowed[i] != " ")
+
+
+def test_reflow_leaves_ordinary_paragraphs_and_headlines_alone():
+    text = "Pakistan Closes Border Crossing After Night Of Heavy Firing\n\nThe crossing closed on Friday.\n"
+    assert reflow(text)[0] == text
+
+
+def test_a_wrapped_report_still_yields_its_happening_with_evidence_from_the_original_text():
+    text = (
+        "QUETTA: Security forces of Pakistan and Afghan border forces traded\n\n"
+        "gunfire near Chaman on Friday, killing two soldiers, the local\n\n"
+        "administration said in a statement issued to reporters in the evening\n\n"
+        "and the provincial government asked both sides to show restraint today.\n"
+    )
+    doc = make_document(text)
+    [claim] = make_extractor().extract(doc, make_context())
+    assert claim.event_type == "Battles"
+    assert doc.text[claim.evidence.start : claim.evidence.end] == claim.evidence.text
+    assert "\n" in claim.evidence.text  # the document's own bytes, not the reflowed copy
+
+
+def test_a_past_event_reported_with_said_to_have_is_not_irrealis():
+    [claim] = extract("Pakistani and Afghan forces are said to have exchanged gunfire near Chaman on Friday.")
+    assert claim.event_type == "Battles"
+
+
+def test_places_joined_by_and_are_one_happening_each_even_at_different_levels():
+    claims = extract("Pakistani air strikes hit Chaman and Paktika province on Friday.")
+    assert sorted(c.location.name or "" for c in claims) == ["Chaman", "Paktika"]
+
+
+def test_the_place_after_in_is_where_talks_were_held():
+    [claim] = extract("Envoys from Pakistan and Afghanistan held talks in Doha on Saturday.")
+    assert claim.process_type == "talks_held"
+    assert claim.location.name == "Doha"
+
+
+def test_a_pronoun_speaker_is_the_last_named_speaker():
+    claims = extract(
+        "The Pakistani government said on Friday that militants had crossed from the west. "
+        "He rejected the accusation by Kabul that Pakistani jets had struck Khost on Thursday."
+    )
+    [denial] = [c for c in claims if c.process_type == "denial"]
+    assert (denial.actor1, denial.actor2) == ("Government of Pakistan", "Taliban (Afghanistan)")
+
+
+def test_an_accusation_names_a_third_state_or_armed_group():
+    [claim] = extract("Pakistan's Foreign Office on Friday accused India of backing the attackers.")
+    assert claim.process_type == "accusation"
+    assert (claim.actor1, claim.actor2) == ("Government of Pakistan", "India")
+    assert claim.alleged is True
+
+
+def test_an_accusation_against_two_actors_is_one_claim_per_accused():
+    claims = extract("Pakistan's Foreign Office on Friday accused Kabul and India of sponsoring terrorism.")
+    accused = sorted(c.actor2 or "" for c in claims if c.process_type == "accusation")
+    assert accused == ["India", "Taliban (Afghanistan)"]
+
+
+def test_summoning_an_ambassador_is_an_accusation():
+    # the strikes it protests are a reference to a happening reported elsewhere, not a new one
+    [claim] = extract("Kabul summoned the Pakistani ambassador on Friday over the air strikes.")
+    assert claim.process_type == "accusation"
+    assert claim.actor1 == "Taliban (Afghanistan)"
+
+
+def test_an_undated_happening_deep_in_the_text_takes_the_publication_date_at_week_precision():
+    text = (
+        "Officials met on Monday. Traders waited at the gate. Prices of flour rose in the markets. "
+        "Shops stayed shut in the old city. Pakistani and Afghan forces exchanged fire near Chaman."
+    )
+    [clash] = [c for c in extract(text) if c.event_type == "Battles"]
+    assert clash.event_date == make_document(text).published
+    assert clash.time_precision == 2
+    dropped = RulesExtractor(model=make_extractor().model, tuning=Tuning(undated_later=False))
+    assert [c for c in extract(text, dropped) if c.event_type == "Battles"] == []
+
+
+def test_the_tuning_changes_what_counts_as_background():
+    text = "Pakistani and Afghan forces exchanged fire near Chaman on December 1."
+    assert make_document(text).published == date(2025, 12, 6)
+    assert extract(text)  # five days before publication: news
+    strict = RulesExtractor(model=make_extractor().model, tuning=Tuning(max_age_days=3))
+    assert extract(text, strict) == []
