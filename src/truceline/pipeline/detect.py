@@ -22,13 +22,14 @@ VIOLENCE = "violence"
 PROCESS = "process"
 STATEMENTS = {"accusation", "denial", "threat_or_warning", "ceasefire_violation_alleged"}
 # When several violence triggers share a sentence, the most specific kind names the happening.
-_SUB_PRIORITY = [
+SUB_PRIORITY = [
     "Suicide bomb",
     "Remote explosive/landmine/IED",
     "Air/drone strike",
     "Shelling/artillery/missile attack",
     "Armed clash",
     "Abduction/forced disappearance",
+    "Peaceful protest",
 ]
 _PERFECT = re.compile(r"\b(?:has|have)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 # 'Khost and Paktika provinces', 'in Kunar, Nangarhar and Khost': coordinated places, one happening each.
@@ -73,6 +74,7 @@ def detect_happenings(
     country_hints: tuple[str, ...],
     tuning: Tuning = DEFAULT_TUNING,
     speaker: ActorMention | None = None,
+    document_admins: frozenset[str] = frozenset(),
 ) -> list[Detection]:
     """Every happening one sentence reports; background mentions and hypotheticals are left out."""
     text = sentence.text
@@ -92,7 +94,9 @@ def detect_happenings(
     is_background = bool(lexicons.background.search(text)) and not lexicons.not_background.search(text)
     if is_background and not any(d.strength >= DateStrength.RELATIVE and not d.is_report for d in dates):
         return []
-    places = find_place_mentions(text, spans=local, context=context, country_hints=country_hints)
+    places = find_place_mentions(
+        text, spans=local, context=context, country_hints=country_hints, document_admins=document_admins
+    )
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
     if speaker is not None and not any(a.is_speaker for a in actors):
         zone = _anaphoric_speaker_zone(text, attribution)
@@ -223,7 +227,7 @@ def _violence_triggers(text: str, lexicons: Lexicons) -> tuple[TriggerRule, int]
         return None
     specific = [f for f in found if not f[0].is_generic]
     if specific:
-        return min(specific, key=lambda f: (_SUB_PRIORITY.index(f[0].sub_event_type), f[1]))
+        return min(specific, key=lambda f: (SUB_PRIORITY.index(f[0].sub_event_type), f[1]))
     return found[0]
 
 
@@ -264,12 +268,16 @@ def _nearest(position: int, triggers: list[int]) -> int:
     return min(triggers, key=lambda t: abs(t - position))
 
 
+# 'unless the TTP stops cross-border attacks', 'if fighting resumes': a condition, not a report.
+_CONDITIONAL = re.compile(r"\b(?:if|unless|until|lest|in case)\b[^,.;:]{0,60}$", re.IGNORECASE)
 _PERFECT_INFINITIVE = re.compile(r"\bto\s+have\s+(?:been\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
 
 def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
     """'will strike', 'threat of clashes': not a happening. 'said to have exchanged fire' is one (past)."""
     before = text[max(0, start - 40) : start]
+    if _CONDITIONAL.search(text[max(0, start - 70) : start]):
+        return True
     return bool(lexicons.irrealis.search(before)) and not _PERFECT_INFINITIVE.search(before)
 
 

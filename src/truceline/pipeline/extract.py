@@ -14,6 +14,7 @@ from truceline.pipeline.claims import Claim, Evidence
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.detect import Detection, detect_happenings, speaker_of
 from truceline.pipeline.document import SourceDocument
+from truceline.pipeline.geocode import document_admins
 from truceline.pipeline.happenings import build_claims, merge_detections
 from truceline.pipeline.lexicons import load_lexicons
 from truceline.pipeline.nlp import (
@@ -65,6 +66,7 @@ class RulesExtractor:
             return []
         spans = find_spans(nlp.make_doc(text), matchers)
         country_hints = _country_hints(text, context)
+        admins = document_admins(text, context=context)
         detections: list[Detection] = []
         speaker: ActorMention | None = None
         cursor = 0
@@ -83,6 +85,7 @@ class RulesExtractor:
                 country_hints=country_hints,
                 tuning=self.tuning,
                 speaker=previous_speaker,
+                document_admins=admins,
             )
             if found and not any(d.places for d in found) and "ner" in nlp.pipe_names:
                 # Statistical NER only as a fallback, and only where a happening has no place yet:
@@ -96,6 +99,7 @@ class RulesExtractor:
                     country_hints=country_hints,
                     tuning=self.tuning,
                     speaker=previous_speaker,
+                    document_admins=admins,
                 )
             detections.extend(found)
         happenings = merge_detections(detections, published=published, context=context, tuning=self.tuning)

@@ -49,8 +49,13 @@ def find_place_mentions(
     spans: Iterable[Span],
     context: ExtractionContext,
     country_hints: tuple[str, ...] = (),
+    document_admins: frozenset[str] = frozenset(),
 ) -> list[PlaceMention]:
-    """Places named in a sentence: phrase-matched names, NER entities and capitalized names."""
+    """Places named in a sentence: phrase-matched names, NER entities and capitalized names.
+
+    `document_admins` names the districts and provinces the whole article mentions: among namesakes the
+    one inside them wins ('Mir Ali' in an article that names North Waziristan).
+    """
     candidates: dict[tuple[int, int], str] = {}
     actor_ranges = [(s.start, s.end) for s in spans if s.label == "ACTOR"]
     for span in spans:
@@ -58,7 +63,7 @@ def find_place_mentions(
             candidates[(span.start, span.end)] = span.text
     for m in _CAPITALIZED_RUN.finditer(sentence):
         candidates.setdefault((m.start(), m.end()), m.group())
-    admin_hints = _admin_hints(sentence)
+    admin_hints = _admin_hints(sentence) | document_admins
     mentions: list[PlaceMention] = []
     for (start, end), name in sorted(candidates.items()):
         if any(s <= start and end <= e for s, e in actor_ranges) and not _LOCATIVE_BEFORE.search(
@@ -128,6 +133,17 @@ def _seat_of(place: Place, *, context: ExtractionContext) -> Place:
     return replace(place, lat=seat.lat, lon=seat.lon)
 
 
+def document_admins(text: str, *, context: ExtractionContext) -> frozenset[str]:
+    """The district and province names a whole document mentions (lower case)."""
+    out = set()
+    for name in {m.group() for m in _CAPITALIZED_RUN.finditer(text)}:
+        if _NOT_PLACES.match(name):
+            continue
+        if any(p.level in {"district", "province"} for p in context.places.lookup(name)):
+            out.add(name.lower())
+    return frozenset(out)
+
+
 def _admin_hints(sentence: str) -> set[str]:
     return {m.group(1).lower() for m in re.finditer(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)?) province\b", sentence)}
 
@@ -166,6 +182,8 @@ def _best_place(
             value += 4 - country_hints.index(place.country)
         if place.admin1 and place.admin1.lower() in admin_hints:
             value += 4
+        if place.admin2 and place.admin2.lower() in admin_hints and place.level == "town":
+            value += 3
         if place.border_km is not None and place.border_km < 60:
             value += 1  # the scenario is a border conflict
         if place.name.lower() == name.lower():

@@ -207,6 +207,7 @@ def build_claims(
     """
     claims: list[Claim] = []
     last_roles: dict[str, _Roles] = {}
+    last_violence_place: Location | None = None
     for happening in sorted(happenings, key=lambda h: h.first.sentence.start):
         first = happening.first
         kind = first.sub_event_type if first.family == VIOLENCE else f"process:{first.process_type}"
@@ -218,8 +219,14 @@ def build_claims(
                 continue
         last_roles[kind] = roles
         location = _location_of(
-            happening, context=context, is_violence=first.family == VIOLENCE, dateline=dateline
+            happening,
+            context=context,
+            is_violence=first.family == VIOLENCE,
+            dateline=dateline,
+            previous=last_violence_place,
         )
+        if first.family == VIOLENCE and happening.place is not None:
+            last_violence_place = location
         fatalities = Fatalities()
         injuries = None
         if first.family == VIOLENCE:
@@ -398,13 +405,20 @@ def _per_accused(happening: Happening, roles: _Roles, context: ExtractionContext
 
 
 def _location_of(
-    happening: Happening, *, context: ExtractionContext, is_violence: bool, dateline: Place | None
+    happening: Happening,
+    *,
+    context: ExtractionContext,
+    is_violence: bool,
+    dateline: Place | None,
+    previous: Location | None = None,
 ) -> Location:
     if happening.place is not None:
         mention = happening.place
         return location_of(mention.place, precision=mention.precision, context=context)
     first = happening.first
     if is_violence:
+        if previous is not None:
+            return previous  # the article's last placed happening: where its story is
         if dateline is not None and dateline.country in context.actors.parties:
             return location_of(dateline, precision=2, context=context)
         return Location()
