@@ -46,8 +46,13 @@ def _month_pattern(lexicons: Lexicons) -> str:
     return "|".join(sorted(lexicons.dates["months"], key=len, reverse=True))
 
 
-def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) -> list[DateMention]:
-    """Every date expression of one sentence, resolved; night words shift to the day before."""
+def find_date_mentions(
+    sentence: str, *, published: date, lexicons: Lexicons, next_day_weekdays: bool = False
+) -> list[DateMention]:
+    """Every date expression of one sentence, resolved; night words shift to the day before.
+
+    With `next_day_weekdays`, the weekday after the publication date resolves to that next day (a report
+    dated a time zone behind) instead of six days back."""
     months = lexicons.dates["months"]
     weekdays: list[str] = lexicons.dates["weekdays"]
     month_re = _month_pattern(lexicons)
@@ -95,6 +100,10 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
     ):
         target = weekdays.index(m.group("w").lower())
         back = (published.weekday() - target) % 7
+        if back == 6 and next_day_weekdays and not m.group().lower().startswith("last"):
+            # 'on Monday' in a report dated Sunday: the report's date is a time zone behind (a US-dated
+            # wire story), not a week-old event, which reporting would call 'last Monday'.
+            back = -1
         add(m.start(), m.end(), published - timedelta(days=back), 1, DateStrength.EXPLICIT)
     # 'two days ago', 'last week', 'a week ago'.
     numbers: dict[str, int] = lexicons.dates["number_words"]
@@ -109,6 +118,14 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
                 1 if days < 7 else 2,
                 DateStrength.RELATIVE,
             )
+    # 'the 7th of this month', '23rd of last month': a day of a month named by its distance from publication.
+    for m in re.finditer(
+        r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\s+of\s+(?P<which>this|last|the current|the previous)\s+month\b",
+        sentence,
+        re.IGNORECASE,
+    ):
+        back = 1 if m.group("which").lower() in {"last", "the previous"} else 0
+        add(m.start(), m.end(), _day_of_month(published, int(m.group("d")), back), 1, DateStrength.EXPLICIT)
     for m in re.finditer(r"\blast week\b|\bearlier this week\b", sentence, re.IGNORECASE):
         add(m.start(), m.end(), published - timedelta(days=7), 2, DateStrength.RELATIVE)
     # Night words and 'yesterday': the day before the anchor (the sentence's reporting date, else published).
@@ -123,6 +140,17 @@ def find_date_mentions(sentence: str, *, published: date, lexicons: Lexicons) ->
 def _report_anchor(found: list[DateMention], published: date) -> date:
     reports = [mention.value for mention in found if mention.is_report]
     return reports[0] if reports else published
+
+
+def _day_of_month(published: date, day: int, months_back: int) -> date | None:
+    year, month = published.year, published.month - months_back
+    if month < 1:
+        year, month = year - 1, month + 12
+    try:
+        value = date(year, month, day)
+    except ValueError:
+        return None
+    return value if value <= published + timedelta(days=1) else None
 
 
 def _calendar(published: date, month: int, day: int, year_text: str | None) -> date | None:

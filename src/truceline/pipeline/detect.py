@@ -88,12 +88,20 @@ def detect_happenings(
         violence = None  # funerals and tributes look back at a happening reported elsewhere
     if not violence and not process:
         return []
-    dates = find_date_mentions(text, published=published, lexicons=lexicons)
+    dates = find_date_mentions(
+        text, published=published, lexicons=lexicons, next_day_weekdays=tuning.next_day_weekdays
+    )
     if any(d.is_vague for d in dates) and not any(not d.is_vague for d in dates):
         return []  # 'clashes in October': a month only, background
     is_background = bool(lexicons.background.search(text)) and not lexicons.not_background.search(text)
     if is_background and not any(d.strength >= DateStrength.RELATIVE and not d.is_report for d in dates):
-        return []
+        # A time marker ('recent', 'since 2021', 'initially') dates the happenings of its own clause to the
+        # past; another clause of the sentence may still report news ('..., but the group now denies it').
+        if violence and _in_background_clause(text, violence[1], lexicons):
+            violence = None
+        process = [p for p in process if not _in_background_clause(text, p[1], lexicons)]
+        if not violence and not process:
+            return []
     places = find_place_mentions(
         text, spans=local, context=context, country_hints=country_hints, document_admins=document_admins
     )
@@ -109,7 +117,10 @@ def detect_happenings(
     none_reported = says_no_casualties(text, lexicons=lexicons)
     dates = [d for d in dates if (published - d.value).days <= tuning.max_age_days or d.is_report]
     if not dates and any(
-        not d.is_vague for d in find_date_mentions(text, published=published, lexicons=lexicons)
+        not d.is_vague
+        for d in find_date_mentions(
+            text, published=published, lexicons=lexicons, next_day_weekdays=tuning.next_day_weekdays
+        )
     ):
         return []  # dated weeks before the report: background
     places = [p for p in places if not attribution.is_speaker(p.start, p.end)]
@@ -194,6 +205,21 @@ def _anaphoric_speaker_zone(text: str, attribution: Attribution) -> tuple[int, i
         if _ANAPHORIC_SPEAKER.match(text[start:end]):
             return start, end
     return None
+
+
+_CLAUSE_BOUNDARY = re.compile(
+    r"(?:[;:]|,\s*(?:but|while|though|although|whereas|and|as)\b|\b(?:but|while|whereas)\b)", re.IGNORECASE
+)
+
+
+def _in_background_clause(text: str, start: int, lexicons: Lexicons) -> bool:
+    """Whether a background marker sits in the clause of the trigger at `start`."""
+    left = text[:start]
+    cut = max((m.end() for m in _CLAUSE_BOUNDARY.finditer(left)), default=0)
+    right = text[start:]
+    stop = _CLAUSE_BOUNDARY.search(right)
+    clause = text[cut : start + (stop.start() if stop else len(right))]
+    return bool(lexicons.background.search(clause))
 
 
 def _is_background_violence(

@@ -347,7 +347,7 @@ def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
     if speaker is None:
         speaker = next((m.party for m in first.actors if m.party and m.start < first.trigger_start), None)
     if speaker is None or speaker not in parties:
-        return _Roles(None, None, False, None)
+        return _group_statement_roles(happening, context)
     roles = parties[speaker]
     speaker_actor = _claimant_actor(happening, context) or roles.government
     if context.actors.party_of.get(speaker_actor) != speaker:
@@ -356,10 +356,43 @@ def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
     if accused is None:
         if process_type == "threat_or_warning":
             return _Roles(speaker_actor, None, False, None)
+        if process_type == "denial":  # 'Pakistan denied blocking the crossing': a denial needs no accuser
+            return _Roles(speaker_actor, None, True, speaker_actor)
         return _Roles(None, None, False, None)
     if process_type == "threat_or_warning":
         return _Roles(speaker_actor, accused, False, None)
     return _Roles(speaker_actor, accused, True, speaker_actor)
+
+
+def _group_statement_roles(happening: Happening, context: ExtractionContext) -> _Roles:
+    """A statement by an armed group or a third state (no party of the scenario): it speaks for itself."""
+    first = happening.first
+    speaker = next(
+        (
+            m.actor
+            for m in first.actors
+            if m.actor in _STATEMENT_TARGETS
+            and m.party is None
+            and (m.is_speaker or m.start < first.trigger_start)
+        ),
+        None,
+    )
+    if speaker is None:
+        return _Roles(None, None, False, None)
+    accused = next(
+        (
+            resolve_actor(m, is_violence=False, context=context)
+            for d in happening.detections
+            for m in d.actors
+            if m.party and not m.is_speaker
+        ),
+        None,
+    )
+    if first.process_type == "threat_or_warning":
+        return _Roles(speaker, accused, False, None)
+    if accused is None and first.process_type != "denial":
+        return _Roles(None, None, False, None)
+    return _Roles(speaker, accused, True, speaker)
 
 
 def _accused(happening: Happening, speaker: str, context: ExtractionContext) -> str | None:

@@ -22,6 +22,9 @@ class Tuning:
     undated_later: bool = True
     """An undated happening past the lead, with nothing to inherit, takes the publication date at
     week precision (the coding convention) instead of being dropped as background."""
+    next_day_weekdays: bool = False
+    """'On Monday' in a report dated Sunday is the next day (a report dated a time zone behind), not six
+    days back."""
 
 
 DEFAULT_TUNING = Tuning()
@@ -31,4 +34,5 @@ TUNING_GRID: dict[str, tuple[object, ...]] = {
     "max_age_days": (3, 7, 14),
     "inherit_within": (2, 4),
     "undated_later": (False, True),
+    "next_day_weekdays": (False, True),
 }
