@@ -120,7 +120,8 @@ def find_date_mentions(
             )
     # 'the 7th of this month', '23rd of last month': a day of a month named by its distance from publication.
     for m in re.finditer(
-        r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\s+of\s+(?P<which>this|last|the current|the previous)\s+month\b",
+        r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)\s+of\s+"
+        r"(?P<which>this|last|the current|the previous)\s+month\b",
         sentence,
         re.IGNORECASE,
     ):
