@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -19,6 +21,7 @@ MERGE_KM = 25.0
 _UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
 _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
 # Non-party actors a party's accusation or denial may name (armed groups and third states).
+_COORDINATED = re.compile(r"^\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?$", re.IGNORECASE)
 _STATEMENT_TARGETS = frozenset({"TTP", "ISKP", "BLA", "India"})
 
 
@@ -426,15 +429,26 @@ def _all_accused(happening: Happening, speaker: str, context: ExtractionContext)
 
 
 def _per_accused(happening: Happening, roles: _Roles, context: ExtractionContext) -> list[_Roles]:
-    """An accusation naming several accused ('X and Y backed the attackers') is one claim per accused."""
+    """An accusation naming coordinated accused ('accused Kabul and New Delhi of ...') is one claim per
+    accused; other actors a sentence names are context, not more accusations."""
     speaker = happening.claimant_party or context.actors.party_of.get(roles.actor1 or "")
     if happening.first.process_type != "accusation" or speaker is None or roles.actor2 is None:
         return [roles]
-    accused = _all_accused(happening, speaker, context)
-    by_party: dict[str | None, str] = {}
-    for actor in accused:  # one per side: 'Afghan forces' and 'Kabul' are one accused
-        by_party.setdefault(context.actors.party_of.get(actor) or actor, actor)
-    return [replace(roles, actor2=actor) for actor in by_party.values()] or [roles]
+    text = happening.first.sentence.text
+    mentions = [
+        m
+        for m in happening.first.actors
+        if not m.is_speaker and m.party != speaker and resolve_actor(m, is_violence=False, context=context)
+    ]
+    out = [roles]
+    for a, b in itertools.pairwise(mentions):
+        if not _COORDINATED.match(text[a.end : b.start]):
+            continue
+        for mention in (a, b):
+            actor = resolve_actor(mention, is_violence=False, context=context)
+            if actor and actor not in {r.actor2 for r in out}:
+                out.append(replace(roles, actor2=actor))
+    return out
 
 
 def _location_of(
