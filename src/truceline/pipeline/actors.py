@@ -78,7 +78,9 @@ def find_actor_mentions(
             if _LOCATIVE_BEFORE.search(sentence[: m.start()]) and not re.match(r"^\s+(?:of|that)\b", after):
                 continue  # 'in Kabul', 'across Pakistan': a place, not an actor
             if re.match(
-                r"^\s+(?:[a-z]+\s+)?(?:nationals|families|refugees|residents|border|territory|soil)", after
+                r"^\s+(?:[a-z]+\s+)?(?:nationals|families|refugees|residents|border|territory|soil|militants?|insurgents?|"
+                r"terrorists?|jihadists?|gunmen|fighters)\b",
+                after,
             ):
                 continue
             mentions.append(_mention(None, party, m.start(), m.end(), False, attribution))

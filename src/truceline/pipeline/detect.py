@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from truceline.pipeline.actors import ActorMention, find_actor_mentions
 from truceline.pipeline.attribution import Attribution, find_attribution
@@ -81,6 +81,10 @@ def detect_happenings(
     local = [Span(s.start - sentence.start, s.end - sentence.start, s.text, s.label, s.key) for s in spans]
     attribution = find_attribution(text, lexicons=lexicons)
     violence = _violence_triggers(text, lexicons)
+    connective = _EARLIER_BY.search(text)
+    if violence and connective:
+        before = _violence_triggers(text[: connective.start()], lexicons)
+        violence = before or violence  # the later happening is the one before 'two days after'
     process = _process_triggers(text, lexicons, attribution)
     if lexicons.reciprocal.search(text):
         process = []  # 'each side blamed the other for the impasse in the talks': a summary, not news
@@ -127,6 +131,33 @@ def detect_happenings(
     triggers = ([violence[1]] if violence else []) + [start for _, start in process]
     dates_of = {t: [d for d in dates if _nearest(d.start, triggers) == t] for t in triggers}
     detections: list[Detection] = []
+    cause = _earlier_happening(text, violence, lexicons) if violence else None
+    if cause is not None and violence is not None:
+        # 'The strikes came two days after militants bombed a base, killing seven': two happenings; the
+        # figures after the connective belong to the earlier one, which is dated from the later.
+        cause_rule, cause_start, cut, offset = cause
+        main_date = _date_for(dates_of[violence[1]], violence[1])
+        anchor = main_date.value if main_date is not None else published
+        cause_date = DateMention(
+            anchor - timedelta(days=offset), 1, cause_start, cause_start + 1, DateStrength.RELATIVE
+        )
+        detections.extend(
+            _with_places(
+                sentence,
+                VIOLENCE,
+                cause_rule,
+                cause_start,
+                [cause_date],
+                [p for p in places if p.start >= cut],
+                [a for a in actors if a.start >= cut or a.is_speaker],
+                [c for c in casualties if c.start >= cut],
+                attribution,
+                False,
+                lexicons,
+            )
+        )
+        casualties = [c for c in casualties if c.start < cut]
+        places = [p for p in places if p.start < cut] or places
     if violence:
         rule, start = violence
         if _is_background_violence(text, start, dates, casualties, process, attribution, lexicons):
@@ -220,6 +251,48 @@ def _in_background_clause(text: str, start: int, lexicons: Lexicons) -> bool:
     stop = _CLAUSE_BOUNDARY.search(right)
     clause = text[cut : start + (stop.start() if stop else len(right))]
     return bool(lexicons.background.search(clause))
+
+
+_EARLIER_BY = re.compile(
+    r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|several|a few)\s+(?P<u>days?|weeks?)\s+after\b|"
+    r"\b(?:a|one)\s+(?P<u1>day|week)\s+after\b|\b(?:hours|shortly|soon|just)\s+after\b",
+    re.IGNORECASE,
+)
+_COUNTS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "several": 3,
+    "a few": 3,
+}
+
+
+def _earlier_happening(
+    text: str, violence: tuple[TriggerRule, int], lexicons: Lexicons
+) -> tuple[TriggerRule, int, int, int] | None:
+    """A second, earlier happening the sentence dates against the first ('... came two days after militants
+    stormed a base'): its rule, start, where its clause starts, and how many days before the first."""
+    for m in _EARLIER_BY.finditer(text):
+        if m.start() < violence[1]:
+            continue
+        unit = (m.group("u") or m.group("u1") or "day").lower()
+        count = m.group("n")
+        n = int(count) if count and count.isdigit() else _COUNTS.get((count or "a").lower(), 0)
+        offset = n * (7 if unit.startswith("week") else 1)
+        clause = text[m.end() : m.end() + 90]
+        for rule in lexicons.violence_triggers:
+            if rule.is_generic:
+                continue
+            found = rule.pattern.search(clause)
+            if found is not None:
+                return rule, m.end() + found.start(), m.end(), offset
+    return None
 
 
 def _is_background_violence(

@@ -318,6 +318,11 @@ def _violence_roles(
         actors.insert(0, _UNIDENTIFIED_ARMED)
     actor1 = actors[0]
     actor2 = actors[1] if len(actors) > 1 else None
+    civilians = [a for a in actors if a.startswith("Civilians")]
+    if first.event_type != "Battles" and civilians and _civilian_toll(happening):
+        # A one-sided attack whose dead or wounded are civilians: they are its target, whatever else
+        # the sentence names (the militants a strike was said to aim at, the side that reports it).
+        actor2 = civilians[0]
     claimant_actor = _claimant_actor(happening, context)
     speaker_party = happening.claimant_party
     perpetrator_party = context.actors.party_of.get(actor1)
@@ -328,6 +333,10 @@ def _violence_roles(
     if not alleged and not has_source and previous is not None and previous.alleged:
         return _Roles(actor1, actor2, True, previous.claimant)
     return _Roles(actor1, actor2, alleged, claimant_actor if alleged else None)
+
+
+def _civilian_toll(happening: Happening) -> bool:
+    return any(c.group == "civilian" for d in happening.detections for c in d.casualties)
 
 
 def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
