@@ -58,3 +58,17 @@ def test_watch_survives_a_feed_that_fails(run_cli: RunCli, tmp_path: Path) -> No
 def test_watch_rejects_a_bad_period(run_cli: RunCli) -> None:
     result = run_cli("watch", "http://127.0.0.1:9/feed.xml", "--every", "soon")
     assert result.code == 1 and "--every" in result.err
+
+
+def test_reextract_skips_documents_the_current_extractor_made_and_rejects_bad_calls(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    assert run_cli("ingest", str(_doc(tmp_path))).code == 0
+    result = run_cli("reextract", "--all")
+    assert result.code == 0, result.err
+    assert "0 documents re-extracted, 1 already current" in result.err
+    assert run_cli("ledger", "verify").code == 0
+    neither = run_cli("reextract")
+    assert neither.code != 0 and "--all" in neither.err
+    unknown = run_cli("reextract", "no-such-doc")
+    assert unknown.code == 1 and len(unknown.err.strip().splitlines()) == 1 and "no-such-doc" in unknown.err

@@ -7,7 +7,14 @@ from truceline.errors import NotFound
 from truceline.pipeline.claims import Claim
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.document import SourceDocument
-from truceline.pipeline.extract import extract_claims, get_extractor, list_extractors, register_extractor
+from truceline.pipeline.extract import (
+    RULES_EXTRACTOR_NAME,
+    RULES_EXTRACTOR_VERSION,
+    extract_claims,
+    get_extractor,
+    list_extractors,
+    register_extractor,
+)
 
 
 def extract(text: str, **kwargs: object) -> list[Claim]:
@@ -24,7 +31,7 @@ def test_a_clash_becomes_one_claim_with_date_place_actors_and_toll():
     assert claim.location.name == "Chaman"
     assert {claim.actor1, claim.actor2} == {"Military Forces of Pakistan", "Taliban (Afghanistan)"}
     assert claim.fatalities.best == 3
-    assert claim.extractor == "truceline-rules/0.1"
+    assert claim.extractor == f"{RULES_EXTRACTOR_NAME}/{RULES_EXTRACTOR_VERSION}"
     assert 0.0 <= claim.confidence <= 1.0
 
 

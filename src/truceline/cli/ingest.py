@@ -1,4 +1,4 @@
-"""`truceline ingest`, `truceline extract` and `truceline watch`: reports in, claims out."""
+"""`truceline ingest`, `extract`, `reextract` and `watch`: reports in, claims out."""
 
 from __future__ import annotations
 
@@ -114,6 +114,49 @@ def extract(obj: Context, doc: str, published: datetime | None, fmt: str) -> Non
             click.echo(json.dumps(claim, ensure_ascii=False))
 
 
+@click.command()
+@click.argument("document_ids", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Re-extract every stored document.")
+@pass_context
+def reextract(ctx: Context, document_ids: tuple[str, ...], every: bool) -> None:
+    """Run the current extractor again over stored documents; new claims supersede the old ones.
+
+    Old claims stay in the ledger: each successor names the claim it replaces, and a claim the extractor
+    no longer finds is withdrawn by a review that says so. Claims an analyst reviewed are left alone.
+    A document already extracted by this extractor version is skipped, so running it twice is harmless.
+
+    \b
+    Examples:
+      truceline reextract --all
+      truceline reextract doc-3f2a9c1b
+    """
+    from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION
+    from truceline.workflows.reextract import reextract_documents
+
+    if bool(document_ids) == every:
+        raise click.UsageError("name the documents to re-extract, or give --all (not both)")
+    runtime = ctx.runtime
+    with runtime.transaction() as session:
+        result = reextract_documents(
+            session,
+            extract=runtime.extract,
+            extractor=f"{RULES_EXTRACTOR_NAME}/{RULES_EXTRACTOR_VERSION}",
+            author="cli:reextract",
+            now=ctx.now(),
+            document_ids=None if every else document_ids,
+        )
+        if result.created or result.withdrawn:
+            create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    for document_id in result.documents:
+        click.echo(f"reextracted\t{document_id}")
+    click.echo(
+        f"{len(result.documents)} documents re-extracted, {len(result.unchanged)} already current; "
+        f"{len(result.created)} claims stored, {len(result.superseded)} superseded, "
+        f"{len(result.withdrawn)} withdrawn",
+        err=True,
+    )
+
+
 _EVERY = re.compile(r"^(\d+)([smh])$")
 
 
@@ -165,4 +208,4 @@ def watch(ctx: Context, feeds: tuple[str, ...], every: str, rounds: int | None, 
             time.sleep(period_s)
 
 
-COMMANDS = [ingest, extract, watch]
+COMMANDS = [ingest, extract, reextract, watch]

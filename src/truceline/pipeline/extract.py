@@ -30,7 +30,7 @@ from truceline.pipeline.sentences import find_body_lines, find_dateline, reflow,
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 RULES_EXTRACTOR_NAME = "truceline-rules"
-RULES_EXTRACTOR_VERSION = "0.1"
+RULES_EXTRACTOR_VERSION = "0.2"
 
 
 class Extractor(Protocol):
