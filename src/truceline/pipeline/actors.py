@@ -79,7 +79,8 @@ def find_actor_mentions(
                 continue  # 'in Kabul', 'across Pakistan': a place, not an actor
             if re.match(
                 r"^\s+(?:[a-z]+\s+)?(?:nationals|families|refugees|residents|border|territory|soil|militants?|insurgents?|"
-                r"terrorists?|jihadists?|gunmen|fighters)\b",
+                r"terrorists?|jihadists?|gunmen|fighters|news|media|journalists?|newspapers?|outlets?|channels?|"
+                r"television|broadcasters?|analysts?|experts?|traders?|drivers?|students?|scholars?)\b",
                 after,
             ):
                 continue

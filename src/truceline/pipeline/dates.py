@@ -34,12 +34,15 @@ class DateMention:
 
 
 _SPEECH_BEFORE = re.compile(
-    r"\b(?:said|says|told \w+|announced|confirmed|stated|reported|posted|wrote|added|declared|tweeted|"
+    r"\b(?:said|says|told \w+|announced|claimed responsibility|claiming responsibility|confirmed|stated|reported|posted|wrote|added|declared|tweeted|"
     r"addressed reporters(?: in \w+)?|(?:on )?social media platform \w+|on x|in a statement|"
     r"in a post(?: on x)?)"
     r"[^.;]{0,30}?$",
     re.IGNORECASE,
 )
+
+
+_DATELINE_AFTER = re.compile(r"^\s*(?:[:–—]|--|\(\w+\)\s*[:–—-])")
 
 
 def _month_pattern(lexicons: Lexicons) -> str:
@@ -65,7 +68,9 @@ def find_date_mentions(
         if sentence.count("(", 0, start) > sentence.count(")", 0, start):
             return  # '(Sunday, 3am, Tokyo time)', '(Dec 6)': asides, not the event's date
         taken.append((start, end))
-        is_report = bool(_SPEECH_BEFORE.search(sentence[:start]))
+        is_report = bool(_SPEECH_BEFORE.search(sentence[:start])) or bool(
+            not sentence[:start].strip() and _DATELINE_AFTER.match(sentence[end:])
+        )  # 'August 1: The group claimed ...' is the report's dateline
         is_since = bool(re.search(r"\b(?:since|as of|until|till)\s+$", sentence[:start], re.IGNORECASE))
         found.append(
             DateMention(value, precision, start, end, strength, is_report, precision > 1 or is_since)

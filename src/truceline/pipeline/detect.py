@@ -369,6 +369,11 @@ def _nearest(position: int, triggers: list[int]) -> int:
 
 # 'unless the TTP stops cross-border attacks', 'if fighting resumes': a condition, not a report.
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|lest|in case)\b[^,.;:]{0,60}$", re.IGNORECASE)
+_PREPOSITIONAL_TO = re.compile(
+    r"\b(?:due|owing|according|prior|response|reaction|related|thanks|linked|close|next|subjected|exposed)\s+to\s+"
+    r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _PERFECT_INFINITIVE = re.compile(r"\bto\s+have\s+(?:been\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
 
@@ -377,6 +382,8 @@ def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
     before = text[max(0, start - 40) : start]
     if _CONDITIONAL.search(text[max(0, start - 70) : start]):
         return True
+    if _PREPOSITIONAL_TO.search(before):
+        return False  # 'died due to airstrikes', 'in response to the shelling': 'to' is a preposition here
     return bool(lexicons.irrealis.search(before)) and not _PERFECT_INFINITIVE.search(before)
 
 

@@ -18,6 +18,7 @@ from truceline.pipeline.lexicons import Lexicons
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 MERGE_KM = 25.0
+_REPORT_LAG_DAYS = 3
 _UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
 _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
 # Non-party actors a party's accusation or denial may name (armed groups and third states).
@@ -103,6 +104,10 @@ def _dates_compatible(a: date | None, sa: DateStrength, b: date | None, sb: Date
         return True
     if sa == DateStrength.EXPLICIT and sb == DateStrength.EXPLICIT:
         return a == b
+    if {sa, sb} & {DateStrength.REPORTED} and {sa, sb} & {DateStrength.EXPLICIT, DateStrength.RELATIVE}:
+        # a report's date bounds the happening it reports from above: it happened that day or shortly before
+        reported, other = (a, b) if sa == DateStrength.REPORTED else (b, a)
+        return 0 <= (reported - other).days <= _REPORT_LAG_DAYS
     return abs((a - b).days) <= 1
 
 
