@@ -34,7 +34,8 @@ class DateMention:
 
 
 _SPEECH_BEFORE = re.compile(
-    r"\b(?:said|says|told \w+|announced|claimed responsibility|claiming responsibility|confirmed|stated|reported|posted|wrote|added|declared|tweeted|"
+    r"\b(?:said|says|told \w+|announced|claim(?:ed|ing) responsibility|"
+    r"confirmed|stated|reported|posted|wrote|added|declared|tweeted|"
     r"addressed reporters(?: in \w+)?|(?:on )?social media platform \w+|on x|in a statement|"
     r"in a post(?: on x)?)"
     r"[^.;]{0,30}?$",
