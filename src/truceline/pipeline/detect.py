@@ -101,9 +101,10 @@ def detect_happenings(
     if is_background and not any(d.strength >= DateStrength.RELATIVE and not d.is_report for d in dates):
         # A time marker ('recent', 'since 2021', 'initially') dates the happenings of its own clause to the
         # past; another clause of the sentence may still report news ('..., but the group now denies it').
-        if violence and _in_background_clause(text, violence[1], lexicons):
+        reach = tuning.background_reach
+        if violence and _in_background_clause(text, violence[1], lexicons, reach):
             violence = None
-        process = [p for p in process if not _in_background_clause(text, p[1], lexicons)]
+        process = [p for p in process if not _in_background_clause(text, p[1], lexicons, reach)]
         if not violence and not process:
             return []
     places = find_place_mentions(
@@ -243,13 +244,16 @@ _CLAUSE_BOUNDARY = re.compile(
 )
 
 
-def _in_background_clause(text: str, start: int, lexicons: Lexicons) -> bool:
+def _in_background_clause(text: str, start: int, lexicons: Lexicons, reach: int | None) -> bool:
     """Whether a background marker sits in the clause of the trigger at `start`."""
     left = text[:start]
     cut = max((m.end() for m in _CLAUSE_BOUNDARY.finditer(left)), default=0)
     right = text[start:]
     stop = _CLAUSE_BOUNDARY.search(right)
-    clause = text[cut : start + (stop.start() if stop else len(right))]
+    end = stop.start() if stop else len(right)
+    if reach is not None:  # a marker modifies what is near it ('the recent strikes')
+        cut, end = max(cut, start - reach), min(end, reach)
+    clause = text[cut : start + end]
     return bool(lexicons.background.search(clause))
 
 

@@ -22,6 +22,8 @@ class Tuning:
     undated_later: bool = True
     """An undated happening past the lead, with nothing to inherit, takes the publication date at
     week precision (the coding convention) instead of being dropped as background."""
+    background_reach: int | None = None
+    """How far (characters) a background marker reaches from a trigger within its clause; None: the clause."""
     next_day_weekdays: bool = False
     """'On Monday' in a report dated Sunday is the next day (a report dated a time zone behind), not six
     days back."""
@@ -35,4 +37,5 @@ TUNING_GRID: dict[str, tuple[object, ...]] = {
     "inherit_within": (2, 4),
     "undated_later": (False, True),
     "next_day_weekdays": (False, True),
+    "background_reach": (None, 30),
 }
