@@ -110,3 +110,21 @@ def test_the_tuning_changes_what_counts_as_background():
     assert extract(text)  # five days before publication: news
     strict = RulesExtractor(model=make_extractor().model, tuning=Tuning(max_age_days=3))
     assert extract(text, strict) == []
+
+
+def test_a_known_happening_as_the_subject_of_its_consequences_is_not_a_new_one():
+    claims = extract(
+        "Pakistan closed the Torkham crossing on Friday. "
+        "The closure of the crossing has caused shortages of flour."
+    )
+    assert [c.process_type for c in claims] == ["border_closed"]
+    assert claims[0].evidence.text.startswith("Pakistan closed")
+
+
+def test_a_responsibility_claim_dates_the_report_and_joins_the_attack_it_claims():
+    claims = extract(
+        "A suicide bomber struck a police post in Bannu on Thursday, killing four policemen. "
+        "The TTP claimed responsibility on Friday for the suicide attack."
+    )
+    [attack] = [c for c in claims if c.event_type != "Strategic developments"]
+    assert attack.event_date == date(2025, 12, 4)

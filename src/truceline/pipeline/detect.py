@@ -88,6 +88,9 @@ def detect_happenings(
     process = _process_triggers(text, lexicons, attribution)
     if lexicons.reciprocal.search(text):
         process = []  # 'each side blamed the other for the impasse in the talks': a summary, not news
+    process = [p for p in process if not _is_consequence_subject(text, p[1])]
+    if violence and _is_consequence_subject(text, violence[1]):
+        violence = None  # 'The closure has caused shortages': a known happening's effects, not a new one
     if lexicons.commemoration.search(text):
         violence = None  # funerals and tributes look back at a happening reported elsewhere
     if not violence and not process:
@@ -297,6 +300,21 @@ def _earlier_happening(
             if found is not None:
                 return rule, m.end() + found.start(), m.end(), offset
     return None
+
+
+_DEFINITE_OPENING = re.compile(r"^\W*(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,2}$", re.I)
+_CONSEQUENCE_AFTER = re.compile(
+    r"^[\w-]*\s+(?:of\s+[^,.;]{0,40}?\s+)?(?:has\s+|have\s+|had\s+)?(?:also\s+)?"
+    r"(?:caused|led to|resulted in|prompted|sparked|triggered|forced|disrupted|left|hit|hurt|affected|"
+    r"stranded|raised|pushed|created|worsened|deepened|strained|cost)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_consequence_subject(text: str, start: int) -> bool:
+    """'The suspension of trade has caused shortages': a definite mention opening the sentence as the subject
+    of its consequences refers to a happening already known; it reports no new one."""
+    return bool(_DEFINITE_OPENING.match(text[:start]) and _CONSEQUENCE_AFTER.match(text[start:]))
 
 
 def _is_background_violence(
