@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     )
     map_tiles_attribution: str = Field(default="", description="Attribution shown for the tile layer")
 
+    checkpoint_interval_s: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=2.0,
+        description="Coalesce checkpoints: sign at most this often (seconds); 0 signs after every write",
+    )
     smtp_host: str = Field(default="127.0.0.1", description="SMTP server that sends alert e-mails")
     smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server")
     smtp_from: str = Field(default="truceline@localhost", description="Sender address of alert e-mails")

@@ -15,6 +15,8 @@ from truceline.config import Settings
 from truceline.db.engine import make_engine, make_session_factory
 from truceline.db.migrate import upgrade_to_head
 from truceline.ledger.keystore import ensure_log_key
+from truceline.ledger.sealing import Sealer
+from truceline.ledger.service import APPENDED
 from truceline.ledger.signing import Signer, Verifier
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
@@ -36,7 +38,27 @@ class Runtime:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll everything back on error."""
+        """The one unit of work of every write (web, API, CLI, watch): records and their ledger entries
+        commit together or not at all; after the commit, a signed checkpoint covers the new entries."""
+        with self.sessions() as session:
+            with session.begin():
+                yield session
+            appended = session.info.pop(APPENDED, False)
+        if appended:
+            self.sealer.committed()
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        """The only signer of checkpoints (see truceline.ledger.sealing)."""
+        return Sealer(
+            self._bare_transaction,
+            signer=lambda: self.signer,
+            origin=self.origin,
+            interval_s=self.settings.checkpoint_interval_s,
+        )
+
+    @contextmanager
+    def _bare_transaction(self) -> Iterator[Session]:
         with self.sessions() as session, session.begin():
             yield session
 
@@ -73,6 +95,8 @@ class Runtime:
         return extract_claims(doc, context=self.extraction_context)
 
     def close(self) -> None:
+        if "sealer" in self.__dict__:
+            self.sealer.close()
         self.engine.dispose()
 
 

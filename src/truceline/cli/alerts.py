@@ -14,7 +14,6 @@ from truceline.alerts.schemas import AlertDeliveryRead, AlertRuleCreate, AlertRu
 from truceline.cli.ingest import parse_every
 from truceline.cli.main import Context, pass_context
 from truceline.errors import Conflict
-from truceline.ledger.service import create_checkpoint
 from truceline.users.rules import Action, require
 from truceline.users.service import get_user, principal_of
 from truceline.workflows import alerts as flow
@@ -94,7 +93,6 @@ def add_rule(
         rule = service.create_rule(
             session, rule_in=rule_in, author=_author(session, acting_as), now=ctx.now()
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
         read = AlertRuleRead.of(rule)
     _emit_rules(fmt, [read])
 
@@ -138,7 +136,6 @@ def disable_rule(ctx: Context, rule_id: str, acting_as: str | None) -> None:
     runtime = ctx.runtime
     with runtime.transaction() as session:
         service.disable_rule(session, rule_id=rule_id, author=_author(session, acting_as), now=ctx.now())
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{rule_id}\tdisabled")
 
 
@@ -178,8 +175,6 @@ def _run_once(ctx: Context, acting_as: str | None) -> None:
         deliveries = flow.run_alerts(
             session, runtime.scenario, runtime.settings, now=ctx.now(), author=author
         )
-        if deliveries:
-            create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
         lines = [
             f"{d.outcome}\t{d.rule_id}\t{d.event_key}\t{d.channel}\t{d.target}\t{d.detail}"
             for d in deliveries

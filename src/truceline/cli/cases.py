@@ -23,7 +23,6 @@ from truceline.complaints.rules import FilingKind, sign_filing
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate, SignatureIn
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.keystore import load_signer
-from truceline.ledger.service import create_checkpoint
 from truceline.users.rules import Principal
 from truceline.users.service import get_user, principal_of
 from truceline.workflows import verification as flow
@@ -119,7 +118,6 @@ def file_complaint(
             complaint_in=complaint_in.model_copy(update={"signature": signature}),
             now=now,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     complaint = filed.complaint
     for notice in filed.notices:
         click.echo(f"notice to {notice.party}: {notice.message}", err=True)
@@ -169,7 +167,6 @@ def respond(
             response_in=response_in.model_copy(update={"signature": signature}),
             now=now,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     _emit(
         fmt,
         {"id": response.id, "complaint_id": complaint_id, "supersedes_id": response.supersedes_id},
@@ -246,7 +243,6 @@ def open_case(
     )
     with runtime.transaction() as session:
         case = flow.open_case(session, principal=_principal(session, acting_as), case_in=case_in, now=now)
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     _emit(fmt, {"id": case.id, "status": case.status}, case.id)
 
 
@@ -271,7 +267,6 @@ def transition(ctx: Context, case_id: str, status: str, acting_as: str) -> None:
         case = flow.transition_case(
             session, principal=_principal(session, acting_as), case_id=case_id, status=status, now=now
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{case.id}\t{case.status}")
 
 
@@ -328,7 +323,6 @@ def add_evidence(
             description=description,
             is_confidential=confidential,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     data_out = {
         "id": evidence.id,
         "sha256": evidence.sha256,
@@ -362,7 +356,6 @@ def disclose_evidence(ctx: Context, evidence_id: str, file: Path, acting_as: str
             filename=file.name,
             now=now,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{evidence.id}\tdisclosed\t{evidence.sha256}")
 
 
@@ -416,7 +409,6 @@ def propose_finding(
             finding_in=finding_in,
             now=now,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     _emit(fmt, {"id": finding.id, "status": finding.status}, finding.id)
 
 
@@ -465,7 +457,6 @@ def sign_finding(
             signature=signature or "",
             now=now,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{row.finding_id}\tsigned by {row.signer}")
 
 
@@ -489,7 +480,6 @@ def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
             finding_id=finding_id,
             now=now,
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{adoption.finding.id}\t{adoption.finding.status}")
     if adoption.penalty is not None:
         p = adoption.penalty
@@ -512,7 +502,6 @@ def publish(ctx: Context, finding_id: str, acting_as: str) -> None:
         finding = flow.publish_finding(
             session, principal=_principal(session, acting_as), finding_id=finding_id, now=now
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{finding.id}\t{finding.status}")
 
 

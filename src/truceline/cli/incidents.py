@@ -17,7 +17,6 @@ from truceline.cli.main import Context, pass_context
 from truceline.incidents import interop
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.incidents.values import SourceInfo
-from truceline.ledger.service import create_checkpoint, tree_size
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Actor
 from truceline.workflows.incidents import (
@@ -36,13 +35,9 @@ FORMATS = ("jsonl", "csv", "geojson", "hxl")
 
 @contextmanager
 def _writing(ctx: Context) -> Iterator[Session]:
-    """One transaction; if it appended ledger entries, sign a checkpoint over them in the same transaction."""
-    runtime = ctx.runtime
-    with runtime.transaction() as session:
-        before = tree_size(session)
+    """One unit of work (the runtime seals its ledger entries into a signed checkpoint after commit)."""
+    with ctx.runtime.transaction() as session:
         yield session
-        if tree_size(session) > before:
-            create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
 
 
 def _report_recluster(result: ReclusterResult) -> None:

@@ -16,7 +16,6 @@ from truceline.errors import InvalidInput, TrucelineError
 from truceline.intake.fetch import document_from_url
 from truceline.intake.files import load_path
 from truceline.intake.polling import FeedPoller
-from truceline.ledger.service import create_checkpoint
 from truceline.pipeline.document import SourceDocument
 from truceline.scenarios import load_scenario
 from truceline.workflows.ingest import IngestResult, ingest_documents
@@ -71,8 +70,6 @@ def ingest(ctx: Context, inputs: tuple[str, ...], published: datetime | None, ex
     with runtime.transaction() as session:
         bar = tqdm(docs, desc="ingesting", unit="doc", disable=None if len(docs) > 1 else True, leave=False)
         result = ingest_documents(session, bar, author="cli:ingest", now=ctx.now(), extract=extractor)
-        if result.added:
-            create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     _report(result)
 
 
@@ -145,8 +142,6 @@ def reextract(ctx: Context, document_ids: tuple[str, ...], every: bool) -> None:
             now=ctx.now(),
             document_ids=None if every else document_ids,
         )
-        if result.created or result.withdrawn:
-            create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     for document_id in result.documents:
         click.echo(f"reextracted\t{document_id}")
     click.echo(
@@ -198,8 +193,6 @@ def watch(ctx: Context, feeds: tuple[str, ...], every: str, rounds: int | None, 
                 result = ingest_documents(
                     session, polled.new_documents, author="cli:watch", now=ctx.now(), extract=runtime.extract
                 )
-                if result.added:
-                    create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
             _report(result)
         except TrucelineError as exc:
             click.echo(f"warning: {exc.diagnostics()}", err=True)

@@ -14,7 +14,7 @@ from truceline.cli.main import Context, pass_context
 from truceline.errors import InvalidInput
 from truceline.ledger import logfile
 from truceline.ledger.keystore import load_verifier
-from truceline.ledger.service import create_checkpoint, prove_consistency, prove_inclusion
+from truceline.ledger.service import prove_consistency, prove_inclusion
 from truceline.ledger.verify import verify_database
 from truceline.workflows.ledger import iter_export_lines
 from truceline.workflows.ledger_views import witness_keys
@@ -132,9 +132,9 @@ def checkpoint(ctx: Context) -> None:
     Example:
       truceline ledger checkpoint
     """
-    runtime = ctx.runtime
-    with runtime.transaction() as session:
-        row = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    row = ctx.runtime.sealer.seal()
+    if row is None:
+        raise click.ClickException("the ledger is empty: nothing to sign")
     click.echo(row.note, nl=False)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from truceline.cli.main import Context, pass_context
-from truceline.ledger.service import create_checkpoint
 from truceline.workflows.incidents import recluster
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, initialize, load_demo
 
@@ -37,9 +36,11 @@ def init(ctx: Context, demo: bool) -> None:
                 ).added
             )
             recluster(session, scenario=runtime.scenario, author="system:setup", now=ctx.now())
-        checkpoint = create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    checkpoint = runtime.sealer.seal()  # the latest one: the commit above sealed the new entries
+    size = checkpoint.size if checkpoint is not None else 0
     click.echo(
-        f"scenario {runtime.scenario.id}: {added} new records; ledger size {checkpoint.size}", err=True
+        f"scenario {runtime.scenario.id}: {added} new records; ledger size {size}",
+        err=True,
     )
     click.echo(f"database {runtime.settings.resolved_database_url}", err=True)
     if demo:

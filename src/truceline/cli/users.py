@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from truceline.cli.main import Context, pass_context
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.keystore import load_verifier
-from truceline.ledger.service import create_checkpoint
 from truceline.ledger.signing import generate_key
 from truceline.users.rules import Action, require
 from truceline.users.service import create_user, disable_user, get_user, list_users, principal_of
@@ -94,7 +93,6 @@ def add_user(
             author=author,
             now=ctx.now(),
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{user.username}\t{user.role}\t{user.party or ''}")
 
 
@@ -132,7 +130,6 @@ def disable_user_command(ctx: Context, username: str, acting_as: str | None) -> 
     runtime = ctx.runtime
     with runtime.transaction() as session:
         disable_user(session, username=username, author=_author(session, acting_as), now=ctx.now())
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{username}\tdisabled")
 
 

@@ -20,6 +20,7 @@ from truceline.ledger.signing import Signer
 
 # An arbitrary constant naming the ledger's lock among PostgreSQL advisory locks.
 _PG_LEDGER_LOCK = 6962
+APPENDED = "truceline.ledger.appended"  # key in Session.info: this transaction appended ledger entries
 
 
 def record_content(record: Record) -> dict[str, Any]:
@@ -78,6 +79,7 @@ def append_entry(session: Session, *, record: Record, author: str, now: datetime
     )
     session.add(row)
     session.flush()
+    session.info[APPENDED] = True  # the unit of work seals it into a signed checkpoint after commit
     return row
 
 
@@ -105,7 +107,12 @@ def leaf_hashes(session: Session, *, size: int | None = None) -> list[bytes]:
 
 
 def create_checkpoint(session: Session, *, signer: Signer, origin: str) -> CheckpointRow:
-    """Sign the current tree head; returns the existing checkpoint when the tree has not grown."""
+    """Sign the current tree head; returns the existing checkpoint when the tree has not grown.
+
+    Checkpoints are signed one at a time (an advisory lock on PostgreSQL; SQLite writes one at a time), so
+    their sizes grow with their ids."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
     latest = latest_checkpoint(session)
     size = tree_size(session)
     if latest is not None and latest.size == size:
