@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from tests.builders import add_one_of_each, one_of_each_record
 from truceline.db.registry import RECORD_MODELS
 from truceline.errors import VerificationError
 from truceline.ledger.models import CheckpointRow, LedgerEntryRow
-from truceline.ledger.service import create_checkpoint
+from truceline.ledger.service import append_entry, create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 
@@ -151,4 +151,50 @@ def test_a_rewritten_entry_with_a_consistent_leaf_hash_still_breaks_the_signed_r
         row.leaf_hash = entry_of(row).leaf_hash().hex()
         session.flush()
         with pytest.raises(VerificationError, match=r"tree root differs"):
+            verify_database(session, log_verifier=runtime.log_verifier)
+
+
+@pytest.mark.parametrize(
+    "model", [m for m in RECORD_MODELS if not m.ledger_repeats], ids=lambda m: m.ledger_kind()
+)
+def test_a_record_rewritten_and_re_appended_fails_naming_both_entries(runtime: Runtime, model: Any) -> None:
+    """The insider's rewrite: change a record with SQL, append a fresh entry committing to the new content
+    (what an 'update' code path would do) and sign a checkpoint over it. The log stays consistent, so only
+    the rule 'one entry per record' can catch it."""
+    _setup(runtime)
+    kinds = [r.ledger_kind() for r in one_of_each_record()]
+    seq = kinds.index(model.ledger_kind())
+    record_id = one_of_each_record()[seq].id
+    with runtime.transaction() as session:
+        record = session.get(model, record_id)
+        assert record is not None
+        record.created_by = "rewritten"
+        session.flush()
+        append_entry(session, record=record, author="insider", now=datetime(2025, 12, 1, tzinfo=UTC))
+    with runtime.sessions() as session:
+        latest = session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc())).first()
+        assert latest is not None and latest.size == len(kinds) + 1  # signed: the log itself is consistent
+        with pytest.raises(VerificationError) as caught:
+            verify_database(session, log_verifier=runtime.log_verifier)
+    message = str(caught.value)
+    assert f"entry {len(kinds)} " in message and f"entry {seq} " in message, message
+
+
+def test_an_account_state_change_is_a_new_entry_for_its_id_and_verifies(runtime: Runtime) -> None:
+    _setup(runtime)
+    from truceline.users.service import disable_user
+
+    with runtime.transaction() as session:
+        user = next(r for r in one_of_each_record() if r.ledger_kind() == "users")
+        disable_user(session, username=user.username, author="test", now=datetime(2025, 12, 1, tzinfo=UTC))
+    with runtime.sessions() as session:
+        verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_successor_whose_predecessor_is_missing_fails(runtime: Runtime) -> None:
+    _setup(runtime)
+    with runtime.sessions() as session, session.begin():
+        _allow_dangling_references(session)
+        session.execute(text("UPDATE talks_rounds SET supersedes_id = 'talks-gone' WHERE id = 'talks-x'"))
+        with pytest.raises(VerificationError, match="supersedes 'talks-gone', which is missing"):
             verify_database(session, log_verifier=runtime.log_verifier)

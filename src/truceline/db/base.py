@@ -55,6 +55,12 @@ class Record(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     supersedes_id: Mapped[str | None] = mapped_column(String(80), default=None)
 
+    # Whether the ledger may hold more than one entry for one record id. False for every record: a change is
+    # a new record with its own id naming its predecessor in `supersedes_id`. The few tables that carry an
+    # account's state (docs/ledger.md, "Repeatable kinds") set it True: each state change is a new entry for
+    # the same id, and the latest entry is the state verification checks the row against.
+    ledger_repeats: ClassVar[bool] = False
+
     @classmethod
     def ledger_kind(cls) -> str:
         return str(cls.__tablename__)

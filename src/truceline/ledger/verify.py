@@ -34,6 +34,7 @@ def verify_database(
     session.expire_all()  # read what the database holds now, not what this session remembers
     problems: list[tuple[int, str]] = []
     entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
+    repeats = {model.ledger_kind() for model in RECORD_MODELS if model.ledger_repeats}
     latest_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
     for index, row in enumerate(entries):
         if row.seq != index:
@@ -44,13 +45,29 @@ def verify_database(
                 problems.append((row.seq, f"{_name(row)}: its fields do not match its leaf hash"))
         except TrucelineError as exc:
             problems.append((row.seq, f"{_name(row)}: {exc}"))
+        earlier = latest_by_record.get((row.kind, row.record_id))
+        if earlier is not None and row.kind not in repeats:
+            # A record is never rewritten: a change is a new record that names its predecessor.
+            problems.append(
+                (
+                    row.seq,
+                    f"{_name(row)}: a second entry for the record of {_name(earlier)}; records never change",
+                )
+            )
         latest_by_record[(row.kind, row.record_id)] = row
 
     records = 0
     for model in RECORD_MODELS:
         kind = model.ledger_kind()
+        ids = set(session.scalars(select(model.id)))
         for record in session.scalars(select(model)):
             records += 1
+            if record.supersedes_id is not None and record.supersedes_id not in ids:
+                entry = latest_by_record.get((kind, record.id))
+                where = (entry.seq, _name(entry)) if entry else (len(entries), f"{kind} {record.id!r}")
+                problems.append(
+                    (where[0], f"{where[1]}: supersedes {record.supersedes_id!r}, which is missing")
+                )
             found = latest_by_record.pop((kind, record.id), None)
             if found is None:
                 problems.append((len(entries), f"{kind} {record.id!r} has no ledger entry"))

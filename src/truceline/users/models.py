@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,6 +12,8 @@ from truceline.db.base import Record
 
 class User(Record):
     """An account with one role (mediator, monitor, analyst, party, public); `party` set for party users."""
+
+    ledger_repeats: ClassVar[bool] = True  # an account's state changes are new entries for its id
 
     __tablename__ = "users"
 
