@@ -252,3 +252,75 @@ def test_write_log_refuses_entries_out_of_order_and_checkpoints_past_the_end() -
                 checkpoints=[build_checkpoint_note(entries, 3)],
             )
         )
+
+
+def _cosigned_export(witnesses: Sequence[Signer], *, forge: Signer | None = None) -> list[str]:
+    """Six entries, a checkpoint at 6 carrying each witness's cosignature (a forged one when asked)."""
+    from truceline.ledger.notes import add_signature_lines, parse_note
+
+    entries = build_entries(6)
+    note = build_checkpoint_note(entries, 6)
+    body = parse_note(note).body
+    lines = [cosign(body, w, 1_760_000_000) for w in witnesses]
+    if forge is not None:
+        # a line that names the witness's key but signs another checkpoint body
+        other = build_checkpoint_note(entries, 5)
+        lines.append(cosign(parse_note(other).body, forge, 1_760_000_000))
+    note = add_signature_lines(note, lines)
+    return list(
+        write_log(
+            origin=ORIGIN, log_vkey=LOG_KEY.vkey(), entries=[(e, None) for e in entries], checkpoints=[note]
+        )
+    )
+
+
+def test_cosignatures_by_trusted_witnesses_are_verified_offline() -> None:
+    af, pk = build_signer("af-witness"), build_signer("pk-witness")
+    summary = verify_log(
+        read_log(_cosigned_export([af, pk])), log_vkey=LOG_KEY.vkey(), witness_vkeys=[af.vkey(), pk.vkey()]
+    )
+    assert summary.cosignatures_verified == 2 and summary.unknown_cosigners == ()
+
+
+def test_a_forged_cosignature_fails_the_run() -> None:
+    af, pk = build_signer("af-witness"), build_signer("pk-witness")
+    with pytest.raises(VerificationError, match="forged cosignature by pk-witness"):
+        verify_log(
+            read_log(_cosigned_export([af], forge=pk)), log_vkey=LOG_KEY.vkey(), witness_vkeys=[pk.vkey()]
+        )
+
+
+def test_cosignatures_by_keys_nobody_named_are_listed_not_trusted() -> None:
+    af = build_signer("af-witness")
+    summary = verify_log(read_log(_cosigned_export([af])), log_vkey=LOG_KEY.vkey())
+    assert summary.cosignatures_verified == 0
+    assert [name.split("+")[0] for name in summary.unknown_cosigners] == ["af-witness"]
+
+
+def test_witness_keys_named_in_the_export_are_checked_too() -> None:
+    af, pk = build_signer("af-witness"), build_signer("pk-witness")
+    entries = build_entries(6)
+    lines = _cosigned_export([af], forge=pk)
+    header = json.loads(lines[0])
+    header["witness_keys"] = [pk.vkey()]
+    lines[0] = json.dumps(header) + "\n"
+    with pytest.raises(VerificationError, match="forged cosignature by pk-witness"):
+        verify_log(read_log(lines), log_vkey=LOG_KEY.vkey())
+    assert len(entries) == 6
+
+
+def test_the_same_witness_key_given_twice_is_refused() -> None:
+    af = build_signer("af-witness")
+    with pytest.raises(InvalidInput, match="given twice"):
+        verify_log(
+            read_log(_cosigned_export([af])), log_vkey=LOG_KEY.vkey(), witness_vkeys=[af.vkey(), af.vkey()]
+        )
+
+
+def test_a_note_signed_twice_by_one_key_is_malformed() -> None:
+    from truceline.ledger.notes import parse_note
+
+    note = build_checkpoint_note(build_entries(3), 3)
+    body, signature = note.rsplit("\n\n", 1)
+    with pytest.raises(InvalidInput, match="two signatures by the same key"):
+        parse_note(f"{body}\n\n{signature}{signature}")

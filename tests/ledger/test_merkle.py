@@ -328,3 +328,15 @@ def test_proofs_refuse_sizes_beyond_the_leaves_given() -> None:
         consistency_proof(leaf_hashes, 3, 2)
     with pytest.raises(InvalidInput):
         consistency_proof(leaf_hashes, 1, 5)
+
+
+def test_consistency_from_the_empty_tree_needs_the_empty_root() -> None:
+    import hashlib
+
+    from truceline.errors import VerificationError
+    from truceline.ledger.merkle import EMPTY_ROOT, verify_consistency
+
+    new_root = hashlib.sha256(b"any").digest()
+    verify_consistency(old_size=0, new_size=5, old_root=EMPTY_ROOT, new_root=new_root, proof=[])
+    with pytest.raises(VerificationError, match="empty tree's root"):
+        verify_consistency(old_size=0, new_size=5, old_root=bytes(32), new_root=new_root, proof=[])

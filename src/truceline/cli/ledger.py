@@ -5,19 +5,21 @@ from __future__ import annotations
 import base64
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 import click
+from sqlalchemy.orm import Session
 
 from truceline.cli.main import Context, pass_context
 from truceline.errors import InvalidInput
 from truceline.ledger import logfile
 from truceline.ledger.keystore import load_verifier
 from truceline.ledger.service import prove_consistency, prove_inclusion
-from truceline.ledger.verify import verify_database
+from truceline.runtime import Runtime
 from truceline.workflows.ledger import iter_export_lines
-from truceline.workflows.ledger_views import witness_keys
+from truceline.workflows.ledger_views import verify_read_only, witness_keys
 
 
 @click.group()
@@ -33,30 +35,50 @@ def ledger() -> None:
 @ledger.command()
 @click.option("--file", "log_file", type=click.Path(path_type=Path), help="Verify an exported log offline.")
 @click.option("--key", help="The log's public key (file or name+hash+key string); needed with --file.")
+@click.option(
+    "--witness-key",
+    "witness_key",
+    multiple=True,
+    help="A witness's public key you trust (file or key string); repeat for each. With --file.",
+)
 @pass_context
-def verify(ctx: Context, log_file: Path | None, key: str | None) -> None:
+def verify(ctx: Context, log_file: Path | None, key: str | None, witness_key: tuple[str, ...]) -> None:
     """Recompute every entry, record commitment, checkpoint and cosignature; exit 1 naming the first mismatch.
+
+    On the database it only reads: it opens the database read-only, never creates a database or a key, and
+    reports a damaged database instead of crashing. Offline (--file) every cosignature by a witness key you
+    give (or one the export names) must verify; a forged one fails the run, unknown ones are listed.
 
     \b
     Examples:
       truceline ledger verify
-      truceline ledger verify --file ledger.jsonl --key log.pub
+      truceline ledger verify --file ledger.jsonl --key log.pub --witness-key af-witness.pub
     """
     if log_file is not None:
         if not key:
             raise click.UsageError("--file needs --key (the log's public key)")
         verifier = load_verifier(key)
+        witnesses = [load_verifier(w).vkey() for w in witness_key]
         if not log_file.is_file():
             raise InvalidInput(f"{log_file}: no such file")
         with log_file.open(encoding="utf-8") as handle:
-            summary = logfile.verify_log(logfile.read_log(handle), log_vkey=verifier.vkey())
-        click.echo(f"ok: {summary.size} entries, {summary.checkpoints_verified} checkpoints verified offline")
-        return
-    runtime = ctx.runtime
-    with runtime.sessions() as session:
-        report = verify_database(
-            session, log_verifier=runtime.log_verifier, witnesses=witness_keys(session, runtime.scenario)
+            summary = logfile.verify_log(
+                logfile.read_log(handle), log_vkey=verifier.vkey(), witness_vkeys=witnesses
+            )
+        click.echo(
+            f"ok: {summary.size} entries, {summary.checkpoints_verified} checkpoints and "
+            f"{summary.cosignatures_verified} cosignatures verified offline"
         )
+        for name in summary.unknown_cosigners:
+            click.echo(
+                f"note: cosignature by unknown key {name} not checked (give it with --witness-key)", err=True
+            )
+        return
+    if witness_key:
+        raise click.UsageError(
+            "--witness-key goes with --file; the database's witnesses come from the scenario"
+        )
+    report = verify_read_only(ctx.settings)
     click.echo(
         f"ok: {report.entries} entries, {report.records} records, {report.checkpoints} checkpoints, "
         f"{report.cosignatures} cosignatures verified"
@@ -116,11 +138,16 @@ def export(ctx: Context, output: Path | None) -> None:
     runtime = ctx.runtime
     with runtime.sessions() as session:
         if output is None:
-            _write_lines(sys.stdout, iter_export_lines(session, origin=runtime.origin, signer=runtime.signer))
+            _write_lines(sys.stdout, _export_lines(runtime, session))
         else:
             with output.open("w", encoding="utf-8") as handle:
-                _write_lines(handle, iter_export_lines(session, origin=runtime.origin, signer=runtime.signer))
+                _write_lines(handle, _export_lines(runtime, session))
             click.echo(f"wrote {output}", err=True)
+
+
+def _export_lines(runtime: Runtime, session: Session) -> Iterator[str]:
+    keys = [verifier.vkey() for verifier in witness_keys(session, runtime.scenario).values()]
+    return iter_export_lines(session, origin=runtime.origin, signer=runtime.signer, witness_keys=keys)
 
 
 @ledger.command()

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from truceline.errors import InvalidInput, VerificationError
 from truceline.ledger.encoding import LedgerEntry, canonical_json
 from truceline.ledger.merkle import MerkleAccumulator
-from truceline.ledger.notes import Checkpoint, parse_checkpoint, parse_note, verify_note
+from truceline.ledger.notes import (
+    Checkpoint,
+    parse_checkpoint,
+    parse_note,
+    unique_verifiers,
+    verify_cosignature,
+    verify_note,
+)
 from truceline.ledger.signing import Verifier
 
 FORMAT = "truceline-ledger/1"
@@ -55,6 +62,7 @@ class ExportedLog:
     log_key: str
     entries: tuple[ExportedEntry, ...]
     checkpoints: tuple[ExportedCheckpoint, ...]
+    witness_keys: tuple[str, ...] = ()  # the witnesses the exporting server names (not trusted by itself)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,8 @@ class LogSummary:
     size: int
     root: bytes
     checkpoints_verified: int
+    cosignatures_verified: int = 0
+    unknown_cosigners: tuple[str, ...] = ()  # signature lines by keys neither given nor named (not checked)
 
 
 def write_log(
@@ -72,6 +82,7 @@ def write_log(
     log_vkey: str,
     entries: Iterable[tuple[LedgerEntry, AuthorSignature | None]],
     checkpoints: Iterable[str],
+    witness_keys: Iterable[str] = (),
 ) -> Iterator[str]:
     """Yield the export's lines, each ending in a newline, streaming entries in seq order from 0.
 
@@ -79,7 +90,12 @@ def write_log(
     reader can check it as soon as it arrives; checkpoints must come in increasing size.
     """
     Verifier.from_vkey(log_vkey)
-    yield _line({"type": "header", "format": FORMAT, "origin": origin, "log_key": log_vkey})
+    header: dict[str, object] = {"type": "header", "format": FORMAT, "origin": origin, "log_key": log_vkey}
+    witnesses = sorted(witness_keys)
+    if witnesses:
+        unique_verifiers(Verifier.from_vkey(key) for key in witnesses)
+        header["witness_keys"] = witnesses
+    yield _line(header)
     pending = iter(checkpoints)
     waiting = _next_checkpoint(pending, origin=origin, after_size=-1)
     written = 0
@@ -149,18 +165,32 @@ def read_log(lines: Iterable[str]) -> ExportedLog:
         log_key=str(header["log_key"]),
         entries=tuple(entries),
         checkpoints=tuple(checkpoints),
+        witness_keys=tuple(str(k) for k in _str_list(header.get("witness_keys"))),
     )
 
 
 def verify_log(
-    log: ExportedLog, *, log_vkey: str, author_vkeys: Mapping[str, Iterable[str]] | None = None
+    log: ExportedLog,
+    *,
+    log_vkey: str,
+    author_vkeys: Mapping[str, Iterable[str]] | None = None,
+    witness_vkeys: Iterable[str] = (),
 ) -> LogSummary:
     """Recompute the whole log from its entries and check every claim in the file; raise at the first lie.
 
     `log_vkey` is the log key the caller trusts (not the one the file names). When `author_vkeys`
     (author -> that author's verifier keys) is given, an entry signature must also be by one of them.
+    Every cosignature on a checkpoint by a witness key in `witness_vkeys` (the keys the caller trusts) or
+    named in the export's header must verify: a forged one fails the run. Lines by other keys are
+    listed in the summary as unknown; they prove nothing.
     """
     log_verifier = Verifier.from_vkey(log_vkey)
+    given = [Verifier.from_vkey(key) for key in witness_vkeys]
+    unique_verifiers(given)  # the caller's own list must not name a key twice
+    named = [Verifier.from_vkey(key) for key in log.witness_keys if key not in set(witness_vkeys)]
+    witnesses = unique_verifiers(v if v.is_cosigner else v.for_cosignatures() for v in [*given, *named])
+    cosignatures = 0
+    unknown: list[str] = []
     if log.log_key != log_vkey:
         raise VerificationError(f"export names log key {log.log_key}, expected {log_vkey}")
     checkpoints = deque(log.checkpoints)
@@ -173,6 +203,8 @@ def verify_log(
         while checkpoints and checkpoints[0].checkpoint.size == size:
             exported = checkpoints.popleft()
             _verify_checkpoint(exported, log=log, log_verifier=log_verifier)
+            nonlocal cosignatures
+            cosignatures += _verify_cosignatures(exported, log_verifier, witnesses, unknown)
             root = tree.root()
             if exported.checkpoint.root_hash != root:
                 raise VerificationError(
@@ -217,7 +249,40 @@ def verify_log(
             "checkpoint",
             seq=last_good_size,
         )
-    return LogSummary(size=tree.size, root=tree.root(), checkpoints_verified=verified)
+    return LogSummary(
+        size=tree.size,
+        root=tree.root(),
+        checkpoints_verified=verified,
+        cosignatures_verified=cosignatures,
+        unknown_cosigners=tuple(sorted(set(unknown))),
+    )
+
+
+def _verify_cosignatures(
+    exported: ExportedCheckpoint,
+    log_verifier: Verifier,
+    witnesses: Mapping[tuple[str, bytes], Verifier],
+    unknown: list[str],
+) -> int:
+    """Check each witness line of a checkpoint note; returns how many verified."""
+    note = parse_note(exported.note)
+    verified = 0
+    for signature in note.signatures:
+        if (signature.name, signature.key_hash) == (log_verifier.name, log_verifier.key_hash):
+            continue
+        witness = witnesses.get((signature.name, signature.key_hash))
+        if witness is None:
+            unknown.append(f"{signature.name}+{signature.key_hash.hex()}")
+            continue
+        try:
+            verify_cosignature(note.body, signature.line(), witness)
+        except VerificationError as exc:
+            raise VerificationError(
+                f"checkpoint for size {exported.checkpoint.size} (line {exported.line_no}): forged "
+                f"cosignature by {signature.name}: {exc}"
+            ) from exc
+        verified += 1
+    return verified
 
 
 def _verify_checkpoint(exported: ExportedCheckpoint, *, log: ExportedLog, log_verifier: Verifier) -> None:
@@ -297,10 +362,18 @@ def _require_keys(
         )
 
 
+def _str_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def _parse_header(obj: Mapping[str, object]) -> dict[str, object]:
     if obj.get("type") != "header":
         raise InvalidInput(f"the first line must be the header, got type {obj.get('type')!r}")
-    _require_keys(obj, required={"type", "format", "origin", "log_key"})
+    _require_keys(obj, required={"type", "format", "origin", "log_key"}, optional=frozenset({"witness_keys"}))
+    witness_keys = obj.get("witness_keys", [])
+    if not isinstance(witness_keys, list) or not all(isinstance(k, str) for k in witness_keys):
+        raise InvalidInput("witness_keys must be a list of verifier key strings")
+    unique_verifiers(Verifier.from_vkey(k) for k in witness_keys)
     if obj["format"] != FORMAT:
         raise InvalidInput(f"format must be {FORMAT!r}, got {obj['format']!r}")
     origin, log_key = obj["origin"], obj["log_key"]

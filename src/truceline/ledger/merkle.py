@@ -130,6 +130,10 @@ def verify_consistency(
     if old_size == 0:
         if proof:
             raise VerificationError(f"consistency proof from the empty tree must be empty, got {len(proof)}")
+        if old_root != EMPTY_ROOT:
+            raise VerificationError(
+                f"the empty tree's root is {EMPTY_ROOT.hex()} (SHA-256 of nothing), got {old_root.hex()}"
+            )
         return
     if not proof:
         raise VerificationError(f"consistency proof from size {old_size} to {new_size} is empty")

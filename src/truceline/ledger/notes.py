@@ -128,7 +128,11 @@ def parse_note(text: str) -> SignedNote:
         raise InvalidInput(
             f"signed note has {len(lines)} signatures, more than the {MAX_SIGNATURES} accepted"
         )
-    return SignedNote(body=body, signatures=tuple(parse_signature_line(line) for line in lines))
+    signatures = tuple(parse_signature_line(line) for line in lines)
+    keys = [(sig.name, sig.key_hash) for sig in signatures]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("signed note has two signatures by the same key")
+    return SignedNote(body=body, signatures=signatures)
 
 
 def sign_note(body: str, signers: Iterable[Signer]) -> str:
@@ -152,7 +156,7 @@ def verify_note(text: str, verifiers: Iterable[Verifier]) -> SignedNote:
     tlog-cosignature/v1 lines, so a log key and its witnesses can be verified in one call.
     """
     note = parse_note(text)
-    known = {(verifier.name, verifier.key_hash): verifier for verifier in verifiers}
+    known = unique_verifiers(verifiers)
     verified = 0
     for signature in note.signatures:
         verifier = known.get((signature.name, signature.key_hash))
@@ -170,6 +174,18 @@ def verify_note(text: str, verifiers: Iterable[Verifier]) -> SignedNote:
             f"note has no signature from a known key: expected one of {expected}, got {got}"
         )
     return note
+
+
+def unique_verifiers(verifiers: Iterable[Verifier]) -> dict[tuple[str, bytes], Verifier]:
+    """Verifiers by (name, key hash); two with the same name and hash are ambiguous and refused (as Go's
+    note package does), since a line could then be checked against either."""
+    known: dict[tuple[str, bytes], Verifier] = {}
+    for verifier in verifiers:
+        key = (verifier.name, verifier.key_hash)
+        if key in known:
+            raise InvalidInput(f"verifier key {verifier.name}+{verifier.key_hash.hex()} is given twice")
+        known[key] = verifier
+    return known
 
 
 def add_signature_lines(note_text: str, lines: Iterable[str]) -> str:

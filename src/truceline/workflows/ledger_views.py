@@ -8,10 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from truceline.config import Settings
+from truceline.db.engine import make_read_only_engine
 from truceline.errors import InvalidInput, NotFound, VerificationError
 from truceline.ledger import merkle, service
+from truceline.ledger.keystore import load_verifier
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import add_signature_lines, parse_checkpoint, parse_note
 from truceline.ledger.schemas import (
@@ -22,6 +26,8 @@ from truceline.ledger.schemas import (
     InclusionProofRead,
 )
 from truceline.ledger.signing import Verifier
+from truceline.ledger.verify import VerifyReport, verify_database
+from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
 from truceline.users.models import User
 
@@ -206,3 +212,31 @@ def witness_keys(session: Session, scenario: Scenario) -> dict[str, Verifier]:
             continue  # a malformed key on record is not a witness; verify reports unknown witnesses
         keys[verifier.name] = verifier
     return keys
+
+
+def verify_read_only(settings: Settings) -> VerifyReport:
+    """`truceline ledger verify` on the database: read-only, creating nothing, never crashing on damage.
+
+    The log's public key is read from `settings.log_pub_path` (never generated); a database that is
+    missing is an error, and one whose tables cannot be read is reported as damaged (VerificationError).
+    """
+    pub = settings.log_pub_path
+    if not pub.is_file():
+        raise InvalidInput(f"{pub}: no log public key here (set TRUCELINE_HOME to the secretariat's home)")
+    log_verifier = load_verifier(str(pub))
+    scenario = load_scenario(settings.scenario)
+    engine = make_read_only_engine(settings.resolved_database_url)
+    try:
+        with Session(engine) as session:
+            return verify_database(
+                session, log_verifier=log_verifier, witnesses=witness_keys(session, scenario)
+            )
+    except OperationalError as exc:
+        if "does not exist" in str(exc.orig) or "could not connect" in str(exc.orig).lower():
+            raise InvalidInput(f"cannot open the database: {str(exc.orig).strip().splitlines()[0]}") from exc
+        raise VerificationError(f"the database is damaged: {str(exc.orig).strip().splitlines()[0]}") from exc
+    except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+        raise VerificationError(f"the database is damaged: {detail}") from exc
+    finally:
+        engine.dispose()
