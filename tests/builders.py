@@ -27,7 +27,7 @@ from truceline.pipeline.document import SourceDocument
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
 from truceline.users.models import User
-from truceline.users.token_models import ApiToken, AuthEvent
+from truceline.users.token_models import ApiToken, ApiTokenRevocation, AuthEvent
 
 NOW = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
 
@@ -190,6 +190,7 @@ def one_of_each_record() -> list[Record]:
         ApiToken(
             **_base("tok-1"), token_hash="a" * 64, username="mediator1", expires_at=NOW, is_revoked=False
         ),
+        ApiTokenRevocation(**_base("rvk-1"), token_id="tok-1"),
         AuthEvent(**_base("auth-1"), username="mediator1", event="login_succeeded", detail=""),
         AlertRule(
             **_base("alr-1"),

@@ -15,6 +15,8 @@ COMMANDS = [
     ["ledger", "checkpoint"],
     ["extract"],
     ["watch"],
+    ["users", "token"],
+    ["users", "revoke-token"],
 ]
 
 

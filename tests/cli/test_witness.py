@@ -165,3 +165,30 @@ def test_an_unreachable_server_is_one_line_and_exit_1(
     assert result.code == 1
     assert result.err.startswith("truceline: error: GET http://127.0.0.1:")
     assert result.err.count("\n") == 1
+
+
+def test_a_witness_set_up_as_docs_access_md_says_cosigns_until_its_token_is_revoked(
+    run_cli: RunCli, runtime: Runtime, served: str, tmp_path: Path
+) -> None:
+    # docs/access.md, "Set up a witness end to end": key, party account with that key, token, witness.
+    assert run_cli("keys", "generate", "witness-pk", "--dir", str(tmp_path)).code == 0
+    (tmp_path / "pw.txt").write_text("a long enough test password\n", encoding="utf-8")
+    added = run_cli(
+        "users", "add", "witness-pk", "--role", "party", "--party", "PK",
+        "--public-key", str(tmp_path / "witness-pk.pub"), "--password-file", str(tmp_path / "pw.txt"),
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    issued = run_cli("users", "token", "witness-pk", "--expires", "365")
+    assert issued.code == 0, issued.err
+    token_id, _, _, token = issued.out.strip().split("\t")
+    _grow(runtime, 1)
+    args = _witness_args(runtime, served, tmp_path)
+    cosigned = run_cli(*args, extra_env={"TRUCELINE_WITNESS_TOKEN": token})
+    assert cosigned.code == 0, cosigned.err
+    assert httpx.get(f"{served}/api/ledger/checkpoint").json()["cosigners"] == ["witness-pk"]
+    assert run_cli("ledger", "verify").code == 0
+
+    assert run_cli("users", "revoke-token", token_id).code == 0
+    _grow(runtime, 1, start=1)
+    refused = run_cli(*args, "--token", token)
+    assert refused.code == 1 and "HTTP 403" in refused.err

@@ -32,6 +32,7 @@ from truceline.users.service import (
     disable_user,
     get_user,
     hash_token,
+    issue_api_token,
     issue_token,
     list_tokens,
     list_users,
@@ -39,7 +40,7 @@ from truceline.users.service import (
     revoke_token,
 )
 from truceline.users.throttle import LoginThrottle
-from truceline.users.token_models import ApiToken, AuthEvent
+from truceline.users.token_models import ApiToken, ApiTokenRevocation, AuthEvent
 
 PASSWORD = "olive branch at dawn"
 PARTIES = ("PK", "AF")
@@ -253,6 +254,58 @@ def test_unknown_expired_revoked_and_disabled_tokens_are_refused_alike(runtime: 
             assert str(caught.value) == INVALID_TOKEN
         assert principal_for_token(session, short, now=NOW).username == "pk.liaison"
         verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_revoking_a_token_adds_a_revocation_record_and_leaves_the_token_row_as_ledgered(
+    runtime: Runtime,
+) -> None:
+    with runtime.transaction() as session:
+        _create(session)
+        issued = issue_api_token(session, username="pk.liaison", author="med.admin", now=NOW)
+    with runtime.transaction() as session:
+        revocation = revoke_token(session, token_id=issued.id, author="med.admin", now=NOW)
+    with runtime.sessions() as session:
+        assert session.get(ApiTokenRevocation, revocation.id).token_id == issued.id  # type: ignore[union-attr]
+        token_entries = select(func.count()).where(
+            LedgerEntryRow.kind == "api_tokens", LedgerEntryRow.record_id == issued.id
+        )
+        assert session.scalar(token_entries) == 1  # no second entry: the token row was not edited
+        assert session.get(ApiToken, issued.id).is_revoked is False  # type: ignore[union-attr]
+        assert find_entry_for(session, kind="api_token_revocations", record_id=revocation.id) is not None
+        assert ("token_revoked", "pk.liaison") in _events(session)
+        with pytest.raises(PermissionDenied):
+            principal_for_token(session, issued.token, now=NOW)
+        verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_token_is_revoked_once_and_an_unknown_id_is_not_found(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        _create(session)
+        issued = issue_api_token(session, username="pk.liaison", author="med.admin", now=NOW)
+        revoke_token(session, token_id=issued.id, author="med.admin", now=NOW)
+    size = _tree_size(runtime)
+    with pytest.raises(Conflict, match="already revoked"), runtime.transaction() as session:
+        revoke_token(session, token_id=issued.id, author="med.admin", now=NOW)
+    with pytest.raises(NotFound, match="tok-nope"), runtime.transaction() as session:
+        revoke_token(session, token_id="tok-nope", author="med.admin", now=NOW)
+    assert _tree_size(runtime) == size
+
+
+@pytest.mark.parametrize("ttl", [timedelta(0), timedelta(days=-1), timedelta(days=3651)])
+def test_a_token_lifetime_outside_one_second_to_ten_years_is_refused(
+    runtime: Runtime, ttl: timedelta
+) -> None:
+    with runtime.transaction() as session:
+        _create(session)
+    size = _tree_size(runtime)
+    with pytest.raises(InvalidInput, match="token lifetime"), runtime.transaction() as session:
+        issue_api_token(session, username="pk.liaison", author="med.admin", now=NOW, ttl=ttl)
+    assert _tree_size(runtime) == size
+
+
+def _tree_size(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return tree_size(session)
 
 
 def test_no_token_is_issued_for_a_disabled_user(runtime: Runtime) -> None:

@@ -28,6 +28,8 @@ SAMPLE_PATH_VALUES = {
     "rule_id": "alr-1",
     "list_name": "incidents",
     "fmt": "csv",
+    "username": "mediator1",
+    "token_id": "tok-1",
 }
 SAMPLE_QUERIES = {"/api/ledger/proof/inclusion": "?seq=0", "/api/ledger/proof/consistency": "?old=1"}
 USER_OF_ROLE = {

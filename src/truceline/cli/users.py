@@ -1,9 +1,11 @@
-"""`truceline users add|list|disable` and `truceline keys generate`: accounts and signing keys."""
+"""`truceline users add|list|disable|token|revoke-token` and `truceline keys generate`: accounts, API
+tokens and signing keys."""
 
 from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -11,10 +13,21 @@ from sqlalchemy.orm import Session
 
 from truceline.cli.main import Context, pass_context
 from truceline.errors import Conflict, InvalidInput
+from truceline.ledger.encoding import format_time
 from truceline.ledger.keystore import load_verifier
 from truceline.ledger.signing import generate_key
 from truceline.users.rules import Action, require
-from truceline.users.service import create_user, disable_user, get_user, list_users, principal_of
+from truceline.users.service import (
+    DEFAULT_TOKEN_TTL,
+    MAX_TOKEN_TTL,
+    create_user,
+    disable_user,
+    get_user,
+    issue_api_token,
+    list_users,
+    principal_of,
+    revoke_token,
+)
 
 # Who the ledger names when a trusted local administrator acts without --as.
 LOCAL_ADMIN = "cli:admin"
@@ -33,7 +46,7 @@ def _author(session: Session, acting_as: str | None) -> str:
 
 @click.group()
 def users() -> None:
-    """Create, list and disable accounts.
+    """Create, list and disable accounts; issue and revoke their API tokens.
 
     Without --as the command runs as the local administrator (whoever can run it on the server);
     with --as USERNAME that user's role must allow managing users.
@@ -43,6 +56,8 @@ def users() -> None:
       truceline users add mediator-qatar --role mediator --public-key qatar.pub --password-file pw.txt
       truceline users add liaison-pk --role party --party PK --public-key pk.pub
       truceline users list --format json
+      truceline users token liaison-pk --expires 30
+      truceline users revoke-token tok-0a1b2c3d4e5f6a7b
       truceline users disable liaison-pk --as mediator-qatar
     """
 
@@ -131,6 +146,82 @@ def disable_user_command(ctx: Context, username: str, acting_as: str | None) -> 
     with runtime.transaction() as session:
         disable_user(session, username=username, author=_author(session, acting_as), now=ctx.now())
     click.echo(f"{username}\tdisabled")
+
+
+def parse_days(value: str) -> timedelta:
+    """`--expires 30` as a lifetime: a whole number of days, 1 up to the service's maximum."""
+    if not value.strip().isdecimal() or not 1 <= int(value) <= MAX_TOKEN_TTL.days:
+        raise InvalidInput(
+            f"--expires: expected a whole number of days from 1 to {MAX_TOKEN_TTL.days}, got {value!r}"
+        )
+    return timedelta(days=int(value))
+
+
+@users.command("token")
+@click.argument("username")
+@click.option(
+    "--expires",
+    "expires_days",
+    metavar="DAYS",
+    default=str(DEFAULT_TOKEN_TTL.days),
+    show_default=True,
+    help=f"Days until the token expires (1 to {MAX_TOKEN_TTL.days}).",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--as", "acting_as", help="Act as this user (must be allowed to manage users).")
+@pass_context
+def issue_token_command(
+    ctx: Context, username: str, expires_days: str, fmt: str, acting_as: str | None
+) -> None:
+    """Issue a new API token for USERNAME and print it, this once: only its hash is kept.
+
+    Prints the token's id, the user, when it expires and the token (a tab-separated line, or JSON).
+    Keep the id to revoke the token later; the token itself cannot be shown again.
+
+    \b
+    Examples:
+      truceline users token liaison-pk --expires 30
+      TOKEN=$(truceline users token liaison-pk --format json | jq -r .token)
+    """
+    ttl = parse_days(expires_days)
+    runtime = ctx.runtime
+    with runtime.transaction() as session:
+        author = _author(session, acting_as)
+        issued = issue_api_token(session, username=username, author=author, now=ctx.now(), ttl=ttl)
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    row = {
+        "id": issued.id,
+        "username": issued.username,
+        "expires_at": format_time(issued.expires_at),
+        "token": issued.token,
+    }
+    if fmt == "json":
+        click.echo(json.dumps(row))
+    else:
+        click.echo("\t".join(row.values()))
+    click.echo("store the token now: it is not kept and cannot be shown again", err=True)
+
+
+@users.command("revoke-token")
+@click.argument("token_id")
+@click.option("--as", "acting_as", help="Act as this user (must be allowed to manage users).")
+@pass_context
+def revoke_token_command(ctx: Context, token_id: str, acting_as: str | None) -> None:
+    """Revoke the API token with id TOKEN_ID (as printed by `users token`): it is refused from now on.
+
+    The revocation is a ledgered record of its own; the token's record is not changed.
+
+    \b
+    Example:
+      truceline users revoke-token tok-0a1b2c3d4e5f6a7b --as mediator-qatar
+    """
+    runtime = ctx.runtime
+    with runtime.transaction() as session:
+        revocation = revoke_token(
+            session, token_id=token_id, author=_author(session, acting_as), now=ctx.now()
+        )
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    click.echo(f"{token_id}\trevoked\t{revocation.id}")
 
 
 @click.group()

@@ -21,7 +21,7 @@ from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRo
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
 from truceline.users.models import User
-from truceline.users.token_models import ApiToken, AuthEvent
+from truceline.users.token_models import ApiToken, ApiTokenRevocation, AuthEvent
 
 RECORD_MODELS: tuple[type[Record], ...] = (
     Source,
@@ -41,6 +41,7 @@ RECORD_MODELS: tuple[type[Record], ...] = (
     TalksRound,
     User,
     ApiToken,
+    ApiTokenRevocation,
     AuthEvent,
     AlertRule,
     AlertDelivery,

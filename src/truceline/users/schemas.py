@@ -7,6 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from truceline.users.rules import Role
+from truceline.users.service import DEFAULT_TOKEN_TTL, MAX_TOKEN_TTL
+from truceline.users.token_models import ApiToken
 
 
 class UserCreate(BaseModel):
@@ -49,15 +51,23 @@ class PrincipalRead(BaseModel):
     party: str | None
 
 
+class TokenCreate(BaseModel):
+    expires_days: int = Field(default=DEFAULT_TOKEN_TTL.days, ge=1, le=MAX_TOKEN_TTL.days)
+
+
 class TokenIssued(BaseModel):
     """Shown once, right after issuing: the token itself cannot be read back later."""
 
-    token: str
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    username: str
     expires_at: datetime
+    token: str
 
 
 class TokenRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """A token as listed: never the secret nor its hash; `is_revoked` comes from its revocation record."""
 
     id: str
     username: str
@@ -65,6 +75,26 @@ class TokenRead(BaseModel):
     created_by: str
     expires_at: datetime
     is_revoked: bool
+
+    @classmethod
+    def of(cls, token: ApiToken, *, is_revoked: bool) -> TokenRead:
+        return cls(
+            id=token.id,
+            username=token.username,
+            created_at=token.created_at,
+            created_by=token.created_by,
+            expires_at=token.expires_at,
+            is_revoked=is_revoked,
+        )
+
+
+class TokenRevocationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    token_id: str
+    created_at: datetime
+    created_by: str
 
 
 class AuthEventRead(BaseModel):

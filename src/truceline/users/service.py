@@ -2,8 +2,8 @@
 
 Every function takes the caller's session and flushes, never commits. Permission checks
 (`rules.require(actor, Action.MANAGE_USERS)`) belong to the caller, as everywhere else.
-Secrets never leave this module except the one return value of `issue_token`: no password, token
-or hash is logged, put in an error message or written into an auth event.
+Secrets never leave this module except the one return value of `issue_api_token` (or `issue_token`):
+no password, token or hash is logged, put in an error message or written into an auth event.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from truceline.users.passwords import (
 )
 from truceline.users.rules import Principal, Role
 from truceline.users.throttle import LoginThrottle
-from truceline.users.token_models import ApiToken, AuthEvent, AuthEventKind
+from truceline.users.token_models import ApiToken, ApiTokenRevocation, AuthEvent, AuthEventKind
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ ACCOUNT_DISABLED = "this account is disabled; ask a mediator"
 TOKEN_PREFIX = "tl_"
 TOKEN_BYTES = 32
 DEFAULT_TOKEN_TTL = timedelta(days=90)
+MAX_TOKEN_TTL = timedelta(days=3650)
 # Who authored an auth event when the person acting is not known (a failed or throttled login).
 ANONYMOUS_AUTHOR = "anonymous"
 # Longer input is no username or token we issued; refuse it without a database query.
@@ -263,12 +264,24 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token just issued: the secret is here once and nowhere else (the database keeps its hash)."""
+
+    id: str
+    username: str
+    expires_at: datetime
+    token: str = field(repr=False)
+
+
+def issue_api_token(
     session: Session, *, username: str, author: str, now: datetime, ttl: timedelta = DEFAULT_TOKEN_TTL
-) -> str:
-    """A new API token for an active user. Returned once; only its SHA-256 is stored."""
-    if ttl <= timedelta(0):
-        raise InvalidInput(f"token lifetime: expected a positive duration, got {ttl}")
+) -> IssuedToken:
+    """A new API token for an active user, with its id and expiry; only its SHA-256 is stored."""
+    if not timedelta(0) < ttl <= MAX_TOKEN_TTL:
+        raise InvalidInput(
+            f"token lifetime: expected more than 0 and at most {MAX_TOKEN_TTL.days} days, got {ttl}"
+        )
     user = get_user(session, username)
     if not user.is_active:
         raise Conflict(f"user {username!r} is disabled; no token can be issued")
@@ -293,7 +306,14 @@ def issue_token(
         now=now,
     )
     log.info("issued token %s for %s", row.id, username)
-    return token
+    return IssuedToken(id=row.id, username=username, expires_at=row.expires_at, token=token)
+
+
+def issue_token(
+    session: Session, *, username: str, author: str, now: datetime, ttl: timedelta = DEFAULT_TOKEN_TTL
+) -> str:
+    """The secret of a new API token alone, for callers that never show its id (sign-in sessions)."""
+    return issue_api_token(session, username=username, author=author, now=now, ttl=ttl).token
 
 
 def principal_for_token(session: Session, token: str, *, now: datetime) -> Principal:
@@ -302,7 +322,7 @@ def principal_for_token(session: Session, token: str, *, now: datetime) -> Princ
     if not token or len(token) > _MAX_INPUT_CHARS:
         raise PermissionDenied(INVALID_TOKEN)
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-    if row is None or row.is_revoked or now >= row.expires_at:
+    if row is None or now >= row.expires_at or is_token_revoked(session, row):
         raise PermissionDenied(INVALID_TOKEN)
     user = find_user(session, row.username)
     if user is None or not user.is_active:
@@ -310,35 +330,52 @@ def principal_for_token(session: Session, token: str, *, now: datetime) -> Princ
     return principal_of(user)
 
 
+def is_token_revoked(session: Session, token: ApiToken) -> bool:
+    """True when a revocation record names the token (or, before revision 0005, its flag was set)."""
+    if token.is_revoked:
+        return True
+    return find_revocation(session, token_id=token.id) is not None
+
+
+def find_revocation(session: Session, *, token_id: str) -> ApiTokenRevocation | None:
+    query = select(ApiTokenRevocation).where(ApiTokenRevocation.token_id == token_id)
+    return session.scalars(query).first()
+
+
 def list_tokens(session: Session, *, username: str) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.username == username).order_by(ApiToken.created_at)
     return list(session.scalars(query))
 
 
-def revoke_token(session: Session, *, token_id: str, author: str, now: datetime) -> ApiToken:
-    """Revoke a token by its id (not its secret); the changed row gets a new ledger entry."""
-    row = session.get(ApiToken, token_id)
-    if row is None:
+def revoke_token(session: Session, *, token_id: str, author: str, now: datetime) -> ApiTokenRevocation:
+    """Revoke a token by its id (not its secret) with a revocation record; the token row is not touched."""
+    token = session.get(ApiToken, token_id)
+    if token is None:
         raise NotFound("API token", token_id)
-    if row.is_revoked:
+    if is_token_revoked(session, token):
         raise Conflict(f"API token {token_id!r} is already revoked")
-    row.is_revoked = True
-    session.flush()
-    append_entry(session, record=row, author=author, now=now)
+    revocation = ApiTokenRevocation(
+        id=f"rvk-{uuid.uuid4().hex[:16]}",
+        created_at=now,
+        created_by=author,
+        supersedes_id=None,
+        token_id=token.id,
+    )
+    add_record(session, revocation, author=author, now=now)
     record_auth_event(
         session,
-        username=row.username,
+        username=token.username,
         event=AuthEventKind.TOKEN_REVOKED,
-        detail=f"token {row.id}",
+        detail=f"token {token.id} by {revocation.id}",
         author=author,
         now=now,
     )
-    log.info("revoked token %s of %s", row.id, row.username)
-    return row
+    log.info("revoked token %s of %s", token.id, token.username)
+    return revocation
 
 
 def revoke_session_token(session: Session, *, token: str, now: datetime) -> None:
     """Sign-out: revoke the token behind a session cookie if it is still live; unknown tokens are ignored."""
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
-    if row is not None and not row.is_revoked:
+    if row is not None and not is_token_revoked(session, row):
         revoke_token(session, token_id=row.id, author=f"user:{row.username}", now=now)

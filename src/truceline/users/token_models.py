@@ -1,4 +1,4 @@
-"""API token and authentication event tables."""
+"""API token, token revocation and authentication event tables."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class AuthEventKind(StrEnum):
 
 
 class ApiToken(Record):
-    """An API token: only the SHA-256 of the secret is kept; revoking it is a new ledger entry."""
+    """An API token: only the SHA-256 of the secret is kept; it is revoked by an ApiTokenRevocation."""
 
     ledger_repeats: ClassVar[bool] = True  # an account's state changes are new entries for its id
 
@@ -31,7 +31,18 @@ class ApiToken(Record):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     username: Mapped[str] = mapped_column(String(80), index=True)
     expires_at: Mapped[datetime]
+    # Written False and never changed since revision 0005. Before it, revoking set this flag on the
+    # row; the column stays so those rows still match their ledger commitments, and is still honoured.
     is_revoked: Mapped[bool]
+
+
+class ApiTokenRevocation(Record):
+    """The revocation of one API token: a record of its own, so the token row is never edited."""
+
+    __tablename__ = "api_token_revocations"
+
+    # Unique: a token is revoked once; a second revocation is refused by the service and the database.
+    token_id: Mapped[str] = mapped_column(String(80), unique=True)
 
 
 class AuthEvent(Record):

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from truceline import __version__
 from truceline.runtime import Runtime
-from truceline.web.api import alerts, desk, documents, geo, ledger, review, verification
+from truceline.web.api import alerts, desk, documents, geo, ledger, review, users, verification
 from truceline.web.errors import install_error_handlers
 from truceline.web.pages import alerts as alert_pages
 from truceline.web.pages import auth
@@ -38,6 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         geo.router,
         desk.router,
         alerts.router,
+        users.router,
     ):
         app.include_router(router, prefix="/api")
     app.include_router(desk_pages.router)
