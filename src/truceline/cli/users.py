@@ -94,8 +94,7 @@ def add_user(
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     vkey = load_verifier(public_key).vkey() if public_key else None
-    runtime = ctx.runtime
-    with runtime.transaction() as session:
+    with ctx.runtime.transaction() as session:
         author = _author(session, acting_as)
         user = create_user(
             session,
@@ -104,7 +103,7 @@ def add_user(
             role=role,
             party=party,
             public_key=vkey,
-            known_parties=[p.id for p in runtime.scenario.parties],
+            known_parties=[p.id for p in ctx.runtime.scenario.parties],
             author=author,
             now=ctx.now(),
         )
@@ -184,11 +183,9 @@ def issue_token_command(
       TOKEN=$(truceline users token liaison-pk --format json | jq -r .token)
     """
     ttl = parse_days(expires_days)
-    runtime = ctx.runtime
-    with runtime.transaction() as session:
+    with ctx.runtime.transaction() as session:
         author = _author(session, acting_as)
         issued = issue_api_token(session, username=username, author=author, now=ctx.now(), ttl=ttl)
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     row = {
         "id": issued.id,
         "username": issued.username,
@@ -215,12 +212,10 @@ def revoke_token_command(ctx: Context, token_id: str, acting_as: str | None) -> 
     Example:
       truceline users revoke-token tok-0a1b2c3d4e5f6a7b --as mediator-qatar
     """
-    runtime = ctx.runtime
-    with runtime.transaction() as session:
+    with ctx.runtime.transaction() as session:
         revocation = revoke_token(
             session, token_id=token_id, author=_author(session, acting_as), now=ctx.now()
         )
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     click.echo(f"{token_id}\trevoked\t{revocation.id}")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,8 +22,6 @@ class AuthEventKind(StrEnum):
 
 class ApiToken(Record):
     """An API token: only the SHA-256 of the secret is kept; it is revoked by an ApiTokenRevocation."""
-
-    ledger_repeats: ClassVar[bool] = True  # an account's state changes are new entries for its id
 
     __tablename__ = "api_tokens"
 
