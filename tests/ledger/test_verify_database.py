@@ -198,3 +198,59 @@ def test_a_successor_whose_predecessor_is_missing_fails(runtime: Runtime) -> Non
         session.execute(text("UPDATE talks_rounds SET supersedes_id = 'talks-gone' WHERE id = 'talks-x'"))
         with pytest.raises(VerificationError, match="supersedes 'talks-gone', which is missing"):
             verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def _three_checkpoints_with_a_cosignature(runtime: Runtime) -> int:
+    """Entries sealed by three checkpoints; a witness cosigns the second. Returns the cosignature's id."""
+    from truceline.ledger.models import CosignatureRow
+    from truceline.ledger.notes import cosign, parse_note
+    from truceline.ledger.signing import Signer
+
+    _setup(runtime)
+    witness = Signer(name="af-witness", seed=bytes(32))
+    with runtime.transaction() as session:
+        record = next(r for r in one_of_each_record() if r.ledger_kind() == "talks_rounds")
+        extra = type(record)(
+            **{**{c.name: getattr(record, c.name) for c in record.__table__.columns}, "id": "t-2"}
+        )
+        session.add(extra)
+        session.flush()
+        append_entry(session, record=extra, author="test", now=datetime(2025, 12, 1, tzinfo=UTC))
+    with runtime.transaction() as session:
+        second = session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc())).first()
+        assert second is not None
+        line = cosign(parse_note(second.note).body, witness, 1_760_000_000)
+        row = CosignatureRow(checkpoint_id=second.id, witness="af-witness", line=line)
+        session.add(row)
+        session.flush()
+        cosig_id = row.id
+        extra = type(record)(
+            **{**{c.name: getattr(record, c.name) for c in record.__table__.columns}, "id": "t-3"}
+        )
+        session.add(extra)
+        session.flush()
+        append_entry(session, record=extra, author="test", now=datetime(2025, 12, 1, tzinfo=UTC))
+    with runtime.sessions() as session:
+        assert session.scalar(sa.func.count(CheckpointRow.id)) == 3
+        verify_database(
+            session, log_verifier=runtime.log_verifier, witnesses={"af-witness": witness.verifier()}
+        )
+    return cosig_id
+
+
+def test_a_deleted_checkpoint_breaks_the_chain(runtime: Runtime) -> None:
+    _three_checkpoints_with_a_cosignature(runtime)
+    with runtime.sessions() as session, session.begin():
+        session.execute(text("DELETE FROM ledger_cosignatures"))
+        middle = session.scalars(select(CheckpointRow.id).order_by(CheckpointRow.id)).all()[1]
+        session.execute(text("DELETE FROM ledger_checkpoints WHERE id = :i"), {"i": middle})
+        with pytest.raises(VerificationError, match="does not chain to checkpoint"):
+            verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_deleted_cosignature_breaks_the_chain(runtime: Runtime) -> None:
+    cosig_id = _three_checkpoints_with_a_cosignature(runtime)
+    with runtime.sessions() as session, session.begin():
+        session.execute(text("DELETE FROM ledger_cosignatures WHERE id = :i"), {"i": cosig_id})
+        with pytest.raises(VerificationError, match="a checkpoint or a cosignature was deleted"):
+            verify_database(session, log_verifier=runtime.log_verifier)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -118,11 +119,30 @@ def create_checkpoint(session: Session, *, signer: Signer, origin: str) -> Check
     if latest is not None and latest.size == size:
         return latest
     root = merkle.root_from_leaf_hashes(leaf_hashes(session, size=size))
-    note = sign_note(Checkpoint(origin=origin, size=size, root_hash=root).body(), [signer])
+    extensions = (
+        () if latest is None else (chain_line(latest, list_cosignatures(session, checkpoint_id=latest.id)),)
+    )
+    note = sign_note(
+        Checkpoint(origin=origin, size=size, root_hash=root, extensions=extensions).body(), [signer]
+    )
     row = CheckpointRow(size=size, note=note)
     session.add(row)
     session.flush()
     return row
+
+
+CHAIN_PREFIX = "truceline-prev"
+
+
+def chain_line(previous: CheckpointRow, cosignatures: list[CosignatureRow]) -> str:
+    """The extension line that chains a checkpoint to the one before it (docs/ledger.md, "Checkpoint chain"):
+    `truceline-prev <size> <sha256 of its note> <n> <sha256 of its first n cosignature lines>`, hashes in
+    base64. Deleting a checkpoint, or a cosignature it had when the next was signed, breaks the chain."""
+    note_hash = hashlib.sha256(previous.note.encode("utf-8")).digest()
+    lines = "".join(c.line + "\n" for c in cosignatures)
+    cosig_hash = hashlib.sha256(lines.encode("utf-8")).digest()
+    fields = [str(previous.size), base64.b64encode(note_hash).decode(), str(len(cosignatures))]
+    return " ".join([CHAIN_PREFIX, *fields, base64.b64encode(cosig_hash).decode()])
 
 
 def latest_checkpoint(session: Session) -> CheckpointRow | None:

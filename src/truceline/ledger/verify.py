@@ -13,8 +13,8 @@ from truceline.errors import TrucelineError, VerificationError
 from truceline.ledger.encoding import commitment
 from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
-from truceline.ledger.notes import parse_checkpoint, verify_cosignature, verify_note
-from truceline.ledger.service import entry_of, record_content
+from truceline.ledger.notes import parse_checkpoint, parse_note, verify_cosignature, verify_note
+from truceline.ledger.service import CHAIN_PREFIX, chain_line, entry_of, record_content
 from truceline.ledger.signing import Verifier
 
 
@@ -144,6 +144,7 @@ def _verify_checkpoints(
         else:
             good_size = checkpoint.size
             sizes.append(checkpoint.size)
+    _verify_chain(session, rows, problems, at=len(entries))
     cosignatures = 0
     by_id = {row.id: row for row in rows}
     for cosig in session.scalars(select(CosignatureRow).order_by(CosignatureRow.id)):
@@ -161,6 +162,48 @@ def _verify_checkpoints(
         except TrucelineError as exc:
             problems.append((len(entries), f"cosignature {cosig.id} by {cosig.witness}: {exc}"))
     return sizes, cosignatures
+
+
+def _verify_chain(
+    session: Session, rows: list[CheckpointRow], problems: list[tuple[int, str]], *, at: int
+) -> None:
+    """Each checkpoint names the one signed before it (and the cosignatures it then had): a deleted
+    checkpoint or cosignature breaks the chain."""
+    ordered = sorted(rows, key=lambda row: row.id)
+    for previous, row in zip([None, *ordered], ordered, strict=False):
+        try:
+            extensions = parse_checkpoint(parse_note(row.note).body).extensions
+        except TrucelineError:
+            continue  # an unreadable note is reported by the signature check
+        chain = [line for line in extensions if line.startswith(CHAIN_PREFIX + " ")]
+        if previous is None:
+            if chain:
+                problems.append(
+                    (at, f"checkpoint {row.id}: names a predecessor, but none is stored before it")
+                )
+            continue
+        cosigs = list(
+            session.scalars(
+                select(CosignatureRow)
+                .where(CosignatureRow.checkpoint_id == previous.id)
+                .order_by(CosignatureRow.id)
+            )
+        )
+        count = _chained_count(chain[0]) if chain else 0
+        expected = chain_line(previous, cosigs[:count])
+        if chain != [expected]:
+            problems.append(
+                (
+                    at,
+                    f"checkpoint {row.id}: does not chain to checkpoint {previous.id} before it "
+                    "(a checkpoint or a cosignature was deleted or changed)",
+                )
+            )
+
+
+def _chained_count(line: str) -> int:
+    parts = line.split(" ")
+    return int(parts[3]) if len(parts) == 5 and parts[3].isdigit() else -1
 
 
 def _name(row: LedgerEntryRow) -> str:
