@@ -41,8 +41,16 @@ def ledger() -> None:
     multiple=True,
     help="A witness's public key you trust (file or key string); repeat for each. With --file.",
 )
+@click.option(
+    "--evidence/--no-evidence",
+    default=True,
+    show_default=True,
+    help="Rehash every stored evidence file against its ledgered SHA-256.",
+)
 @pass_context
-def verify(ctx: Context, log_file: Path | None, key: str | None, witness_key: tuple[str, ...]) -> None:
+def verify(
+    ctx: Context, log_file: Path | None, key: str | None, witness_key: tuple[str, ...], evidence: bool
+) -> None:
     """Recompute every entry, record commitment, checkpoint and cosignature; exit 1 naming the first mismatch.
 
     On the database it only reads: it opens the database read-only, never creates a database or a key, and
@@ -78,10 +86,11 @@ def verify(ctx: Context, log_file: Path | None, key: str | None, witness_key: tu
         raise click.UsageError(
             "--witness-key goes with --file; the database's witnesses come from the scenario"
         )
-    report = verify_read_only(ctx.settings)
+    report = verify_read_only(ctx.settings, evidence=evidence)
     click.echo(
         f"ok: {report.entries} entries, {report.records} records, {report.checkpoints} checkpoints, "
         f"{report.cosignatures} cosignatures verified"
+        + (f", {report.evidence_files} evidence files rehashed" if evidence else "")
     )
     if report.unsigned_entries:
         click.echo(f"note: {report.unsigned_entries} newest entries are not yet in a checkpoint", err=True)

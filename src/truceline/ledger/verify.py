@@ -25,6 +25,7 @@ class VerifyReport:
     checkpoints: int
     cosignatures: int
     unsigned_entries: int
+    evidence_files: int = 0
 
 
 def verify_database(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from truceline.cases.blobs import BlobStore
+from truceline.cases.models import Evidence
 from truceline.config import Settings
 from truceline.db.engine import make_read_only_engine
 from truceline.errors import InvalidInput, NotFound, VerificationError
@@ -214,7 +217,7 @@ def witness_keys(session: Session, scenario: Scenario) -> dict[str, Verifier]:
     return keys
 
 
-def verify_read_only(settings: Settings) -> VerifyReport:
+def verify_read_only(settings: Settings, *, evidence: bool = True) -> VerifyReport:
     """`truceline ledger verify` on the database: read-only, creating nothing, never crashing on damage.
 
     The log's public key is read from `settings.log_pub_path` (never generated); a database that is
@@ -228,9 +231,12 @@ def verify_read_only(settings: Settings) -> VerifyReport:
     engine = make_read_only_engine(settings.resolved_database_url)
     try:
         with Session(engine) as session:
-            return verify_database(
-                session, log_verifier=log_verifier, witnesses=witness_keys(session, scenario)
-            )
+            witnesses = witness_keys(session, scenario)
+            report = verify_database(session, log_verifier=log_verifier, witnesses=witnesses)
+            if evidence:
+                checked = verify_evidence_files(session, BlobStore(settings.home / "blobs"))
+                report = dataclasses.replace(report, evidence_files=checked)
+            return report
     except OperationalError as exc:
         if "does not exist" in str(exc.orig) or "could not connect" in str(exc.orig).lower():
             raise InvalidInput(f"cannot open the database: {str(exc.orig).strip().splitlines()[0]}") from exc
@@ -240,3 +246,25 @@ def verify_read_only(settings: Settings) -> VerifyReport:
         raise VerificationError(f"the database is damaged: {detail}") from exc
     finally:
         engine.dispose()
+
+
+def verify_evidence_files(session: Session, store: BlobStore) -> int:
+    """Rehash every stored evidence file against the SHA-256 its ledgered record commits to.
+
+    A missing or changed file is a VerificationError naming the evidence record; sealed items (hash only,
+    file kept outside the system) and URLs have no file here. Returns the number of files checked."""
+    checked = 0
+    query = (
+        select(Evidence).where(Evidence.kind == "file", Evidence.sha256.is_not(None)).order_by(Evidence.id)
+    )
+    for item in session.scalars(query):
+        if item.is_sealed or item.sha256 is None:
+            continue
+        try:
+            store.read_original(item.sha256)
+        except NotFound as exc:
+            raise VerificationError(f"evidence {item.id!r}: its file {item.sha256} is missing") from exc
+        except VerificationError as exc:
+            raise VerificationError(f"evidence {item.id!r}: {exc}") from exc
+        checked += 1
+    return checked
