@@ -125,7 +125,7 @@ def proof(ctx: Context, seq: int | None, size: int | None, old_size: int | None)
                 "seq": i.seq,
                 "size": i.size,
                 "leaf_hash": _b64(i.leaf_hash),
-                "root": _b64(i.root),
+                "root_hash": _b64(i.root),
                 "proof": [_b64(h) for h in i.path],
             }
         else:
