@@ -202,7 +202,10 @@ def _notifications(query: ExportQuery) -> Iterable[Any]:
 
 
 def _ledger(query: ExportQuery) -> Iterable[Any]:
-    return ledger_views.list_entries(query.session, limit=MAX_ROWS, newest_first=False).items
+    page = ledger_views.list_entries(
+        query.session, principal=query.principal, limit=MAX_ROWS, newest_first=False
+    )
+    return page.items
 
 
 def _notice_point(notice: Any, axis: int) -> float | None:

@@ -16,6 +16,7 @@ from truceline.cases.blobs import BlobStore
 from truceline.cases.models import Evidence
 from truceline.config import Settings
 from truceline.db.engine import make_read_only_engine
+from truceline.db.registry import record_model
 from truceline.errors import InvalidInput, NotFound, VerificationError
 from truceline.ledger import merkle, service
 from truceline.ledger.keystore import load_verifier
@@ -33,6 +34,7 @@ from truceline.ledger.verify import VerifyReport, verify_database
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
 from truceline.users.models import User
+from truceline.users.rules import Action, Principal, can
 
 
 def _b64(data: bytes) -> str:
@@ -81,12 +83,60 @@ def entry_read(row: LedgerEntryRow) -> EntryRead:
     )
 
 
+# Which read permission an entry's record falls under (its kind is its table name). Kinds marked
+# context-bound need their parent record to decide (a response's complaint, an evidence item's case): a
+# principal sees their entries only with an unconditional grant, which keeps the log from leaking a
+# party's activity to the other party. Kinds not listed are shown to nobody but holders of MANAGE_USERS.
+_ENTRY_READ_ACTION: dict[str, tuple[Action, bool]] = {
+    "sources": (Action.READ_DOCUMENT, False),
+    "documents": (Action.READ_DOCUMENT, False),
+    "claims": (Action.READ_CLAIM, False),
+    "claim_reviews": (Action.READ_CLAIM, True),
+    "incidents": (Action.READ_INCIDENT, False),
+    "talks_rounds": (Action.READ_DOCUMENT, False),
+    "complaints": (Action.READ_COMPLAINT, False),
+    "responses": (Action.READ_COMPLAINT, True),
+    "cases": (Action.READ_CASE, False),
+    "evidence": (Action.READ_EVIDENCE, True),
+    "custody_events": (Action.READ_EVIDENCE, True),
+    "findings": (Action.READ_FINDING, False),
+    "finding_signatures": (Action.READ_FINDING, True),
+    "penalties": (Action.READ_PENALTY, True),
+    "notifications": (Action.READ_NOTIFICATION, False),
+    "alert_rules": (Action.MANAGE_ALERTS, True),
+    "alert_deliveries": (Action.MANAGE_ALERTS, True),
+}
+
+
+def entry_visible(session: Session, principal: Principal, row: LedgerEntryRow) -> bool:
+    """Whether the principal may see this entry's metadata: only if it may read the record behind it."""
+    action, context_bound = _ENTRY_READ_ACTION.get(row.kind, (Action.MANAGE_USERS, True))
+    if can(principal, action):
+        return True
+    if context_bound:
+        return False
+    try:
+        model = record_model(row.kind)
+    except KeyError:
+        return False
+    record = session.get(model, row.record_id)
+    return record is not None and can(principal, action, record)
+
+
 def list_entries(
-    session: Session, *, limit: int = 50, offset: int = 0, newest_first: bool = True
+    session: Session,
+    *,
+    principal: Principal,
+    limit: int = 50,
+    offset: int = 0,
+    newest_first: bool = True,
 ) -> EntryPage:
+    """A page of the log as this principal may see it: the entries of records it may read. `total` stays
+    the tree size, so the signed checkpoint and the proofs keep covering the whole log."""
     order = LedgerEntryRow.seq.desc() if newest_first else LedgerEntryRow.seq
     rows = session.scalars(select(LedgerEntryRow).order_by(order).limit(limit).offset(offset))
-    return EntryPage(total=service.tree_size(session), items=[entry_read(row) for row in rows])
+    items = [entry_read(row) for row in rows if entry_visible(session, principal, row)]
+    return EntryPage(total=service.tree_size(session), items=items)
 
 
 def published_checkpoint(session: Session) -> CheckpointRead:

@@ -20,11 +20,13 @@ CanReadCheckpoint = Annotated[Principal, allow(Action.READ_CHECKPOINT)]
 @router.get("/entries", response_model=EntryPage)
 def list_entries(
     session: SessionDep,
-    _: CanReadLedger,
+    principal: CanReadLedger,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> EntryPage:
-    return ledger_views.list_entries(session, limit=limit, offset=offset, newest_first=False)
+    return ledger_views.list_entries(
+        session, principal=principal, limit=limit, offset=offset, newest_first=False
+    )
 
 
 @router.get("/checkpoint", response_model=CheckpointRead)

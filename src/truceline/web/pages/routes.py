@@ -99,7 +99,7 @@ def ledger_page(
 ) -> HTMLResponse:
     page = max(page, 1)
     entries = (
-        ledger_views.list_entries(session, limit=100, offset=(page - 1) * 100)
+        ledger_views.list_entries(session, principal=principal, limit=100, offset=(page - 1) * 100)
         if can(principal, Action.READ_LEDGER)
         else None
     )
