@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from truceline import __version__
 from truceline.runtime import Runtime
 from truceline.web.api import alerts, desk, documents, geo, ledger, review, verification
-from truceline.web.errors import install_error_handlers
+from truceline.web.errors import ERROR_RESPONSES, install_error_handlers
 from truceline.web.headers import SecurityHeaders
+from truceline.web.inputs import reject_nul_characters
 from truceline.web.pages import alerts as alert_pages
 from truceline.web.pages import api_docs, auth
 from truceline.web.pages import desk as desk_pages
@@ -31,6 +32,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="Ceasefire monitoring and verification: records, claims, incidents, the public ledger.",
         docs_url=None,  # served by pages.api_docs without inline script, so the CSP can forbid it
         redoc_url=None,
+        dependencies=[Depends(reject_nul_characters)],
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -43,7 +45,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         desk.router,
         alerts.router,
     ):
-        app.include_router(router, prefix="/api")
+        app.include_router(router, prefix="/api", responses=ERROR_RESPONSES)
     app.include_router(desk_pages.router)
     app.include_router(pages.router)
     app.include_router(auth.router)
