@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MIB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -44,6 +47,30 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(
         default=5.0, gt=0, le=120, description="Time limit of one webhook or SMTP delivery, in seconds"
     )
+
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description="Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto"
+        " are believed, comma-separated (e.g. 127.0.0.1,10.0.0.0/8); empty means no proxy is trusted",
+    )
+    force_secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure even when the request did not arrive over (trusted) https",
+    )
+    max_upload_bytes: int = Field(
+        default=100 * MIB,
+        gt=0,
+        le=2**40,
+        description="Largest evidence file accepted, in bytes, by the web app and the CLI alike",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        """The environment gives one comma-separated string; Python callers may pass a sequence."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @property
     def resolved_database_url(self) -> str:

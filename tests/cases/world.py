@@ -42,7 +42,7 @@ class World:
 
     @property
     def store(self) -> BlobStore:
-        return flow.evidence_store(self.runtime.settings.home)
+        return flow.evidence_store(self.runtime.settings)
 
     def __getitem__(self, username: str) -> Principal:
         return self.principals[username]

@@ -170,3 +170,13 @@ def test_an_unknown_user_or_a_user_without_the_right_gets_one_line(run_cli: RunC
     again = run_cli("keys", "generate", "liaison-pk")
     assert again.code == 1
     assert "refusing to overwrite" in again.err
+
+
+def test_the_cli_refuses_evidence_above_the_configured_upload_limit(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "big.bin").write_bytes(b"12345")
+    limit = {"TRUCELINE_MAX_UPLOAD_BYTES": "4"}
+    refused = run_cli("cases", "add-evidence", "case-x", "big.bin", "--as", "monitor-one", extra_env=limit)
+    assert (refused.code, refused.err) == (
+        1,
+        "truceline: error: evidence file is 5 bytes; the limit is 4 bytes\n",
+    )

@@ -15,8 +15,8 @@ from truceline.runtime import Runtime
 from truceline.users.rules import Action, Role, Scope, scopes_for
 from truceline.web.app import create_app
 
-# Routes any visitor may use without a policy action: signing in and out.
-UNCHECKED = {"/login", "/logout"}
+# Routes any visitor may use without a policy action: signing in and out, the API docs (like /openapi.json).
+UNCHECKED = {"/login", "/logout", "/docs"}
 SAMPLE_PATH_VALUES = {
     "document_id": "doc-1",
     "claim_id": "doc-1-c1",

@@ -95,6 +95,40 @@ def test_a_form_without_the_csrf_token_is_refused(client: TestClient) -> None:
     assert response.status_code == 403 and "CSRF" in response.text
 
 
+def _signed_in_as_mediator(client: TestClient) -> str:
+    token = _csrf(client)
+    form = {"username": "mediator-qatar", "password": "truceline-demo", "csrf_token": token}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    return token
+
+
+def test_a_multipart_form_may_send_the_csrf_token_in_the_header(client: TestClient) -> None:
+    token = _signed_in_as_mediator(client)
+    upload = {"file": ("note.txt", b"crater 3 m wide", "text/plain")}
+    refused = client.post("/cases/no-such-case/evidence", files=upload, follow_redirects=False)
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    wrong = client.post(
+        "/cases/no-such-case/evidence",
+        files=upload,
+        headers={"X-CSRF-Token": "wrong"},
+        follow_redirects=False,
+    )
+    assert wrong.status_code == 403 and "CSRF" in wrong.text
+    # Past the CSRF check the request reaches the case lookup: the unknown case is what refuses it.
+    passed = client.post(
+        "/cases/no-such-case/evidence", files=upload, headers={"X-CSRF-Token": token}, follow_redirects=False
+    )
+    assert passed.status_code == 404, passed.text[:300]
+
+
+def test_an_urlencoded_form_may_send_the_csrf_token_in_the_header(client: TestClient) -> None:
+    token = _signed_in_as_mediator(client)
+    response = client.post(
+        "/logout", data={"unrelated": "x"}, headers={"X-CSRF-Token": token}, follow_redirects=False
+    )
+    assert response.status_code == 303
+
+
 def test_an_analyst_corrects_a_claim_through_the_review_page(client: TestClient, runtime: Runtime) -> None:
     token = _csrf(client)
     client.post("/login", data={"username": "analyst", "password": "truceline-demo", "csrf_token": token})

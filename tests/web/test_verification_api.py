@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from tests.cases.world import CLAIM, INCIDENT, a_world
+from tests.web.conftest import AsUser
 from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
@@ -110,3 +111,16 @@ def test_a_case_runs_through_the_api_and_the_ledger_verifies(runtime: Runtime) -
         create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     with runtime.sessions() as session:
         verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_an_evidence_upload_above_the_configured_limit_is_refused(
+    client: TestClient, runtime: Runtime, as_user: AsUser
+) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"max_upload_bytes": 10})
+    url, headers = "/api/cases/no-such-case/evidence", as_user("mediator-qatar")
+    too_big = client.post(url, files={"file": ("a.txt", b"x" * 11, "text/plain")}, headers=headers)
+    assert too_big.status_code == 422
+    assert too_big.json() == {"detail": "file: expected at most 10 bytes, found more"}
+    # At the limit the file passes the size check and the unknown case is what refuses it.
+    at_limit = client.post(url, files={"file": ("a.txt", b"x" * 10, "text/plain")}, headers=headers)
+    assert at_limit.status_code == 404, at_limit.text

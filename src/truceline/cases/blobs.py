@@ -22,7 +22,6 @@ from pathlib import Path
 
 from truceline.errors import InvalidInput, NotFound, VerificationError
 
-MAX_EVIDENCE_BYTES = 100 * 1024 * 1024
 MAX_FILENAME_CHARS = 200
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -39,11 +38,12 @@ def check_sha256(value: str) -> str:
     return folded
 
 
-def check_upload_size(size_bytes: int) -> None:
+def check_upload_size(size_bytes: int, *, max_bytes: int) -> None:
+    """An evidence file must hold something and at most `max_bytes` (settings.max_upload_bytes)."""
     if size_bytes == 0:
         raise InvalidInput("evidence file is empty")
-    if size_bytes > MAX_EVIDENCE_BYTES:
-        raise InvalidInput(f"evidence file is {size_bytes} bytes; the limit is {MAX_EVIDENCE_BYTES} bytes")
+    if size_bytes > max_bytes:
+        raise InvalidInput(f"evidence file is {size_bytes} bytes; the limit is {max_bytes} bytes")
 
 
 def safe_filename(name: str) -> str:
@@ -64,8 +64,12 @@ class StoredBlob:
 class BlobStore:
     """A directory of evidence files; every method checks hashes, none trusts a name from outside."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, max_bytes: int) -> None:
         self.root = root
+        self.max_bytes = max_bytes
+
+    def check_size(self, size_bytes: int) -> None:
+        check_upload_size(size_bytes, max_bytes=self.max_bytes)
 
     def original_path(self, sha256: str) -> Path:
         sha = check_sha256(sha256)
@@ -76,7 +80,7 @@ class BlobStore:
 
     def put_original(self, data: bytes) -> StoredBlob:
         """Store `data` under its SHA-256; a blob already present is kept as it is (same hash, same bytes)."""
-        check_upload_size(len(data))
+        self.check_size(len(data))
         sha = sha256_hex(data)
         final = self.original_path(sha)
         if final.is_file():

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from truceline.cases.blobs import BlobStore, check_sha256, check_upload_size, safe_filename, sha256_hex
+from truceline.cases.blobs import BlobStore, check_sha256, safe_filename, sha256_hex
 from truceline.cases.exif import read_exif
 from truceline.cases.models import (
     Case,
@@ -290,7 +290,7 @@ def add_file_evidence(
     now: datetime,
 ) -> Evidence:
     """Store an uploaded file (original kept apart, read-only) and record it with its EXIF metadata."""
-    check_upload_size(len(data))
+    store.check_size(len(data))
     case = _case_for_new_evidence(session, case_id)
     evidence = _new_evidence(
         case,
@@ -392,7 +392,7 @@ def disclose_evidence(
         raise Conflict(f"evidence {sealed.id} is not sealed")
     case = get_case(session, sealed.case_id)
     require(principal, Action.ADD_EVIDENCE, _evidence_target(session, sealed, case))
-    check_upload_size(len(data))
+    store.check_size(len(data))
     got = sha256_hex(data)
     if got != sealed.sha256:
         raise VerificationError(

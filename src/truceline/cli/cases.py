@@ -16,7 +16,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from truceline.cases.blobs import MAX_EVIDENCE_BYTES
+from truceline.cases.blobs import check_upload_size
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.cli.main import Context, pass_context
 from truceline.complaints.rules import FilingKind, sign_filing
@@ -51,12 +51,11 @@ def _signature(
     return SignatureIn(nonce=signed.nonce, signed_at=signed.signed_at, signature=signed.signature)
 
 
-def _read_upload(path: Path) -> bytes:
+def _read_upload(path: Path, *, max_bytes: int) -> bytes:
+    """The file's bytes, refused by its size on disk before reading when above settings.max_upload_bytes."""
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    size = path.stat().st_size
-    if size > MAX_EVIDENCE_BYTES:
-        raise InvalidInput(f"{path}: {size} bytes; the limit is {MAX_EVIDENCE_BYTES} bytes")
+    check_upload_size(path.stat().st_size, max_bytes=max_bytes)
     return path.read_bytes()
 
 
@@ -306,8 +305,8 @@ def add_evidence(
     if sum(x is not None for x in (file, url, sealed_sha256)) != 1:
         raise click.UsageError("give exactly one of FILE, --url or --sealed-sha256")
     runtime, now = ctx.runtime, ctx.now()
-    data = _read_upload(file) if file is not None else b""
-    store = flow.evidence_store(runtime.settings.home)
+    data = _read_upload(file, max_bytes=runtime.settings.max_upload_bytes) if file is not None else b""
+    store = flow.evidence_store(runtime.settings)
     with runtime.transaction() as session:
         principal = _principal(session, acting_as)
         evidence = flow.add_evidence(
@@ -345,12 +344,12 @@ def disclose_evidence(ctx: Context, evidence_id: str, file: Path, acting_as: str
       truceline cases disclose-evidence ev-0a1b2c3d4e5f6a7b witness.pdf --as liaison-af
     """
     runtime, now = ctx.runtime, ctx.now()
-    data = _read_upload(file)
+    data = _read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
     with runtime.transaction() as session:
         evidence = flow.disclose_evidence(
             session,
             principal=_principal(session, acting_as),
-            store=flow.evidence_store(runtime.settings.home),
+            store=flow.evidence_store(runtime.settings),
             evidence_id=evidence_id,
             data=data,
             filename=file.name,

@@ -66,7 +66,8 @@ def serve(ctx: Context, host: str, port: int) -> None:
 
     app = create_app(ctx.runtime)
     click.echo(f"Truceline is running on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # X-Forwarded-* is believed only from settings.trusted_proxies (web/proxies.py), not uvicorn's own list.
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 COMMANDS = [init, serve]

@@ -49,7 +49,8 @@ def _bearer(request: Request) -> str | None:
 async def get_principal(request: Request, session: SessionDep) -> Principal:
     """A Bearer token (scripts) or the session cookie (browsers); nobody else is the anonymous public.
 
-    A write made with the session cookie must carry the CSRF token: in the form, or in a header for scripts.
+    A write made with the session cookie must carry the CSRF token: in the form field or in the
+    X-CSRF-Token header, whatever the body is (urlencoded, multipart with a file, JSON).
     """
     token = _bearer(request)
     if token is None:
@@ -60,7 +61,7 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
             submitted = None
             if request.headers.get("content-type", "").startswith(_FORM_TYPES):
                 value = (await request.form()).get(CSRF_FIELD)
-                submitted = value if isinstance(value, str) else ""
+                submitted = value if isinstance(value, str) else None
             check_csrf(request, submitted)
     return principal_for_token(session, token, now=now_utc())
 
@@ -88,11 +89,20 @@ def allow(action: Action) -> Any:
 
 
 def check_csrf(request: Request, submitted: str | None = None) -> None:
-    """Double-submit check: a cookie-authenticated write must echo the CSRF cookie in a field or header."""
+    """Double-submit check: a cookie-authenticated write must echo the CSRF cookie in a field or header.
+
+    `submitted` is the form field; when it is missing or empty the X-CSRF-Token header is used, so a
+    script may send the token the same way for every kind of body.
+    """
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    given = submitted if submitted is not None else request.headers.get(CSRF_HEADER, "")
+    given = submitted or request.headers.get(CSRF_HEADER, "")
     if not cookie or not given or not hmac.compare_digest(cookie, given):
         raise PermissionDenied("missing or wrong CSRF token; reload the page and try again")
+
+
+def is_secure_cookie(request: Request) -> bool:
+    """Cookies are Secure over https (as seen directly or told by a trusted proxy), or always when forced."""
+    return request.url.scheme == "https" or get_runtime(request).settings.force_secure_cookies
 
 
 def csrf_value(request: Request) -> str:

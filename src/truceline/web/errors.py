@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TrucelineError
 from truceline.users.rules import Principal
@@ -18,6 +20,21 @@ STATUS_BY_ERROR: tuple[tuple[type[TrucelineError], int], ...] = (
     (InvalidInput, 422),
     (TrucelineError, 400),
 )
+
+_MEANING = {400: "Refused", 403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Invalid input"}
+
+
+class ErrorBody(BaseModel):
+    """Every API error, validation included: one human line saying what was expected and what was found."""
+
+    detail: str
+
+
+# What the OpenAPI schema says each error status returns; FastAPI's own 422 shape (a list) is never sent.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": _MEANING[status]}
+    for _, status in sorted(STATUS_BY_ERROR, key=lambda pair: pair[1])
+}
 
 
 def status_for(exc: TrucelineError) -> int:
@@ -54,3 +71,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(TrucelineError, on_truceline_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    _document_error_bodies(app)
+
+
+def _document_error_bodies(app: FastAPI) -> None:
+    """Errors are JSON whatever the route returns on success (a text/plain checkpoint, say)."""
+    build_schema = app.openapi
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+    def openapi() -> dict[str, Any]:
+        schema = build_schema()
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if status.startswith("4"):
+                        response["content"] = body
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -6,17 +6,16 @@ from fastapi import UploadFile
 
 from truceline.errors import InvalidInput
 
-MAX_UPLOAD_BYTES = 50_000_000
 
-
-async def read_upload(file: UploadFile | None) -> tuple[str, bytes] | None:
+async def read_upload(file: UploadFile | None, *, max_bytes: int) -> tuple[str, bytes] | None:
     """(file name, bytes), or None when no file was chosen (a form posts an empty, nameless part then).
 
-    Reads at most one byte past the cap, so an oversized upload is refused without holding it in memory.
+    `max_bytes` is settings.max_upload_bytes, the limit the CLI and the blob store apply too. Reads at
+    most one byte past it, so an oversized upload is refused without holding all of it in memory.
     """
     if file is None or not file.filename:
         return None
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"file: expected at most {MAX_UPLOAD_BYTES // 1_000_000} MB, found more")
+    data = await file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InvalidInput(f"file: expected at most {max_bytes} bytes, found more")
     return file.filename, data

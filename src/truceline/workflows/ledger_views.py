@@ -284,7 +284,9 @@ def verify_read_only(settings: Settings, *, evidence: bool = True) -> VerifyRepo
             witnesses = witness_keys(session, scenario)
             report = verify_database(session, log_verifier=log_verifier, witnesses=witnesses)
             if evidence:
-                checked = verify_evidence_files(session, BlobStore(settings.home / "blobs"))
+                checked = verify_evidence_files(
+                    session, BlobStore(settings.home / "blobs", max_bytes=settings.max_upload_bytes)
+                )
                 report = dataclasses.replace(report, evidence_files=checked)
             return report
     except OperationalError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint, Response
 from truceline.complaints.rules import reply_deadline
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
+from truceline.config import Settings
 from truceline.errors import InvalidInput, NotFound
 from truceline.ledger.encoding import format_time
 from truceline.scenarios.schema import Scenario
@@ -51,9 +51,9 @@ class Adoption:
     penalty: Penalty | None
 
 
-def evidence_store(home: Path) -> BlobStore:
-    """The blob store of a Truceline home directory."""
-    return BlobStore(home / "blobs")
+def evidence_store(settings: Settings) -> BlobStore:
+    """The blob store of a Truceline home directory, with the one upload limit of web and CLI."""
+    return BlobStore(settings.home / "blobs", max_bytes=settings.max_upload_bytes)
 
 
 def file_complaint(

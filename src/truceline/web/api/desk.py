@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
+from truceline.web.inputs import Offset
 from truceline.workflows import desk
 
 router = APIRouter(tags=["desk"])
@@ -67,7 +68,7 @@ def timeline(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first (paged)."""
     flt = _filter(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from truceline.claims import service as claims
 from truceline.claims.schemas import ClaimPage, ClaimRead
@@ -14,10 +14,9 @@ from truceline.incidents import service as incidents
 from truceline.incidents.schemas import IncidentPage, IncidentRead
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import SessionDep, allow
+from truceline.web.inputs import Limit, Offset
 
 router = APIRouter(tags=["records"])
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 CanReadDocuments = Annotated[Principal, allow(Action.READ_DOCUMENT)]
 CanReadClaims = Annotated[Principal, allow(Action.READ_CLAIM)]
 CanReadIncidents = Annotated[Principal, allow(Action.READ_INCIDENT)]

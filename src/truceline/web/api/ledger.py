@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse
 from truceline.ledger.schemas import CheckpointRead, ConsistencyProofRead, EntryPage, InclusionProofRead
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import SessionDep, allow
+from truceline.web.inputs import Offset
 from truceline.workflows import ledger_views
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
@@ -22,7 +23,7 @@ def list_entries(
     session: SessionDep,
     principal: CanReadLedger,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> EntryPage:
     return ledger_views.list_entries(
         session, principal=principal, limit=limit, offset=offset, newest_first=False

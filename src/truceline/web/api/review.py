@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from truceline.claims.schemas import ClaimRead
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
+from truceline.web.inputs import Limit
 from truceline.workflows.review import list_review_queue, review_claim
 
 router = APIRouter(tags=["review"])
@@ -34,7 +35,7 @@ class ReviewOut(BaseModel):
 def review_queue(
     session: SessionDep,
     _: Annotated[Principal, allow(Action.REVIEW_CLAIM)],
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
 ) -> list[ClaimRead]:
     return [ClaimRead.model_validate(c) for c in list_review_queue(session, limit=limit)]
 

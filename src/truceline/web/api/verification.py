@@ -137,11 +137,11 @@ async def add_evidence(
     description: Annotated[str, Form(max_length=5000)] = "",
     is_confidential: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    upload = await read_upload(file)
+    upload = await read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
     with runtime.transaction() as session:
         evidence = flow.add_evidence(
             session,
-            store=flow.evidence_store(runtime.settings.home),
+            store=flow.evidence_store(runtime.settings),
             case_id=case_id,
             file=upload,
             url=url,

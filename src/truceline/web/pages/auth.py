@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truceline.users.rules import Principal
 from truceline.users.service import attempt_login, issue_token, revoke_session_token
-from truceline.web.deps import SESSION_COOKIE, PrincipalDep, RuntimeDep, check_csrf, now_utc
+from truceline.web.deps import SESSION_COOKIE, PrincipalDep, RuntimeDep, check_csrf, is_secure_cookie, now_utc
 from truceline.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +53,7 @@ def login_submit(
         token,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=is_secure_cookie(request),
         max_age=int(SESSION_TTL.total_seconds()),
     )
     return response

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
+from truceline.web.inputs import Page
 from truceline.web.pages.rendering import render
 from truceline.workflows import desk
 from truceline.workflows.ledger_views import record_proof
@@ -108,7 +109,7 @@ def timeline_page(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
     params = request.query_params
     flt = desk.parse_filter(date_from=params.get("from", ""), date_to=params.get("to", ""))
@@ -116,7 +117,6 @@ def timeline_page(
     items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
     if kind:
         items = [i for i in items if i.kind == kind]
-    page = max(page, 1)
     query = {**flt.query(), **({"kind": kind} if kind else {})}
     return render(
         request,
@@ -138,7 +138,7 @@ def incidents_page(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
     params = request.query_params
     flt = desk.parse_filter(
@@ -148,7 +148,6 @@ def incidents_page(
         party=params.get("party", ""),
         status=params.get("status", ""),
     )
-    page = max(page, 1)
     found = desk.filter_incidents(desk.incident_points(session, runtime.scenario, principal), flt)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render(

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from truceline.users.rules import Action, Principal, scopes_for
-from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime
+from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime, is_secure_cookie
 
 
 @cache
@@ -37,6 +37,6 @@ def render(
     )
     if request.cookies.get(CSRF_COOKIE) != csrf:
         response.set_cookie(
-            CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+            CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=is_secure_cookie(request)
         )
     return response

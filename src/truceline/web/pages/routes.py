@@ -11,6 +11,7 @@ from truceline.documents import service as documents
 from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal, can
 from truceline.web.deps import RuntimeDep, SessionDep, allow, check_csrf, now_utc
+from truceline.web.inputs import Page
 from truceline.web.pages.rendering import render
 from truceline.workflows import dashboard, ledger_views
 from truceline.workflows.review import list_review_queue, review_claim
@@ -23,9 +24,8 @@ def documents_page(
     request: Request,
     session: SessionDep,
     principal: Annotated[Principal, allow(Action.READ_DOCUMENT)],
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
-    page = max(page, 1)
     items = documents.list_documents(session, limit=50, offset=(page - 1) * 50)
     total = documents.count_documents(session)
     return render(request, "documents.html", principal, documents=items, total=total, page=page)
@@ -95,9 +95,8 @@ def ledger_page(
     session: SessionDep,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_CHECKPOINT)],
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
-    page = max(page, 1)
     entries = (
         ledger_views.list_entries(session, principal=principal, limit=100, offset=(page - 1) * 100)
         if can(principal, Action.READ_LEDGER)

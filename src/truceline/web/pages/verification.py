@@ -162,12 +162,12 @@ async def evidence_submit(
     description: Annotated[str, Form(max_length=5000)] = "",
     is_confidential: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    upload = await read_upload(file)
+    upload = await read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
     with runtime.transaction() as session:
         flow.add_evidence(
             session,
             principal=principal,
-            store=flow.evidence_store(runtime.settings.home),
+            store=flow.evidence_store(runtime.settings),
             case_id=case_id,
             file=upload,
             url=url.strip() or None,
