@@ -6,8 +6,10 @@ from ipaddress import ip_network
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from truceline.runtime import Runtime
+from truceline.users.token_models import AuthEvent
 from truceline.web.app import create_app
 from truceline.web.proxies import forwarded_client, forwarded_scheme, is_trusted
 
@@ -73,6 +75,21 @@ def test_the_throttle_counts_the_forwarded_client_behind_a_trusted_proxy(
     assert runtime.throttle.retry_after_s("analyst", "10.0.0.2") == 0
     other_client = _login(proxy, PASSWORD, **{"X-Forwarded-For": "203.0.113.6"})
     assert other_client.status_code == 303
+
+
+def test_a_repeated_forwarded_header_reads_as_one_list(client: TestClient, runtime: Runtime) -> None:
+    proxy = _app_client(runtime, peer="10.0.0.2", trusted_proxies=PROXIES)
+    proxy.get("/login")
+    form = {
+        "username": "analyst",
+        "password": "wrong-password!",
+        "csrf_token": proxy.cookies["truceline_csrf"],
+    }
+    headers = [("X-Forwarded-For", "198.51.100.1"), ("X-Forwarded-For", "203.0.113.7, 10.0.0.9")]
+    proxy.post("/login", data=form, headers=headers)
+    with runtime.sessions() as session:
+        details = session.scalars(select(AuthEvent.detail).where(AuthEvent.username == "analyst")).all()
+    assert details[-1].endswith("client 203.0.113.7"), details
 
 
 def _session_cookie(response: Any) -> str:

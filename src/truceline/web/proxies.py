@@ -53,6 +53,11 @@ def forwarded_scheme(peer: str, scheme: str, forwarded_proto: str, trusted: Sequ
     return claimed if claimed in _SCHEMES else scheme
 
 
+def _header(scope: Scope, name: bytes) -> str:
+    """All lines of a header joined with commas, which is what repeating it means (RFC 9110 §5.3)."""
+    return ",".join(value.decode("latin-1") for key, value in scope["headers"] if key.lower() == name)
+
+
 class TrustedProxies:
     """ASGI middleware: rewrite the scope's client and scheme from X-Forwarded-* sent by trusted proxies."""
 
@@ -63,10 +68,9 @@ class TrustedProxies:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.trusted and scope.get("client"):
             peer, port = scope["client"]
-            headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
-            client = forwarded_client(peer, headers.get(b"x-forwarded-for", ""), self.trusted)
+            client = forwarded_client(peer, _header(scope, b"x-forwarded-for"), self.trusted)
             scheme = forwarded_scheme(
-                peer, scope["scheme"], headers.get(b"x-forwarded-proto", ""), self.trusted
+                peer, scope["scheme"], _header(scope, b"x-forwarded-proto"), self.trusted
             )
             if client != peer or scheme != scope["scheme"]:
                 scope = {**scope, "client": (client, 0 if client != peer else port), "scheme": scheme}
