@@ -213,7 +213,7 @@ def test_the_accused_party_sees_sources_without_claims_and_gets_the_reply_form_w
     assert "Open:" in html and f'action="/complaints/{complaint.id}/responses"' in html
     assert 'href="/documents/doc-1"' in html  # the source document, which a party may read
     assert "<blockquote>" not in html  # but not the extracted claim, the analysts' working material
-    assert "Awaiting the first checkpoint" in html
+    assert "Included in the checkpoint of" in html  # every write is sealed as it commits
     complainant = _client(runtime, "liaison-af").get(f"/complaints/{complaint.id}").text
     assert "Open:" in complainant and "/responses" not in complainant
 
