@@ -138,6 +138,9 @@ class ActorDictionary:
     aliases: Mapping[str, str]
     party_of: Mapping[str, str]
     parties: Mapping[str, PartyRoles]
+    kinds: Mapping[str, str] = field(
+        default_factory=dict
+    )  # actor -> its kind (armed_group, foreign_state ...)
 
     @classmethod
     def build(
@@ -145,6 +148,7 @@ class ActorDictionary:
         *,
         actors: Iterable[tuple[str, str | None, Iterable[str]]],
         parties: Mapping[str, PartyRoles],
+        kinds: Mapping[str, str] | None = None,
     ) -> ActorDictionary:
         """From (name, party, aliases) triples; a later alias never overrides an earlier one."""
         aliases: dict[str, str] = {}
@@ -157,7 +161,11 @@ class ActorDictionary:
         for roles in parties.values():
             for actor in (roles.government, roles.military, roles.police, roles.civilians):
                 party_of.setdefault(actor, roles.party)
-        return cls(aliases=aliases, party_of=party_of, parties=parties)
+        return cls(aliases=aliases, party_of=party_of, parties=parties, kinds=dict(kinds or {}))
+
+    def of_kind(self, *kinds: str) -> frozenset[str]:
+        """The actors of these kinds (e.g. `armed_group`, `foreign_state`)."""
+        return frozenset(name for name, kind in self.kinds.items() if kind in kinds)
 
     def party_roles(self, party: str | None) -> PartyRoles | None:
         return self.parties.get(party) if party else None
@@ -185,8 +193,10 @@ class ExtractionContext:
             for actor in scenario.actors
         ]
         gazetteer = load_gazetteer(scenario)
+        kinds = {str(actor.name): str(getattr(actor, "kind", "") or "") for actor in scenario.actors}
         return cls.from_parts(
             actors=actors,
+            kinds=kinds,
             fallback=gazetteer.lookup,
             geography=get_geography(scenario),
             scenario_id=scenario_id,
@@ -201,13 +211,14 @@ class ExtractionContext:
         fallback: Callable[[str], Sequence[Any]] | None = None,
         geography: Geography | None = None,
         scenario_id: str = DEFAULT_SCENARIO_ID,
+        kinds: Mapping[str, str] | None = None,
     ) -> ExtractionContext:
         """Plain values in (tests use a handful); the rules' aliases and world places are added."""
         parties = load_party_roles(scenario_id)
         extra = read_rules_json("actor_aliases.json")
         all_actors = list(actors)
         all_actors.extend((name, None, names) for name, names in extra.items() if not name.startswith("_"))
-        dictionary = ActorDictionary.build(actors=all_actors, parties=parties)
+        dictionary = ActorDictionary.build(actors=all_actors, parties=parties, kinds=kinds)
         index = PlaceIndex.from_places([*places, *load_world_places()], fallback=fallback)
         return cls(actors=dictionary, places=index, geography=geography, scenario_id=scenario_id)
 

@@ -23,7 +23,7 @@ _UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
 _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
 # Non-party actors a party's accusation or denial may name (armed groups and third states).
 _COORDINATED = re.compile(r"^\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?$", re.IGNORECASE)
-_STATEMENT_TARGETS = frozenset({"TTP", "ISKP", "BLA", "India"})
+_ARMED_GROUP, _FOREIGN_STATE = "armed_group", "foreign_state"
 
 
 @dataclass
@@ -312,10 +312,16 @@ def _violence_roles(
             ):
                 actors.append(roles.military)
     texts = " ".join(d.sentence.text for d in happening.detections)
-    if lexicons.civilian_targets.search(texts):
+    groups = {c.group for d in happening.detections for c in d.casualties}
+    security_toll_only = "security" in groups and "civilian" not in groups
+    if lexicons.civilian_targets.search(texts) and not security_toll_only:
         roles_here = context.actors.party_roles(country)
         if roles_here and roles_here.civilians not in actors:
             actors.append(roles_here.civilians)
+    named_groups = [a for a in actors if a in _outside_actors(context, _ARMED_GROUP)]
+    if named_groups:
+        # 'militants' and 'attackers' in the same report are the named group, not another actor
+        actors = [a for a in actors if a != _UNIDENTIFIED_ARMED]
     non_civilian = [a for a in actors if not a.startswith("Civilians")]
     if first.sub_event_type == "Air/drone strike" and not (set(non_civilian) & militaries):
         actors.insert(0, _UNIDENTIFIED_MILITARY)
@@ -338,6 +344,16 @@ def _violence_roles(
     if not alleged and not has_source and previous is not None and previous.alleged:
         return _Roles(actor1, actor2, True, previous.claimant)
     return _Roles(actor1, actor2, alleged, claimant_actor if alleged else None)
+
+
+def _outside_actors(context: ExtractionContext, *kinds: str) -> frozenset[str]:
+    """Actors of no party, of these kinds (armed groups, third states) in the scenario's dictionary; a
+    dictionary without kinds counts every party-less actor but the unidentified ones."""
+    dictionary = context.actors
+    if dictionary.kinds:
+        return dictionary.of_kind(*kinds)
+    named = set(dictionary.aliases.values()) - set(dictionary.party_of)
+    return frozenset(a for a in named if not a.startswith(("Unidentified", "Civilians")))
 
 
 def _civilian_toll(happening: Happening) -> bool:
@@ -388,7 +404,7 @@ def _group_statement_roles(happening: Happening, context: ExtractionContext) -> 
         (
             m.actor
             for m in first.actors
-            if m.actor in _STATEMENT_TARGETS
+            if m.actor in _outside_actors(context, _ARMED_GROUP, _FOREIGN_STATE)
             and m.party is None
             and (m.is_speaker or m.start < first.trigger_start)
         ),
@@ -434,7 +450,7 @@ def _all_accused(happening: Happening, speaker: str, context: ExtractionContext)
             if (
                 mention.actor is not None
                 and mention.party is None
-                and mention.actor not in _STATEMENT_TARGETS
+                and mention.actor not in _outside_actors(context, _ARMED_GROUP, _FOREIGN_STATE)
             ):
                 continue
             if actor not in out:
