@@ -128,3 +128,12 @@ def test_a_responsibility_claim_dates_the_report_and_joins_the_attack_it_claims(
     )
     [attack] = [c for c in claims if c.event_type != "Strategic developments"]
     assert attack.event_date == date(2025, 12, 4)
+
+
+def test_a_security_forces_toll_does_not_make_civilians_the_target():
+    [claim] = extract(
+        "A roadside bomb hit a convoy near the market in Chaman on Friday, killing three soldiers."
+    )
+    assert "Civilians (Pakistan)" not in {claim.actor1, claim.actor2}
+    [other] = extract("A roadside bomb hit the market in Chaman on Friday, killing three shoppers.")
+    assert "Civilians (Pakistan)" in {other.actor1, other.actor2}
