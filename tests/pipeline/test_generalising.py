@@ -137,3 +137,11 @@ def test_a_security_forces_toll_does_not_make_civilians_the_target():
     assert "Civilians (Pakistan)" not in {claim.actor1, claim.actor2}
     [other] = extract("A roadside bomb hit the market in Chaman on Friday, killing three shoppers.")
     assert "Civilians (Pakistan)" in {other.actor1, other.actor2}
+
+
+def test_the_publications_own_year_is_not_a_background_marker():
+    claims = extract(
+        "ISLAMABAD (December 5, 2025): Pakistan said that Kabul is behind the attacks on its posts."
+    )
+    assert [c.process_type for c in claims] == ["accusation"]
+    assert extract("In 2023 Pakistan said that Kabul was behind the attacks on its posts.") == []

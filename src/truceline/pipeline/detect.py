@@ -100,14 +100,14 @@ def detect_happenings(
     )
     if any(d.is_vague for d in dates) and not any(not d.is_vague for d in dates):
         return []  # 'clashes in October': a month only, background
-    is_background = bool(lexicons.background.search(text)) and not lexicons.not_background.search(text)
+    is_background = _has_background(text, lexicons, published) and not lexicons.not_background.search(text)
     if is_background and not any(d.strength >= DateStrength.RELATIVE and not d.is_report for d in dates):
         # A time marker ('recent', 'since 2021', 'initially') dates the happenings of its own clause to the
         # past; another clause of the sentence may still report news ('..., but the group now denies it').
         reach = tuning.background_reach
-        if violence and _in_background_clause(text, violence[1], lexicons, reach):
+        if violence and _in_background_clause(text, violence[1], lexicons, reach, published):
             violence = None
-        process = [p for p in process if not _in_background_clause(text, p[1], lexicons, reach)]
+        process = [p for p in process if not _in_background_clause(text, p[1], lexicons, reach, published)]
         if not violence and not process:
             return []
     places = find_place_mentions(
@@ -247,7 +247,14 @@ _CLAUSE_BOUNDARY = re.compile(
 )
 
 
-def _in_background_clause(text: str, start: int, lexicons: Lexicons, reach: int | None) -> bool:
+def _has_background(text: str, lexicons: Lexicons, published: date) -> bool:
+    """A background marker other than the publication's own year ('March 13, 2025' in a 2025 report)."""
+    return any(m.group() != str(published.year) for m in lexicons.background.finditer(text))
+
+
+def _in_background_clause(
+    text: str, start: int, lexicons: Lexicons, reach: int | None, published: date
+) -> bool:
     """Whether a background marker sits in the clause of the trigger at `start`."""
     left = text[:start]
     cut = max((m.end() for m in _CLAUSE_BOUNDARY.finditer(left)), default=0)
@@ -257,7 +264,7 @@ def _in_background_clause(text: str, start: int, lexicons: Lexicons, reach: int 
     if reach is not None:  # a marker modifies what is near it ('the recent strikes')
         cut, end = max(cut, start - reach), min(end, reach)
     clause = text[cut : start + end]
-    return bool(lexicons.background.search(clause))
+    return _has_background(clause, lexicons, published)
 
 
 _EARLIER_BY = re.compile(

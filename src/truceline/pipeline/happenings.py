@@ -150,11 +150,29 @@ def _find_match(
             if place is not None and happening.place is None and not (detection.is_anaphor or same_kind):
                 continue
         if detection.process_type in STATEMENTS:
+            if detection.process_type == "accusation" and _accuses_another(happening, detection, claimant):
+                continue  # 'X is behind it' and 'Y harbours them': one accusation per accused
             return happening
         if not _places_compatible(happening.place, place):
             continue
         return happening
     return None
+
+
+def _accused_key(detection: Detection, claimant: str | None) -> str | None:
+    for mention in detection.actors:
+        if mention.is_speaker or (claimant is not None and mention.party == claimant):
+            continue
+        key = mention.actor or mention.party
+        if key and not key.startswith(("Civilians", "Unidentified")):
+            return mention.party or key
+    return None
+
+
+def _accuses_another(happening: Happening, detection: Detection, claimant: str | None) -> bool:
+    new = _accused_key(detection, claimant)
+    old = {_accused_key(d, claimant) for d in happening.detections} - {None}
+    return new is not None and bool(old) and new not in old
 
 
 def _previous_dated(happenings: list[Happening], detection: Detection, within: int) -> Happening | None:
