@@ -145,3 +145,15 @@ def test_the_publications_own_year_is_not_a_background_marker():
     )
     assert [c.process_type for c in claims] == ["accusation"]
     assert extract("In 2023 Pakistan said that Kabul was behind the attacks on its posts.") == []
+
+
+def test_a_speech_verb_with_a_noun_object_is_not_speech():
+    from tests.pipeline.builders import lexicons
+    from truceline.pipeline.attribution import find_attribution
+
+    assert not find_attribution(
+        "The group ended the truce and announced a resumption of attacks.", lexicons=lexicons()
+    ).has_speaker
+    assert find_attribution(
+        "The ministry told the BBC that troops had fired first.", lexicons=lexicons()
+    ).has_speaker

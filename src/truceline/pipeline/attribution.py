@@ -13,6 +13,11 @@ _AFTER_VERB_REPORT_END = re.compile(
 )
 
 
+_NOUN_OBJECT = re.compile(
+    r"^\s+(?:an?|the|its|their|his|her)\s+(?!(?:\w+\s+)?(?:statement|spokes\w+))\w+", re.I
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Attribution:
     """Speaker zones (who talks) and content zones (what is said), as offsets within the sentence."""
@@ -57,6 +62,9 @@ def find_attribution(sentence: str, *, lexicons: Lexicons) -> Attribution:
             # '..., said a local charity, which ...': inverted speaker after the verb.
             speakers.append((m.end(), len(sentence)))
             contents.append((0, m.start()))
+        elif _NOUN_OBJECT.match(after) and not lexicons.content_starts.search(" ".join(after.split()[:6])):
+            # 'the group ended the truce and announced a resumption of attacks': a noun object, not speech
+            continue
         else:
             # 'X, spokesman for Y, confirmed that ...' : speaker from the clause start, content after.
             start = max(before.rfind("” "), before.rfind('" '), before.rfind("; "), -1) + 1
