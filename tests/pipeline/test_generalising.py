@@ -157,3 +157,17 @@ def test_a_speech_verb_with_a_noun_object_is_not_speech():
     assert find_attribution(
         "The ministry told the BBC that troops had fired first.", lexicons=lexicons()
     ).has_speaker
+
+
+def test_days_earlier_count_back_from_publication():
+    from tests.pipeline.builders import lexicons
+    from truceline.pipeline.dates import find_date_mentions
+
+    [mention] = find_date_mentions(
+        "The gate was shut two days earlier.", published=date(2025, 12, 6), lexicons=lexicons()
+    )
+    assert mention.value == date(2025, 12, 4) and mention.precision == 1
+    [week] = find_date_mentions(
+        "It was shut a week earlier.", published=date(2025, 12, 6), lexicons=lexicons()
+    )
+    assert week.value == date(2025, 11, 29) and week.precision == 2

@@ -133,6 +133,24 @@ def find_date_mentions(
     ):
         back = 1 if m.group("which").lower() in {"last", "the previous"} else 0
         add(m.start(), m.end(), _day_of_month(published, int(m.group("d")), back), 1, DateStrength.EXPLICIT)
+    # 'a week earlier', 'two days before': back from the publication date (the sentence's own anchor is
+    # usually that day too); a week is week precision.
+    for m in re.finditer(
+        r"\b(?P<n>\d+|[a-z]+)\s+(?P<u>days?|weeks?)\s+(?:earlier|before)\b(?!\s+(?:the|a|an|his|her|its|their)\b)",
+        sentence,
+        re.IGNORECASE,
+    ):
+        word = m.group("n").lower()
+        n = int(word) if word.isdigit() else numbers.get(word)
+        if n is not None:
+            days = n * (7 if m.group("u").lower().startswith("week") else 1)
+            add(
+                m.start(),
+                m.end(),
+                published - timedelta(days=days),
+                1 if days < 7 else 2,
+                DateStrength.RELATIVE,
+            )
     for m in re.finditer(r"\blast week\b|\bearlier this week\b", sentence, re.IGNORECASE):
         add(m.start(), m.end(), published - timedelta(days=7), 2, DateStrength.RELATIVE)
     # Night words and 'yesterday': the day before the anchor (the sentence's reporting date, else published).
