@@ -171,3 +171,69 @@ def test_days_earlier_count_back_from_publication():
         "It was shut a week earlier.", published=date(2025, 12, 6), lexicons=lexicons()
     )
     assert week.value == date(2025, 11, 29) and week.precision == 2
+
+
+def test_a_person_introduced_with_an_affiliation_speaks_for_it_when_named_alone_later():
+    text = (
+        "ISLAMABAD: Pakistan's envoy to the talks, Karim Dastgir, met reporters on Friday. "
+        "Dastgir accused the Afghan government of sheltering the gunmen who attacked a post in Chaman "
+        "on Friday."
+    )
+    accusations = [c for c in extract(text) if c.process_type == "accusation"]
+    assert [(c.actor1, c.actor2, c.claimant) for c in accusations] == [
+        ("Government of Pakistan", "Taliban (Afghanistan)", "Government of Pakistan")
+    ]
+
+
+def test_a_surname_inside_another_name_is_not_the_introduced_person():
+    from truceline.pipeline.people import find_people_spans
+
+    text = (
+        "Karim Dastgir, the Afghan government's spokesman, spoke. "
+        "Later Javed Dastgir said nothing; Dastgir left."
+    )
+    found = find_people_spans(text, spans=[], context=make_context())
+    assert [(s.text, s.key) for s in found] == [
+        ("Karim Dastgir", "Taliban (Afghanistan)"),
+        ("Dastgir", "Taliban (Afghanistan)"),
+    ]
+    assert found[1].start == text.rindex("Dastgir")
+
+
+def test_a_day_inside_an_allegation_dates_the_alleged_happening():
+    claims = extract("Pakistan accused Afghan forces of unprovoked firing near Chaman on Thursday.")
+    [violence] = [c for c in claims if c.event_type != "Strategic developments"]
+    assert violence.event_date == date(2025, 12, 4)
+
+
+def test_unnamed_officials_accusing_speak_for_the_reporting_country():
+    text = (
+        "QUETTA: Gunmen attacked a Pakistani post in Chaman on Friday, killing two Pakistani soldiers. "
+        "Military officials strongly condemned the attack, holding the Afghan government responsible."
+    )
+    [accusation] = [c for c in extract(text) if c.process_type == "accusation"]
+    assert accusation.claimant is not None and accusation.claimant.endswith("Pakistan")
+    assert accusation.actor2 == "Taliban (Afghanistan)"
+
+
+def test_a_town_inside_the_district_named_first_is_the_same_happening():
+    from tests.pipeline.builders import ACTORS, PLACES, FakeGeography
+    from truceline.pipeline.context import ExtractionContext, Place
+
+    town = Place("Sadda", "PK", 33.55, 70.30, admin1="Khyber Pakhtunkhwa", admin2="Kurram", population=9000)
+    context = ExtractionContext.from_parts(actors=ACTORS, places=[*PLACES, town], geography=FakeGeography())
+    text = (
+        "PESHAWAR: A suicide bomber struck a convoy in Kurram district on Friday, killing three soldiers. "
+        "The suicide attack was carried out near Sadda by a bomber on foot."
+    )
+    claims = make_extractor().extract(make_document(text), context)
+    assert [(c.sub_event_type, c.location.name) for c in claims] == [("Suicide bomb", "Sadda")]
+
+
+def test_what_ensued_after_an_attack_is_a_happening_of_its_own():
+    text = (
+        "QUETTA: A suicide bomber struck a convoy in Chaman on Friday, killing three soldiers. "
+        "An exchange of fire ensued in which five attackers were killed."
+    )
+    claims = extract(text)
+    assert sorted(c.sub_event_type for c in claims) == ["Armed clash", "Suicide bomb"]

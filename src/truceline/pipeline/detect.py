@@ -61,6 +61,7 @@ class Detection:
     is_none_reported: bool
     is_anaphor: bool
     is_distinct: bool
+    is_sequel: bool
     is_perfect: bool
 
 
@@ -114,11 +115,15 @@ def detect_happenings(
         text, spans=local, context=context, country_hints=country_hints, document_admins=document_admins
     )
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
-    if speaker is not None and not any(a.is_speaker for a in actors):
-        zone = _anaphoric_speaker_zone(text, attribution)
-        if zone is not None:
+    if not any(a.is_speaker for a in actors):
+        zone = _anaphoric_speaker_zone(text, attribution) or _unnamed_subject_zone(text, process, actors)
+        stand_in = speaker
+        if stand_in is None and zone is not None and country_hints and not attribution.has_speaker:
+            # 'Officials condemned the attack' with no one named before: the reporting country's officials
+            stand_in = ActorMention(None, country_hints[0], 0, 0, False, True, False)
+        if zone is not None and stand_in is not None:
             actors = sorted(
-                [*actors, replace(speaker, start=zone[0], end=zone[1], is_speaker=True)],
+                [*actors, replace(stand_in, start=zone[0], end=zone[1], is_speaker=True)],
                 key=lambda a: a.start,
             )
     casualties = find_casualties(text, lexicons=lexicons)
@@ -134,10 +139,17 @@ def detect_happenings(
     places = [p for p in places if not attribution.is_speaker(p.start, p.end)]
     triggers = ([violence[1]] if violence else []) + [start for _, start in process]
     dates_of = {t: [d for d in dates if _nearest(d.start, triggers) == t] for t in triggers}
+    if violence:
+        # 'accused X of firing from the 7th': a day in what is alleged dates the happening, not the
+        # allegation, which is dated by its report.
+        for _, start in (p for p in process if p[0].process_type in _ALLEGATIONS):
+            moved = [d for d in dates_of[start] if not d.is_report]
+            dates_of[start] = [d for d in dates_of[start] if d.is_report]
+            dates_of[violence[1]] = sorted([*dates_of[violence[1]], *moved], key=lambda d: d.start)
     detections: list[Detection] = []
     cause = _earlier_happening(text, violence, lexicons) if violence else None
     if cause is not None and violence is not None:
-        # 'The strikes came two days after militants bombed a base, killing seven': two happenings; the
+        # 'The raid came three days after a bombing that killed five': two happenings; the
         # figures after the connective belong to the earlier one, which is dated from the later.
         cause_rule, cause_start, cut, offset = cause
         main_date = _date_for(dates_of[violence[1]], violence[1])
@@ -235,6 +247,26 @@ def speaker_of(
     return named[0] if named else previous
 
 
+def _unnamed_subject_zone(
+    text: str, process: list[tuple[TriggerRule, int]], actors: list[ActorMention]
+) -> tuple[int, int] | None:
+    """'Army officials sharply criticised the raid': the unnamed subject of a statement verb."""
+    for rule, start in process:
+        if rule.process_type not in _ALLEGATIONS:
+            continue
+        clause = max(text.rfind(", ", 0, start), text.rfind("; ", 0, start), -1) + 1
+        subject = re.sub(
+            r"\s+(?:\w+ly|also|have|has|had|were|was|again|further|then)\b", "", text[clause:start]
+        )
+        if any(clause <= a.start < start for a in actors):
+            return None
+        if _ANAPHORIC_SPEAKER.match(subject) or re.match(
+            r"^\W*(?:[\w-]+\s+){0,2}(?:officials?|authorities|sources|spokes\w+)\W*$", subject, re.IGNORECASE
+        ):
+            return clause, start
+    return None
+
+
 def _anaphoric_speaker_zone(text: str, attribution: Attribution) -> tuple[int, int] | None:
     for start, end in attribution.speaker_zones:
         if _ANAPHORIC_SPEAKER.match(text[start:end]):
@@ -290,8 +322,8 @@ _COUNTS = {
 def _earlier_happening(
     text: str, violence: tuple[TriggerRule, int], lexicons: Lexicons
 ) -> tuple[TriggerRule, int, int, int] | None:
-    """A second, earlier happening the sentence dates against the first ('... came two days after militants
-    stormed a base'): its rule, start, where its clause starts, and how many days before the first."""
+    """A second, earlier happening the sentence dates against the first ('... three days after gunmen raided a
+    post'): its rule, start, where its clause starts, and how many days before the first."""
     for m in _EARLIER_BY.finditer(text):
         if m.start() < violence[1]:
             continue
@@ -392,11 +424,14 @@ def _process_triggers(
     return sorted(found.values(), key=lambda f: f[1])
 
 
+_ALLEGATIONS = frozenset({"accusation", "denial"})
+
+
 def _nearest(position: int, triggers: list[int]) -> int:
     return min(triggers, key=lambda t: abs(t - position))
 
 
-# 'unless the TTP stops cross-border attacks', 'if fighting resumes': a condition, not a report.
+# 'unless the group ends its raids', 'if fighting resumes': a condition, not a report.
 _CONDITIONAL = re.compile(r"\b(?:if|unless|until|lest|in case)\b[^,.;:]{0,60}$", re.IGNORECASE)
 _PREPOSITIONAL_TO = re.compile(
     r"\b(?:due|owing|according|prior|response|reaction|related|thanks|linked|close|next|subjected|exposed)\s+to\s+"
@@ -465,6 +500,7 @@ def _with_places(
             is_none_reported=none_reported,
             is_anaphor=bool(lexicons.anaphora.search(text)),
             is_distinct=bool(lexicons.distinct_markers.search(text[max(0, start - 40) : start])),
+            is_sequel=bool(lexicons.sequel_markers.search(text)),
             is_perfect=is_perfect,
         )
         for group in groups

@@ -26,6 +26,7 @@ from truceline.pipeline.nlp import (
     load_nlp,
     merge_spans,
 )
+from truceline.pipeline.people import find_people_spans
 from truceline.pipeline.sentences import find_body_lines, find_dateline, reflow, split_sentences
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
@@ -65,6 +66,7 @@ class RulesExtractor:
         if not sentences:
             return []
         spans = find_spans(nlp.make_doc(text), matchers)
+        spans = merge_spans(spans, find_people_spans(text, spans=spans, context=context))
         country_hints = _country_hints(text, context)
         admins = document_admins(text, context=context)
         detections: list[Detection] = []

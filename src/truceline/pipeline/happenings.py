@@ -117,6 +117,9 @@ def _places_compatible(a: PlaceMention | None, b: PlaceMention | None) -> bool:
     if km_between(a.place, b.place) <= MERGE_KM:
         return True
     wide, narrow = (a, b) if a.precision >= b.precision else (b, a)
+    if wide.precision == 2 and narrow.precision < 2:
+        # a town inside the district named before ('North Waziristan' then 'Mir Ali')
+        return bool(narrow.place.admin2) and narrow.place.admin2 in {wide.place.admin2, wide.place.name}
     return wide.precision == 3 and bool(wide.place.admin1) and wide.place.admin1 == narrow.place.admin1
 
 
@@ -147,6 +150,8 @@ def _find_match(
             if place is None and detection.is_distinct:
                 continue
             same_kind = first.sub_event_type == detection.sub_event_type
+            if detection.is_sequel and not same_kind:
+                continue  # 'an exchange of fire ensued': what followed the attack, not the attack
             if place is not None and happening.place is None and not (detection.is_anaphor or same_kind):
                 continue
         if detection.process_type in STATEMENTS:

@@ -50,6 +50,7 @@ class Lexicons:
     blame: re.Pattern[str]
     border_words: re.Pattern[str]
     distinct_markers: re.Pattern[str]
+    sequel_markers: re.Pattern[str]
     anaphora: re.Pattern[str]
     reciprocal: re.Pattern[str]
     irrealis: re.Pattern[str]
@@ -96,6 +97,7 @@ def load_lexicons() -> Lexicons:
         blame=compile_words(triggers["blame"]),
         border_words=compile_words(triggers["border_words"]),
         distinct_markers=re.compile(triggers["distinct_markers"], re.IGNORECASE),
+        sequel_markers=re.compile(triggers["sequel_markers"], re.IGNORECASE),
         anaphora=re.compile(triggers["anaphora"], re.IGNORECASE),
         reciprocal=re.compile(triggers["reciprocal"], re.IGNORECASE),
         irrealis=re.compile(triggers["irrealis"], re.IGNORECASE),
