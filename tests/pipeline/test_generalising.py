@@ -237,3 +237,40 @@ def test_what_ensued_after_an_attack_is_a_happening_of_its_own():
     )
     claims = extract(text)
     assert sorted(c.sub_event_type for c in claims) == ["Armed clash", "Suicide bomb"]
+
+
+def test_a_figure_after_the_deaths_of_counts_as_killed_and_martyred_is_no_month():
+    from tests.pipeline.builders import lexicons
+    from truceline.pipeline.casualties import find_casualties
+
+    def tolls(text: str) -> list[tuple[int, str, bool]]:
+        return [(c.count, c.group, c.is_killed) for c in find_casualties(text, lexicons=lexicons())]
+
+    assert tolls("It resulted in the martyrdom of 13 soldiers and injuries to two civilians.") == [
+        (13, "security", True),
+        (2, "civilian", False),
+    ]
+    assert tolls("The blast martyred 13 soldiers.") == [(13, "security", True)]
+
+
+def test_the_country_after_a_place_is_where_it_is_not_an_actor():
+    [claim] = extract(
+        "Pakistani air strikes hit Barmal district, Afghanistan, on Friday, killing 15 individuals."
+    )
+    assert (claim.actor1, claim.actor2) == ("Military Forces of Pakistan", None)
+
+
+def test_a_toll_including_women_and_children_is_a_civilian_toll():
+    [claim] = extract(
+        "Pakistani air strikes hit Barmal district, Afghanistan, on Friday, killing at least 15 persons, "
+        "including women and children."
+    )
+    assert (claim.actor1, claim.actor2) == ("Military Forces of Pakistan", "Civilians (Afghanistan)")
+
+
+def test_the_target_of_a_passive_attack_is_not_its_perpetrator():
+    [claim] = extract(
+        "QUETTA: A convoy of Pakistani soldiers was targeted in a suicide bombing in Chaman on Friday, "
+        "killing four soldiers."
+    )
+    assert (claim.actor1, claim.actor2) == ("Unidentified Armed Group", "Military Forces of Pakistan")

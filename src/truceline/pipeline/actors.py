@@ -18,6 +18,11 @@ _LOCATIVE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
+_PLACE_APPOSITION = re.compile(
+    r"(?:\b(?:in|at|near|of|from)\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,4}?"
+    r"|\b[A-Z][\w'’-]*\s+(?:province|district|region|city|area|village|town)s?),\s*$"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ActorMention:
@@ -77,6 +82,8 @@ def find_actor_mentions(
                 continue  # "Afghanistan's Khost province", 'Pakistan-Afghanistan border'
             if _LOCATIVE_BEFORE.search(sentence[: m.start()]) and not re.match(r"^\s+(?:of|that)\b", after):
                 continue  # 'in Kabul', 'across Pakistan': a place, not an actor
+            if _PLACE_APPOSITION.search(sentence[: m.start()]) and re.match(r"^\s*(?:[,.;)]|$)", after):
+                continue  # 'in Barmal district, Afghanistan,': the country of a place named before
             if re.match(
                 r"^\s+(?:[a-z]+\s+)?(?:nationals|families|refugees|residents|border|territory|soil|militants?|insurgents?|"
                 r"terrorists?|jihadists?|gunmen|fighters|news|media|journalists?|newspapers?|outlets?|channels?|"

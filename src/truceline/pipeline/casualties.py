@@ -56,6 +56,13 @@ def _patterns(lexicons: Lexicons) -> _Patterns:
     )
 
 
+_INCLUDING_CIVILIANS = re.compile(
+    r"^[^.;]{0,25}?\b(?:including|among them|most of them|mostly)\s+"
+    r"(?:\w+\s+){0,2}?(?:women|children|civilians)\b",
+    re.IGNORECASE,
+)
+
+
 def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMention]:
     """Figures in one sentence, each tied to the nearest killed/injured word after (or before) it."""
     patterns = _patterns(lexicons)
@@ -63,6 +70,7 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
     numbers: dict[str, int] = rules["number_words"]
     vague: dict[str, int] = rules["vague_amounts"]
     open_high = compile_words(rules["open_high"])
+    civilian_groups = set(rules["civilian_groups"])
     killed = [m.start() for m in patterns.killed.finditer(sentence)]
     injured = [m.start() for m in patterns.injured.finditer(sentence)]
     if not killed and not injured:
@@ -103,6 +111,8 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
         is_killed = _closest_is_killed(masked, m.start(), m.end(), killed, injured)
         if is_killed is None:
             continue
+        if group not in civilian_groups and _INCLUDING_CIVILIANS.match(masked[m.end() : m.end() + 60]):
+            group = "civilian"  # '15 people, including women and children': a civilian toll
         qualifier = (m.group("q") or "").lower()
         mentions.append(
             CasualtyMention(
@@ -176,8 +186,9 @@ def _closest_is_killed(text: str, start: int, end: int, killed: list[int], injur
             if re.fullmatch(r"\s*,?\s*and\s*", text[end:position]):
                 return None  # 'killing 23 troops and injuring 29': 'injuring' has its own figure
             return position - end if position - end <= 80 else None
-        # 'killing 23 troops': a casualty word just before the figure governs it.
-        return 0 if start - position <= 12 else None
+        # 'killing 23 troops', 'the deaths of 13 soldiers': a casualty word just before the figure governs it.
+        between = text[position:start]
+        return 0 if start - position <= 12 or re.fullmatch(r"\w+\s+of\s+", between) else None
 
     best_killed = min((d for d in map(distance, killed) if d is not None), default=None)
     best_injured = min((d for d in map(distance, injured) if d is not None), default=None)
@@ -194,5 +205,9 @@ def _is_time_or_date(text: str, start: int, end: int) -> bool:
     after = text[end : end + 12].lower()
     before = text[max(0, start - 12) : start].lower()
     return bool(re.match(r"\s*(?:[:.]\d|pm|am|p\.m|a\.m|o['’]clock|gmt|hours|-hour)", after)) or bool(
-        re.search(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*$", before)
+        re.search(
+            r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+            r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s*$",
+            before,
+        )
     )

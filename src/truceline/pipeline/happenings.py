@@ -341,6 +341,15 @@ def _violence_roles(
         roles_here = context.actors.party_roles(country)
         if roles_here and roles_here.civilians not in actors:
             actors.append(roles_here.civilians)
+    if first.event_type != "Battles":
+        # 'a convoy of the army was targeted', 'an attack on police': the target is not the attacker
+        targets = _targets(happening, context)
+        attackers = [a for a in actors if a not in targets]
+        if targets and not [a for a in attackers if not a.startswith("Civilians")]:
+            attackers.insert(0, _UNIDENTIFIED_ARMED)
+        civilians_named = [a for a in attackers if a.startswith("Civilians")]
+        attackers = [a for a in attackers if a not in civilians_named]
+        actors = [*attackers, *[a for a in actors if a in targets], *civilians_named]
     named_groups = [a for a in actors if a in _outside_actors(context, _ARMED_GROUP)]
     if named_groups:
         # 'militants' and 'attackers' in the same report are the named group, not another actor
@@ -380,7 +389,40 @@ def _outside_actors(context: ExtractionContext, *kinds: str) -> frozenset[str]:
 
 
 def _civilian_toll(happening: Happening) -> bool:
-    return any(c.group == "civilian" for d in happening.detections for c in d.casualties)
+    """Civilians among the dead, or among the hurt when no member of the forces died."""
+    tolls = [c for d in happening.detections for c in d.casualties]
+    if any(c.group == "civilian" and c.is_killed for c in tolls):
+        return True
+    return any(c.group == "civilian" for c in tolls) and not any(
+        c.group == "security" and c.is_killed for c in tolls
+    )
+
+
+_TARGET_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s+[\w'’-]+){0,4}?\s+(?:was|were|had been|has been|have been|being)\s+(?:\w+ly\s+)?"
+    r"(?:targeted|attacked|ambushed|struck|hit|bombed|fired (?:up)?on|raided|stormed)\b",
+    re.IGNORECASE,
+)
+_TARGET_BEFORE = re.compile(
+    r"\b(?:(?:attacks?|assault|ambush|raid|strike|bombing|firing|fire)\s+on|targeting|targeted|ambushed)\s+"
+    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:of\s+(?:the\s+)?)?$",
+    re.IGNORECASE,
+)
+
+
+def _targets(happening: Happening, context: ExtractionContext) -> set[str]:
+    """Actors a sentence names as the target of the attack, by the words around the mention."""
+    out: set[str] = set()
+    for detection in happening.detections:
+        text = detection.sentence.text
+        for mention in detection.actors:
+            if mention.is_speaker:
+                continue
+            if _TARGET_AFTER.match(text[mention.end :]) or _TARGET_BEFORE.search(text[: mention.start]):
+                actor = resolve_actor(mention, is_violence=True, context=context)
+                if actor:
+                    out.add(actor)
+    return out
 
 
 def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
