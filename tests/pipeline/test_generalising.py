@@ -274,3 +274,17 @@ def test_the_target_of_a_passive_attack_is_not_its_perpetrator():
         "killing four soldiers."
     )
     assert (claim.actor1, claim.actor2) == ("Unidentified Armed Group", "Military Forces of Pakistan")
+
+
+def test_a_crossing_closed_for_the_nth_consecutive_day_was_closed_n_minus_one_days_before():
+    [claim] = extract(
+        "QUETTA: The crossing at Chaman remained closed for the fourth consecutive day on Friday."
+    )
+    assert (claim.process_type, claim.event_date) == ("border_closed", date(2025, 12, 2))
+
+
+def test_unnamed_authorities_reopening_a_crossing_are_those_of_its_side():
+    [claim] = extract("QUETTA: The authorities on Friday reopened the Chaman border crossing for trade.")
+    assert (claim.process_type, claim.actor1) == ("border_reopened", "Government of Pakistan")
+    [claim] = extract("QUETTA: The Chaman border crossing reopened on Friday for trade.")
+    assert claim.actor1 is None  # no one named: not guessed

@@ -146,6 +146,9 @@ def detect_happenings(
             moved = [d for d in dates_of[start] if not d.is_report]
             dates_of[start] = [d for d in dates_of[start] if d.is_report]
             dates_of[violence[1]] = sorted([*dates_of[violence[1]], *moved], key=lambda d: d.start)
+    for rule, start in process:
+        if rule.process_type == "border_closed":
+            dates_of[start] = _closure_start(text, dates_of[start], published)
     detections: list[Detection] = []
     cause = _earlier_happening(text, violence, lexicons) if violence else None
     if cause is not None and violence is not None:
@@ -425,6 +428,38 @@ def _process_triggers(
 
 
 _ALLEGATIONS = frozenset({"accusation", "denial"})
+_ORDINALS = {
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+}
+_NTH_DAY_CLOSED = re.compile(
+    r"\b(?:closed|shut|sealed|suspended|remained closed|remains closed)\b[^.;]{0,40}?\bfor (?:the|a) "
+    r"(?P<n>\d{1,2}(?:st|nd|rd|th)|"
+    + "|".join(_ORDINALS)
+    + r")\s+(?:consecutive|straight|successive)\s+days?\b",
+    re.IGNORECASE,
+)
+
+
+def _closure_start(text: str, dates: list[DateMention], published: date) -> list[DateMention]:
+    """'remained closed for the fifth consecutive day on Thursday': closed four days before Thursday."""
+    m = _NTH_DAY_CLOSED.search(text)
+    if m is None:
+        return dates
+    raw = m.group("n").lower()
+    n = _ORDINALS.get(raw) or int(re.sub(r"\D", "", raw))
+    anchor = _date_for(dates, m.start())
+    day = (anchor.value if anchor is not None else published) - timedelta(days=n - 1)
+    return [DateMention(day, 1, m.start(), m.end(), DateStrength.RELATIVE)]
 
 
 def _nearest(position: int, triggers: list[int]) -> int:

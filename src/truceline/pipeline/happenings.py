@@ -440,6 +440,12 @@ def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
     if process_type in {"border_closed", "border_reopened"}:
         before = [m for m in first.actors if m.start < first.trigger_start and m.party and not m.is_speaker]
         actor = resolve_actor(before[0], is_violence=False, context=context) if before else None
+        subject = first.sentence.text[: first.trigger_start]
+        if actor is None and happening.place is not None and _UNNAMED_AUTHORITY.search(subject):
+            # 'the government reopened the crossing': each side opens and closes its own gate, so
+            # unnamed authorities are those of the side the crossing is on
+            roles = context.actors.party_roles(happening.place.place.country)
+            actor = roles.government if roles else None
         return _Roles(actor, None, False, None)
     speaker = happening.claimant_party
     if speaker is None:
@@ -460,6 +466,9 @@ def _process_roles(happening: Happening, context: ExtractionContext) -> _Roles:
     if process_type == "threat_or_warning":
         return _Roles(speaker_actor, accused, False, None)
     return _Roles(speaker_actor, accused, True, speaker_actor)
+
+
+_UNNAMED_AUTHORITY = re.compile(r"\b(?:government|authorities|administration|officials)\b", re.IGNORECASE)
 
 
 def _group_statement_roles(happening: Happening, context: ExtractionContext) -> _Roles:
