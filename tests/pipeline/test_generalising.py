@@ -288,3 +288,43 @@ def test_unnamed_authorities_reopening_a_crossing_are_those_of_its_side():
     assert (claim.process_type, claim.actor1) == ("border_reopened", "Government of Pakistan")
     [claim] = extract("QUETTA: The Chaman border crossing reopened on Friday for trade.")
     assert claim.actor1 is None  # no one named: not guessed
+
+
+def _context_with(*extra):
+    from tests.pipeline.builders import ACTORS, PLACES, FakeGeography
+    from truceline.pipeline.context import ExtractionContext
+
+    return ExtractionContext.from_parts(actors=ACTORS, places=[*PLACES, *extra], geography=FakeGeography())
+
+
+def test_a_town_named_before_the_province_after_in_is_the_more_precise_place():
+    from truceline.pipeline.context import Place
+
+    context = _context_with(Place("Balochistan", "PK", 28.5, 65.5, admin1="Balochistan", kind="adm1"))
+    doc = make_document("QUETTA: Gunmen attacked the Chaman garrison in Balochistan on Friday, killing two.")
+    [claim] = make_extractor().extract(doc, context)
+    assert claim.location.name == "Chaman"
+
+
+def test_a_happening_placed_only_in_a_province_takes_the_town_the_article_names_there():
+    from truceline.pipeline.context import Place
+
+    context = _context_with(Place("Balochistan", "PK", 28.5, 65.5, admin1="Balochistan", kind="adm1"))
+    text = (
+        "QUETTA: The border crossing at Chaman was closed on Friday.\n\n"
+        "It followed clashes between Pakistani and Afghan forces in Balochistan on Friday that killed two."
+    )
+    claims = make_extractor().extract(make_document(text), context)
+    assert {(c.event_type, c.location.name) for c in claims} == {
+        ("Strategic developments", "Chaman"),
+        ("Battles", "Chaman"),
+    }
+
+
+def test_a_closure_with_no_place_after_a_clash_at_the_border_is_at_that_place():
+    text = (
+        "QUETTA: Pakistani and Afghan forces exchanged fire near Chaman on Friday, killing two soldiers.\n\n"
+        "Following the clash, the border has been closed."
+    )
+    closures = [c for c in extract(text) if c.process_type == "border_closed"]
+    assert [c.location.name for c in closures] == ["Chaman"]

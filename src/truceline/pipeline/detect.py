@@ -486,6 +486,13 @@ def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
     return bool(lexicons.irrealis.search(before)) and not _PERFECT_INFINITIVE.search(before)
 
 
+def _is_within(narrow: PlaceMention, wide: PlaceMention) -> bool:
+    name = wide.place.name
+    if wide.precision == 2:
+        return narrow.place.admin2 == name
+    return narrow.place.country == wide.place.country and name in {narrow.place.admin1, narrow.place.admin2}
+
+
 def _with_places(
     sentence: Sentence,
     family: str,
@@ -510,6 +517,12 @@ def _with_places(
         located,
         key=lambda p: (not _WHERE_BEFORE.search(text[max(0, p.start - 25) : p.start]), abs(p.start - start)),
     )
+    if ranked and ranked[0].precision >= 2:
+        # 'the Zhob garrison in northern Balochistan': a town inside the province named after 'in' is
+        # the more precise answer to where
+        inside = [p for p in ranked[1:] if p.precision < ranked[0].precision and _is_within(p, ranked[0])]
+        if inside:
+            ranked = [inside[0], *[p for p in ranked if p is not inside[0]]]
     groups: list[tuple[PlaceMention, ...]] = [tuple(ranked)]
     splittable = family == VIOLENCE or rule.process_type in {"border_closed", "border_reopened"}
     if splittable and len(located) > 1 and not _COORDINATED_SPLIT.search(text):

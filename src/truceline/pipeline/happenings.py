@@ -18,6 +18,7 @@ from truceline.pipeline.lexicons import Lexicons
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 MERGE_KM = 25.0
+_CROSSING_KM = 25.0  # a placeless closure takes the article's last place only this close to the border
 _REPORT_LAG_DAYS = 3
 _UNIDENTIFIED_MILITARY = "Unidentified Military Forces"
 _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
@@ -85,7 +86,25 @@ def merge_detections(
         # A date carried over follows its source, which later sentences may have made more precise.
         if happening.strength == DateStrength.INHERITED and happening.date_source is not None:
             happening.event_date = happening.date_source.event_date
+    _refine_wide_places(happenings)
     return happenings
+
+
+def _refine_wide_places(happenings: list[Happening]) -> None:
+    """A happening placed only in a province takes the town or crossing inside that province where the
+    same article places another happening ('the border at Chaman was closed ... clashes in Balochistan')."""
+    precise = [h.place for h in happenings if h.place is not None and h.place.precision == 1]
+    for happening in happenings:
+        place = happening.place
+        if place is None or place.precision < 3 or not place.place.admin1:
+            continue
+        inside = [
+            p
+            for p in precise
+            if p.place.country == place.place.country and p.place.admin1 == place.place.admin1
+        ]
+        if len({(p.place.lat, p.place.lon) for p in inside}) == 1:
+            happening.place = inside[0]
 
 
 def _date_of(detection: Detection, published: date) -> tuple[date | None, DateStrength]:
@@ -573,6 +592,10 @@ def _location_of(
         if dateline is not None and dateline.country in context.actors.parties:
             return location_of(dateline, precision=2, context=context)
         return Location()
+    if first.process_type in {"border_closed", "border_reopened"} and previous is not None:
+        km = previous.km_to_border
+        if km is not None and km <= _CROSSING_KM:
+            return previous  # 'the border has been closed' after a clash at a crossing: that crossing
     party = happening.claimant_party
     if party is None and first.process_type in {"threat_or_warning", "border_closed", "border_reopened"}:
         party = next((m.party for m in first.actors if m.party), None)
