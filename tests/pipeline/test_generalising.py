@@ -328,3 +328,12 @@ def test_a_closure_with_no_place_after_a_clash_at_the_border_is_at_that_place():
     )
     closures = [c for c in extract(text) if c.process_type == "border_closed"]
     assert [c.location.name for c in closures] == ["Chaman"]
+
+
+def test_a_statement_about_recent_strikes_is_news_but_one_about_previous_attacks_is_not():
+    [claim] = extract(
+        "KABUL: The Afghan government summoned Pakistan's ambassador on Friday over the recent air strikes."
+    )
+    assert (claim.process_type, claim.actor1) == ("accusation", "Taliban (Afghanistan)")
+    claims = extract("KABUL: The Afghan government has blamed Pakistan for similar previous air strikes.")
+    assert [c.process_type for c in claims if c.process_type] == []

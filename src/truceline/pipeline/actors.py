@@ -11,7 +11,9 @@ from truceline.pipeline.attribution import Attribution
 from truceline.pipeline.context import ActorDictionary, ExtractionContext
 from truceline.pipeline.nlp import Span
 
-_POSSESSIVE_NOT_ACTOR = re.compile(r"^[’']s\s+(?!(?:forces|troops|military|army|government|side)\b)")
+_POSSESSIVE_NOT_ACTOR = re.compile(
+    r"^[’']s\s+(?!(?:forces|troops|military|army|government|side|ambassador|envoy|embassy|diplomats?)\b)"
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|into|of|across|from|inside|near|to|within|on|toward|towards|between|and|with|bordering)\s+(?:the\s+)?"
     r"(?:(?:north|south|east|west|central)[a-z-]*\s+)?$",

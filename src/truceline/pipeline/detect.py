@@ -108,7 +108,13 @@ def detect_happenings(
         reach = tuning.background_reach
         if violence and _in_background_clause(text, violence[1], lexicons, reach, published):
             violence = None
-        process = [p for p in process if not _in_background_clause(text, p[1], lexicons, reach, published)]
+        process = [
+            p
+            for p in process
+            if not _in_background_clause(
+                text, p[1], lexicons, reach, published, before_only=p[0].process_type in STATEMENTS
+            )
+        ]
         if not violence and not process:
             return []
     places = find_place_mentions(
@@ -287,15 +293,28 @@ def _has_background(text: str, lexicons: Lexicons, published: date) -> bool:
     return any(m.group() != str(published.year) for m in lexicons.background.finditer(text))
 
 
+# 'blamed for similar previous assaults', 'accuses it of years of attacks': a standing grievance, not news
+_HABITUAL = re.compile(r"\b(?:similar|previous|past|repeated(?:ly)?|years|decades|long)\b", re.I)
+
+
 def _in_background_clause(
-    text: str, start: int, lexicons: Lexicons, reach: int | None, published: date
+    text: str,
+    start: int,
+    lexicons: Lexicons,
+    reach: int | None,
+    published: date,
+    *,
+    before_only: bool = False,
 ) -> bool:
-    """Whether a background marker sits in the clause of the trigger at `start`."""
+    """Whether a background marker sits in the clause of the trigger at `start`. For a statement only
+    the words before it count: 'protested over the recent strikes' is news about the past."""
     left = text[:start]
     cut = max((m.end() for m in _CLAUSE_BOUNDARY.finditer(left)), default=0)
     right = text[start:]
     stop = _CLAUSE_BOUNDARY.search(right)
     end = stop.start() if stop else len(right)
+    if before_only and not _HABITUAL.search(right[:end]):
+        end = 0
     if reach is not None:  # a marker modifies what is near it ('the recent strikes')
         cut, end = max(cut, start - reach), min(end, reach)
     clause = text[cut : start + end]
