@@ -26,7 +26,7 @@ from truceline.ledger.service import add_record
 from truceline.pipeline.document import SourceDocument
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
-from truceline.users.models import User
+from truceline.users.models import User, UserEvent
 from truceline.users.token_models import ApiToken, ApiTokenRevocation, AuthEvent
 
 NOW = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
@@ -186,6 +186,12 @@ def one_of_each_record() -> list[Record]:
             password_hash="$argon2id$x",
             is_active=True,
             public_key=None,
+        ),
+        UserEvent(
+            **_base("uev-1"),
+            user_id="user-1",
+            kind="password_changed",
+            payload={"password_hash": "$argon2id$y"},
         ),
         ApiToken(
             **_base("tok-1"), token_hash="a" * 64, username="mediator1", expires_at=NOW, is_revoked=False

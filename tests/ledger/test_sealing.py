@@ -1,17 +1,21 @@
 """Every committed write is inside a signed checkpoint: at once, or within the interval when coalesced."""
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cases.world import a_world
+from tests.cases.world import INCIDENT, a_world
 from truceline.config import Settings
-from truceline.ledger.service import latest_checkpoint, tree_size
+from truceline.ledger.merkle import root_from_leaf_hashes
+from truceline.ledger.notes import parse_checkpoint, verify_note
+from truceline.ledger.service import latest_checkpoint, leaf_hashes, tree_size
 from truceline.runtime import Runtime, open_runtime
 from truceline.users.service import issue_token
 from truceline.web.app import create_app
@@ -87,3 +91,104 @@ def test_a_failed_write_commits_nothing_and_signs_nothing(runtime: Runtime) -> N
         latest = latest_checkpoint(session)
         assert tree_size(session) == before[0]
         assert latest is not None and before[1] is not None and latest.id == before[1].id
+
+
+# A few kinds of API write: (who, path, body); `{complaint}` and `{token}` name the latest one made.
+WRITES: dict[str, tuple[str, str, dict[str, object]]] = {
+    "complaint": (
+        "liaison-af",
+        "/api/complaints",
+        {"accused_party": "PK", "incident_id": INCIDENT, "clause_ids": ["C1"], "summary": "Shelling"},
+    ),
+    "reply": ("liaison-pk", "/api/responses", {"complaint_id": "{complaint}", "text": "We returned fire."}),
+    "case": ("mediator-qatar", "/api/cases", {"title": "Shelling", "complaint_ids": ["{complaint}"]}),
+    "notification": (
+        "liaison-pk",
+        "/api/notifications",
+        {
+            "kind": "troop_rotation",
+            "area": {"type": "Point", "coordinates": [71.08, 34.11], "radius_km": 5},
+            "starts_at": "2025-11-02T00:00:00Z",
+            "ends_at": "2025-11-03T00:00:00Z",
+        },
+    ),
+    "token": ("mediator-qatar", "/api/users/liaison-pk/tokens", {"expires_days": 7}),
+    "revoke": ("mediator-qatar", "/api/tokens/{token}/revoke", {}),
+    "rule": ("mediator-qatar", "/api/alerts/rules", {**RULE, "name": "rule"}),
+    "refused": ("liaison-pk", "/api/complaints", {"accused_party": "PK", "clause_ids": []}),  # writes nothing
+}
+
+
+NEEDS = {"reply": "complaint", "case": "complaint", "revoke": "token"}
+
+
+def _filled(template: Any, latest: dict[str, str]) -> Any:
+    """The template with `{complaint}` and `{token}` replaced by the ids of the latest ones made."""
+    return json.loads(
+        json.dumps(template)
+        .replace("{complaint}", latest.get("complaint", ""))
+        .replace("{token}", latest.get("token", ""))
+    )
+
+
+def _signed_size(runtime: Runtime) -> int:
+    """The size of the latest checkpoint, after checking its log signature and its root over the log."""
+    with runtime.sessions() as session:
+        latest = latest_checkpoint(session)
+        if latest is None:
+            return 0
+        checkpoint = parse_checkpoint(verify_note(latest.note, [runtime.log_verifier]).body)
+        assert checkpoint.root_hash == root_from_leaf_hashes(leaf_hashes(session, size=checkpoint.size))
+        return checkpoint.size
+
+
+def test_after_any_sequence_of_api_writes_every_entry_is_signed_within_two_seconds(
+    coalescing: Runtime,
+) -> None:
+    world = a_world(coalescing)
+    with coalescing.transaction() as session:
+        tokens = {
+            name: issue_token(session, username=name, author="test", now=datetime.now(UTC))
+            for name in world.principals
+        }
+    latest: dict[str, str] = {}
+
+    def write(client: TestClient, kind: str) -> None:
+        needed = NEEDS.get(kind)
+        if needed is not None and needed not in latest:
+            kind = needed  # nothing to reply to or revoke yet: make it first
+        who, path, body = WRITES[kind]
+        made = client.post(
+            _filled(path, latest),
+            json=_filled(body, latest),
+            headers={"Authorization": f"Bearer {tokens[who]}"},
+        )
+        assert made.status_code == (422 if kind == "refused" else 201), (kind, made.text)
+        if kind == "complaint":
+            latest["complaint"] = made.json()["complaint"]["id"]
+        elif kind == "token":
+            latest["token"] = made.json()["id"]
+        elif kind in NEEDS:
+            del latest[NEEDS[kind]]  # replied to, taken up or revoked: the next needs a new one
+
+    @settings(
+        max_examples=8,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(st.lists(st.sampled_from(sorted(WRITES)), min_size=1, max_size=6))
+    def writes(kinds: list[str]) -> None:
+        with TestClient(create_app(coalescing)) as client:
+            for kind in kinds:
+                started = time.monotonic()  # before the request: the commit happens inside it
+                write(client, kind)
+                with coalescing.sessions() as session:
+                    committed = tree_size(session)
+                while _signed_size(coalescing) < committed and time.monotonic() - started < 2.0:
+                    time.sleep(0.02)
+                assert _signed_size(coalescing) >= committed, (kind, committed)
+                assert time.monotonic() - started < 2.0, kind
+
+    writes()

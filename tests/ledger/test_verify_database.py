@@ -154,13 +154,11 @@ def test_a_rewritten_entry_with_a_consistent_leaf_hash_still_breaks_the_signed_r
             verify_database(session, log_verifier=runtime.log_verifier)
 
 
-@pytest.mark.parametrize(
-    "model", [m for m in RECORD_MODELS if not m.ledger_repeats], ids=lambda m: m.ledger_kind()
-)
+@pytest.mark.parametrize("model", RECORD_MODELS, ids=lambda m: m.ledger_kind())
 def test_a_record_rewritten_and_re_appended_fails_naming_both_entries(runtime: Runtime, model: Any) -> None:
     """The insider's rewrite: change a record with SQL, append a fresh entry committing to the new content
     (what an 'update' code path would do) and sign a checkpoint over it. The log stays consistent, so only
-    the rule 'one entry per record' can catch it."""
+    the rule 'one entry per record' can catch it; no kind is exempt, accounts included."""
     _setup(runtime)
     kinds = [r.ledger_kind() for r in one_of_each_record()]
     seq = kinds.index(model.ledger_kind())
@@ -180,15 +178,88 @@ def test_a_record_rewritten_and_re_appended_fails_naming_both_entries(runtime: R
     assert f"entry {len(kinds)} " in message and f"entry {seq} " in message, message
 
 
-def test_an_account_state_change_is_a_new_entry_for_its_id_and_verifies(runtime: Runtime) -> None:
+def test_an_account_disabled_and_rehashed_is_two_events_and_verifies(runtime: Runtime) -> None:
     _setup(runtime)
-    from truceline.users.service import disable_user
+    from truceline.users.service import disable_user, get_user
 
+    user = next(r for r in one_of_each_record() if r.ledger_kind() == "users")
     with runtime.transaction() as session:
-        user = next(r for r in one_of_each_record() if r.ledger_kind() == "users")
         disable_user(session, username=user.username, author="test", now=datetime(2025, 12, 1, tzinfo=UTC))
     with runtime.sessions() as session:
+        report = verify_database(session, log_verifier=runtime.log_verifier)
+        assert report.entries == report.records == len(one_of_each_record()) + 2  # the event, its auth event
+        assert not get_user(session, user.username).is_active
+        assert session.scalar(select(sa.func.count()).where(LedgerEntryRow.record_id == user.id)) == 1
+
+
+def _verify_with_user_event(runtime: Runtime, **fields: Any) -> str:
+    """Append a user event with its ledger entry, as an insider with database access could, then verify
+    (and roll back); returns the failure's message."""
+    from truceline.users.models import UserEvent
+
+    _setup(runtime)
+    with runtime.sessions() as session:
+        session.begin()
+        _allow_dangling_references(session)
+        event = UserEvent(
+            id="uev-x",
+            created_at=datetime(2025, 12, 1, tzinfo=UTC),
+            created_by="insider",
+            supersedes_id=None,
+            **{"user_id": "user-1", "kind": "disabled", "payload": {}, **fields},
+        )
+        session.add(event)
+        session.flush()
+        append_entry(session, record=event, author="insider", now=datetime(2025, 12, 1, tzinfo=UTC))
+        with pytest.raises(VerificationError) as caught:
+            verify_database(session, log_verifier=runtime.log_verifier)
+        session.rollback()
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "promoted"}, "expected kind disabled, password_changed, got 'promoted'"),
+        ({"payload": {"role": "mediator"}}, "expected payload keys [] for disabled, got ['role']"),
+        ({"kind": "password_changed", "payload": {}}, "expected payload keys ['password_hash']"),
+        ({"kind": "password_changed", "payload": {"password_hash": 7}}, "expected a password hash, got 7"),
+    ],
+)
+def test_an_account_event_that_cannot_be_applied_fails_naming_it(
+    runtime: Runtime, fields: dict[str, Any], message: str
+) -> None:
+    failure = _verify_with_user_event(runtime, **fields)
+    assert f"entry {len(one_of_each_record())} (user_events 'uev-x')" in failure and message in failure
+
+
+def test_an_event_whose_subject_is_missing_fails_naming_it(runtime: Runtime) -> None:
+    failure = _verify_with_user_event(runtime, user_id="user-gone")
+    assert "(user_events 'uev-x'): names users 'user-gone', which has no ledger entry" in failure
+
+
+def test_an_event_logged_before_its_subject_fails_naming_both(runtime: Runtime) -> None:
+    from truceline.users.token_models import ApiToken, ApiTokenRevocation
+
+    with runtime.transaction() as session:
+        now = datetime(2025, 12, 1, tzinfo=UTC)
+        common = {"created_at": now, "created_by": "t", "supersedes_id": None}
+        revocation = ApiTokenRevocation(id="rvk-early", token_id="tok-late", **common)
+        session.add(revocation)
+        session.flush()
+        append_entry(session, record=revocation, author="t", now=now)
+        token = ApiToken(
+            id="tok-late", token_hash="b" * 64, username="u", expires_at=now, is_revoked=False, **common
+        )
+        session.add(token)
+        session.flush()
+        append_entry(session, record=token, author="t", now=now)
+    with runtime.sessions() as session, pytest.raises(VerificationError) as caught:
         verify_database(session, log_verifier=runtime.log_verifier)
+    assert str(caught.value).endswith(
+        "entry 0 (api_token_revocations 'rvk-early'): names entry 1 (api_tokens 'tok-late'), "
+        "which is logged after it"
+    ), str(caught.value)
 
 
 def test_a_successor_whose_predecessor_is_missing_fails(runtime: Runtime) -> None:

@@ -7,6 +7,7 @@ tests/users/conftest.py leaves this module uncollected, and says so, until their
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -18,10 +19,11 @@ from sqlalchemy.orm import Session
 from tests.builders import NOW
 from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.service import append_entry, find_entry_for, tree_size
+from truceline.ledger.service import add_record, find_entry_for, tree_size
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
-from truceline.users.models import User
+from truceline.users.accounts import Account
+from truceline.users.models import User, UserEvent
 from truceline.users.rules import Principal, Role
 from truceline.users.service import (
     INVALID_CREDENTIALS,
@@ -54,7 +56,7 @@ def _create(
     role: str = "party",
     party: str | None = "PK",
     public_key: str | None = None,
-) -> User:
+) -> Account:
     return create_user(
         session,
         username=username,
@@ -150,19 +152,28 @@ def test_unknown_user_and_wrong_password_get_the_same_answer_and_both_are_ledger
         assert PASSWORD not in details and "not the password" not in details
 
 
-def test_a_disabled_user_is_refused_and_disabling_is_ledgered_as_a_new_entry(runtime: Runtime) -> None:
+def test_a_disabled_user_is_refused_and_disabling_is_an_event_of_its_own(runtime: Runtime) -> None:
     with runtime.transaction() as session:
         user = _create(session)
     with runtime.transaction() as session:
-        disable_user(session, username="pk.liaison", author="med.admin", now=NOW)
+        disabled = disable_user(session, username="pk.liaison", author="med.admin", now=NOW)
+    assert not disabled.is_active
     with runtime.transaction() as session:
         attempt = attempt_login(session, username="pk.liaison", password=PASSWORD, now=NOW)
     assert attempt.principal is None and "disabled" in attempt.refusal
     with runtime.sessions() as session:
-        entries = session.scalars(
-            select(LedgerEntryRow).where(LedgerEntryRow.kind == "users", LedgerEntryRow.record_id == user.id)
-        ).all()
-        assert len(entries) == 2
+        (event,) = session.scalars(select(UserEvent)).all()
+        assert (event.user_id, event.kind, event.payload, event.created_by) == (
+            user.id,
+            "disabled",
+            {},
+            "med.admin",
+        )
+        assert find_entry_for(session, kind="user_events", record_id=event.id) is not None
+        row = session.get(User, user.id)
+        assert row is not None and row.is_active  # the user row is as created; the event disables it
+        assert not get_user(session, "pk.liaison").is_active
+        assert [u.is_active for u in list_users(session)] == [False]
         assert ("user_disabled", "pk.liaison") in _events(session)
         verify_database(session, log_verifier=runtime.log_verifier)
     with pytest.raises(Conflict, match="already disabled"), runtime.transaction() as session:
@@ -203,18 +214,54 @@ def _events_last(runtime: Runtime) -> tuple[str, str]:
         return _events(session)[-1]
 
 
-def test_an_outdated_hash_is_upgraded_at_login_and_the_ledger_still_verifies(runtime: Runtime) -> None:
-    with runtime.transaction() as session:
-        user = _create(session)
-        # as if made by an older release with weaker parameters
-        user.password_hash = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
-        session.flush()
-        append_entry(session, record=user, author="migration", now=NOW)
-    with runtime.transaction() as session:
-        authenticate(session, username="pk.liaison", password=PASSWORD, now=NOW)
+def test_an_outdated_hash_is_upgraded_at_login_by_an_event_and_the_ledger_still_verifies(
+    runtime: Runtime,
+) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+    with runtime.transaction() as session:  # an account made by an older release with weaker parameters
+        user = User(
+            id="usr-old",
+            created_at=NOW,
+            created_by="med.admin",
+            supersedes_id=None,
+            username="pk.liaison",
+            role="party",
+            party="PK",
+            password_hash=weak,
+            is_active=True,
+            public_key=None,
+        )
+        add_record(session, user, author="med.admin", now=NOW)
+    for _ in range(2):  # the second login finds today's hash and changes nothing
+        with runtime.transaction() as session:
+            authenticate(session, username="pk.liaison", password=PASSWORD, now=NOW)
     with runtime.sessions() as session:
         assert "m=65536" in get_user(session, "pk.liaison").password_hash
+        (event,) = session.scalars(select(UserEvent)).all()
+        assert (event.kind, event.created_by) == ("password_changed", "pk.liaison")
+        row = session.get(User, "usr-old")
+        assert row is not None and row.password_hash == weak  # the row is as created
         verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_lookup_folds_events_in_ledger_order_even_within_one_instant(runtime: Runtime) -> None:
+    hashes = [f"$argon2id$v=19$m=65536,t=3,p=4${n}" for n in range(5)]
+    with runtime.transaction() as session:
+        user = _create(session)
+        for n, password_hash in enumerate(hashes):  # one timestamp, ids in reverse: only the log orders them
+            event = UserEvent(
+                id=f"uev-{9 - n}-{uuid.uuid4().hex[:6]}",
+                created_at=NOW,
+                created_by="test",
+                supersedes_id=None,
+                user_id=user.id,
+                kind="password_changed",
+                payload={"password_hash": password_hash},
+            )
+            add_record(session, event, author="test", now=NOW)
+    with runtime.sessions() as session:
+        assert get_user(session, "pk.liaison").password_hash == hashes[-1]
+        assert list_users(session)[0].password_hash == hashes[-1]
 
 
 def test_an_api_token_is_shown_once_stored_only_as_its_hash_and_resolves_to_the_user(

@@ -6,6 +6,7 @@ from truceline.cases import service
 from truceline.ledger.service import tree_size
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal
+from truceline.users.service import disable_user
 from truceline.workflows.ledger_views import list_entries
 
 
@@ -32,10 +33,12 @@ def test_a_party_sees_no_evidence_custody_or_login_entries_and_the_public_only_p
             is_confidential=True,
             now=NOW,
         )
+        disable_user(session, username="monitor-two", author="mediator-qatar", now=NOW)
     mediator = _kinds(runtime, world["mediator-qatar"])
-    assert {"evidence", "custody_events", "users", "complaints"} <= set(mediator)
+    assert {"evidence", "custody_events", "users", "user_events", "complaints"} <= set(mediator)
     for party in ("liaison-pk", "liaison-af"):
         seen = set(_kinds(runtime, world[party]))
-        assert not seen & {"evidence", "custody_events", "users", "api_tokens", "auth_events"}, (party, seen)
+        account_kinds = {"users", "user_events", "api_tokens", "auth_events"}
+        assert not seen & {"evidence", "custody_events", *account_kinds}, (party, seen)
     public = set(_kinds(runtime, Principal.anonymous()))
     assert public <= {"sources", "documents", "claims", "incidents", "talks_rounds", "findings"}, public

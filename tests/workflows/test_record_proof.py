@@ -6,7 +6,7 @@ import base64
 import dataclasses
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from tests.builders import NOW, add_one_of_each
 from truceline.errors import VerificationError
@@ -15,6 +15,7 @@ from truceline.ledger.encoding import LedgerEntry
 from truceline.ledger.notes import parse_checkpoint, verify_note
 from truceline.ledger.service import create_checkpoint, get_entry
 from truceline.runtime import Runtime
+from truceline.users.models import UserEvent
 from truceline.users.service import disable_user
 from truceline.workflows.ledger_views import RecordProof, record_proof, record_proofs
 
@@ -77,20 +78,20 @@ def test_the_proof_fails_for_a_different_leaf_or_position(runtime: Runtime) -> N
 
 def test_an_entry_after_the_checkpoint_awaits_the_next_one(runtime: Runtime) -> None:
     with runtime.transaction() as session:
-        records = add_one_of_each(session)
+        add_one_of_each(session)
         before = record_proof(session, kind="cases", record_id="case-1")
         create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
-        user = next(r for r in records if r.ledger_kind() == "users")
-        disable_user(session, username="mediator1", author="test", now=NOW)  # a second entry for the user
-        proof = record_proof(session, kind="users", record_id=user.id)
-        first = record_proofs(session, [("users", user.id), ("cases", "case-1")])
+        disable_user(session, username="mediator1", author="test", now=NOW)  # an event after the checkpoint
+        event_id = session.scalars(select(UserEvent.id).where(UserEvent.kind == "disabled")).one()
+        proof = record_proof(session, kind="user_events", record_id=event_id)
+        first = record_proofs(session, [("user_events", event_id), ("cases", "case-1")])
     assert before is not None and before.checkpoint is None and before.is_awaiting_checkpoint
     assert before.audit_path == () and before.inclusion_url is None
     assert proof is not None and proof.checkpoint is not None
-    assert proof.entry.seq == proof.checkpoint.size  # the latest entry of the record, not its first
+    assert proof.entry.seq == proof.checkpoint.size
     assert proof.is_awaiting_checkpoint and not proof.is_included and proof.audit_path == ()
     assert proof.inclusion_url is None
-    assert first[("cases", "case-1")].is_proven and first[("users", user.id)] == proof
+    assert first[("cases", "case-1")].is_proven and first[("user_events", event_id)] == proof
 
 
 def test_a_record_without_an_entry_has_no_proof(runtime: Runtime) -> None:

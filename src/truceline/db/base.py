@@ -55,11 +55,11 @@ class Record(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     supersedes_id: Mapped[str | None] = mapped_column(String(80), default=None)
 
-    # Whether the ledger may hold more than one entry for one record id. False for every record: a change is
-    # a new record with its own id naming its predecessor in `supersedes_id`. The few tables that carry an
-    # account's state (docs/ledger.md, "Repeatable kinds") set it True: each state change is a new entry for
-    # the same id, and the latest entry is the state verification checks the row against.
-    ledger_repeats: ClassVar[bool] = False
+    # The ledger holds exactly one entry per record id: a record is never rewritten. A change is a new record
+    # with its own id naming its predecessor in `supersedes_id`; a state change of a long-lived thing (a user
+    # disabled, a token revoked) is an event record naming its subject. Such a kind declares
+    # (column, subject kind) here, and verification requires the subject to be logged before the event.
+    ledger_subject: ClassVar[tuple[str, str] | None] = None
 
     @classmethod
     def ledger_kind(cls) -> str:

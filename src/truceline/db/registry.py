@@ -20,7 +20,7 @@ from truceline.incidents.models import Incident
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
-from truceline.users.models import User
+from truceline.users.models import User, UserEvent
 from truceline.users.token_models import ApiToken, ApiTokenRevocation, AuthEvent
 
 RECORD_MODELS: tuple[type[Record], ...] = (
@@ -40,6 +40,7 @@ RECORD_MODELS: tuple[type[Record], ...] = (
     Notification,
     TalksRound,
     User,
+    UserEvent,
     ApiToken,
     ApiTokenRevocation,
     AuthEvent,

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from truceline.db.base import Record
 from truceline.db.registry import RECORD_MODELS
-from truceline.errors import TrucelineError, VerificationError
+from truceline.errors import InvalidInput, TrucelineError, VerificationError
 from truceline.ledger.encoding import commitment
 from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.ledger.notes import parse_checkpoint, parse_note, verify_cosignature, verify_note
 from truceline.ledger.service import CHAIN_PREFIX, chain_line, entry_of, record_content
 from truceline.ledger.signing import Verifier
+from truceline.users.accounts import account_of, apply_event
+from truceline.users.models import User, UserEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,7 @@ def verify_database(
     session.expire_all()  # read what the database holds now, not what this session remembers
     problems: list[tuple[int, str]] = []
     entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
-    repeats = {model.ledger_kind() for model in RECORD_MODELS if model.ledger_repeats}
+    first_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
     latest_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
     for index, row in enumerate(entries):
         if row.seq != index:
@@ -47,8 +50,9 @@ def verify_database(
         except TrucelineError as exc:
             problems.append((row.seq, f"{_name(row)}: {exc}"))
         earlier = latest_by_record.get((row.kind, row.record_id))
-        if earlier is not None and row.kind not in repeats:
-            # A record is never rewritten: a change is a new record that names its predecessor.
+        if earlier is not None:
+            # A record is never rewritten: a change is a new record that names its predecessor, a state
+            # change is an event record naming its subject. So every record id appears once.
             problems.append(
                 (
                     row.seq,
@@ -56,6 +60,7 @@ def verify_database(
                 )
             )
         latest_by_record[(row.kind, row.record_id)] = row
+        first_by_record.setdefault((row.kind, row.record_id), row)
 
     records = 0
     for model in RECORD_MODELS:
@@ -73,6 +78,8 @@ def verify_database(
             if found is None:
                 problems.append((len(entries), f"{kind} {record.id!r} has no ledger entry"))
                 continue
+            if (problem := _subject_problem(record, found, first_by_record)) is not None:
+                problems.append(problem)
             try:
                 salt = bytes.fromhex(found.salt)
                 matches = commitment(record_content(record), salt) == found.commitment
@@ -82,6 +89,7 @@ def verify_database(
                 problems.append((found.seq, f"{_name(found)}: the record does not match its commitment"))
     for row in latest_by_record.values():
         problems.append((row.seq, f"{_name(row)}: the record is missing"))
+    _verify_accounts(session, first_by_record, problems)
 
     leaf_problems = list(problems)
     checkpoints, cosignatures = _verify_checkpoints(
@@ -99,6 +107,42 @@ def verify_database(
         cosignatures=cosignatures,
         unsigned_entries=len(entries) - signed,
     )
+
+
+def _subject_problem(
+    record: Record, entry: LedgerEntryRow, first_by_record: Mapping[tuple[str, str], LedgerEntryRow]
+) -> tuple[int, str] | None:
+    """An event record (a user disabled, a token revoked) must name a subject logged before it."""
+    if record.ledger_subject is None:
+        return None
+    column, kind = record.ledger_subject
+    subject_id = getattr(record, column)
+    subject = first_by_record.get((kind, subject_id))
+    if subject is None:
+        return entry.seq, f"{_name(entry)}: names {kind} {subject_id!r}, which has no ledger entry"
+    if subject.seq > entry.seq:
+        return entry.seq, f"{_name(entry)}: names {_name(subject)}, which is logged after it"
+    return None
+
+
+def _verify_accounts(
+    session: Session,
+    first_by_record: Mapping[tuple[str, str], LedgerEntryRow],
+    problems: list[tuple[int, str]],
+) -> None:
+    """Derive every account's current state from its user record and its events in ledger order, with the
+    fold the app uses (`users.accounts`); an event that cannot be applied is named."""
+    accounts = {user.id: account_of(user) for user in session.scalars(select(User))}
+    logged: list[tuple[LedgerEntryRow, UserEvent]] = []
+    for event in session.scalars(select(UserEvent)):
+        entry = first_by_record.get((UserEvent.ledger_kind(), event.id))
+        if entry is not None and event.user_id in accounts:  # otherwise already named above
+            logged.append((entry, event))
+    for entry, event in sorted(logged, key=lambda pair: pair[0].seq):
+        try:
+            accounts[event.user_id] = apply_event(accounts[event.user_id], event)
+        except InvalidInput as exc:
+            problems.append((entry.seq, f"{_name(entry)}: {exc}"))
 
 
 def _verify_checkpoints(

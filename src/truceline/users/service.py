@@ -1,5 +1,7 @@
 """Account use cases: create, sign in, disable, list users; issue, resolve and revoke API tokens.
 
+A user row is never changed: disabling an account or rehashing its password adds a `UserEvent`, and every
+lookup returns the `Account` folded from the row and its events in ledger order (`users.accounts`).
 Every function takes the caller's session and flushes, never commits. Permission checks
 (`rules.require(actor, Action.MANAGE_USERS)`) belong to the caller, as everywhere else.
 Secrets never leave this module except the one return value of `issue_api_token` (or `issue_token`):
@@ -13,7 +15,7 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,9 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from truceline.ledger.service import add_record, append_entry
+from truceline.ledger.models import LedgerEntryRow
+from truceline.ledger.service import add_record
 from truceline.ledger.signing import Verifier
-from truceline.users.models import User
+from truceline.users.accounts import Account, account_of, apply_event
+from truceline.users.models import User, UserEvent, UserEventKind
 from truceline.users.passwords import (
     hash_password,
     needs_rehash,
@@ -82,7 +86,7 @@ def create_user(
     known_parties: Collection[str] = (),
     author: str,
     now: datetime,
-) -> User:
+) -> Account:
     """Create an active account and its ledger entry; bad input raises before anything is written."""
     check_username(username)
     parsed_role = parse_role(role)
@@ -110,41 +114,91 @@ def create_user(
     )
     add_record(session, user, author=author, now=now)
     log.info("created user %s with role %s", username, parsed_role.value)
-    return user
+    return account_of(user)
 
 
-def find_user(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(User.username == username)).first()
-
-
-def get_user(session: Session, username: str) -> User:
-    user = find_user(session, username)
+def find_user(session: Session, username: str) -> Account | None:
+    """The account as it stands now (its user row folded with its events), or None."""
+    user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
+        return None
+    return account_of(user, list_user_events(session, user_ids=[user.id]).get(user.id, []))
+
+
+def get_user(session: Session, username: str) -> Account:
+    account = find_user(session, username)
+    if account is None:
         raise NotFound("user", username)
-    return user
+    return account
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.username)))
+def list_users(session: Session) -> list[Account]:
+    events = list_user_events(session)
+    users = session.scalars(select(User).order_by(User.username))
+    return [account_of(user, events.get(user.id, [])) for user in users]
 
 
-def principal_of(user: User) -> Principal:
-    return Principal(user_id=user.id, username=user.username, role=Role(user.role), party=user.party)
+def list_user_events(
+    session: Session, *, user_ids: Collection[str] | None = None
+) -> Mapping[str, list[UserEvent]]:
+    """Events by user id, each list in ledger order (the order they happened, even within one instant).
+
+    An event row without a ledger entry takes no effect here; verification names it."""
+    query = (
+        select(UserEvent)
+        .join(
+            LedgerEntryRow,
+            (LedgerEntryRow.kind == UserEvent.ledger_kind()) & (LedgerEntryRow.record_id == UserEvent.id),
+        )
+        .order_by(LedgerEntryRow.seq)
+    )
+    if user_ids is not None:
+        query = query.where(UserEvent.user_id.in_(user_ids))
+    events: dict[str, list[UserEvent]] = {}
+    for event in session.scalars(query):
+        events.setdefault(event.user_id, []).append(event)
+    return events
 
 
-def disable_user(session: Session, *, username: str, author: str, now: datetime) -> User:
-    """Refuse all further logins and tokens of the user; the changed row gets a new ledger entry."""
-    user = get_user(session, username)
-    if not user.is_active:
+def principal_of(account: Account) -> Principal:
+    return Principal(
+        user_id=account.id, username=account.username, role=Role(account.role), party=account.party
+    )
+
+
+def disable_user(session: Session, *, username: str, author: str, now: datetime) -> Account:
+    """Refuse all further logins and tokens of the user with a `disabled` event; the user row stays."""
+    account = get_user(session, username)
+    if not account.is_active:
         raise Conflict(f"user {username!r} is already disabled")
-    user.is_active = False
-    session.flush()
-    append_entry(session, record=user, author=author, now=now)
+    event = _add_user_event(session, account, UserEventKind.DISABLED, {}, author=author, now=now)
     record_auth_event(
         session, username=username, event=AuthEventKind.USER_DISABLED, detail="", author=author, now=now
     )
     log.info("disabled user %s", username)
-    return user
+    return apply_event(account, event)
+
+
+def _add_user_event(
+    session: Session,
+    account: Account,
+    kind: UserEventKind,
+    payload: dict[str, str],
+    *,
+    author: str,
+    now: datetime,
+) -> UserEvent:
+    event = UserEvent(
+        id=f"uev-{uuid.uuid4().hex[:16]}",
+        created_at=now,
+        created_by=author,
+        supersedes_id=None,
+        user_id=account.id,
+        kind=kind.value,
+        payload=payload,
+    )
+    add_record(session, event, author=author, now=now)
+    return event
 
 
 # --- signing in --------------------------------------------------------------------------------------
@@ -201,9 +255,8 @@ def attempt_login(
         _record_login_event(session, user, AuthEventKind.LOGIN_FAILED, f"disabled; client {client}", now)
         return LoginAttempt(None, ACCOUNT_DISABLED)
     if needs_rehash(user.password_hash):
-        user.password_hash = rehash_password(password)
-        session.flush()
-        append_entry(session, record=user, author=user.username, now=now)
+        payload = {"password_hash": rehash_password(password)}
+        _add_user_event(session, user, UserEventKind.PASSWORD_CHANGED, payload, author=user.username, now=now)
     _record_login_event(session, user, AuthEventKind.LOGIN_SUCCEEDED, f"client {client}", now)
     return LoginAttempt(principal_of(user))
 
@@ -228,7 +281,7 @@ def authenticate(
 
 
 def _record_login_event(
-    session: Session, user: User | None, event: AuthEventKind, detail: str, now: datetime
+    session: Session, user: Account | None, event: AuthEventKind, detail: str, now: datetime
 ) -> None:
     # An unknown username is not stored: people type their password into the username field.
     username = user.username if user is not None else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,6 +38,7 @@ class ApiTokenRevocation(Record):
     """The revocation of one API token: a record of its own, so the token row is never edited."""
 
     __tablename__ = "api_token_revocations"
+    ledger_subject: ClassVar[tuple[str, str] | None] = ("token_id", "api_tokens")
 
     # Unique: a token is revoked once; a second revocation is refused by the service and the database.
     token_id: Mapped[str] = mapped_column(String(80), unique=True)
