@@ -82,6 +82,22 @@ def test_entry_survives_a_round_trip_through_json(
     assert parse_time(entry.time) == when
 
 
+@given(text=st.text(min_size=1), seq=st.integers(min_value=0, max_value=2**53 - 1))
+def test_entry_bytes_are_the_rfc_8785_encoding_of_any_text(text: str, seq: int) -> None:
+    entry = LedgerEntry(seq, text, text, text, "2025-10-25T09:30:00.000000Z", "ab" * 32)
+    assert entry.to_bytes() == canonical_json(entry.to_json())
+
+
+def test_entry_bytes_refuse_a_lone_surrogate() -> None:
+    with pytest.raises(InvalidInput, match="not valid Unicode"):
+        LedgerEntry(0, "claims", "\ud800", "secretariat", "2025-10-25T09:30:00.000000Z", "ab" * 32).to_bytes()
+
+
+def test_parse_time_refuses_digits_other_than_ascii() -> None:
+    with pytest.raises(InvalidInput, match="must look like"):
+        parse_time("２025-10-25T09:30:00.000000Z")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ import pytest
 
 from truceline.errors import InvalidInput, VerificationError
 from truceline.ledger.encoding import LedgerEntry
-from truceline.ledger.logfile import AuthorSignature, read_log, verify_log, write_log
+from truceline.ledger.logfile import AuthorSignature, read_log, verify_log, verify_log_lines, write_log
 from truceline.ledger.merkle import EMPTY_ROOT, root_from_leaf_hashes
 from truceline.ledger.notes import Checkpoint, cosign, sign_note
 from truceline.ledger.signing import Signer
@@ -324,3 +325,69 @@ def test_a_note_signed_twice_by_one_key_is_malformed() -> None:
     body, signature = note.rsplit("\n\n", 1)
     with pytest.raises(InvalidInput, match="two signatures by the same key"):
         parse_note(f"{body}\n\n{signature}{signature}")
+
+
+def rewrite_spaced(lines: list[str]) -> list[str]:
+    """The same export in valid but non-canonical JSON (spaces, ASCII escapes): the slow reading path."""
+    return [json.dumps(json.loads(line)) + "\n" for line in lines]
+
+
+def test_canonical_and_reformatted_exports_read_and_verify_alike() -> None:
+    lines = build_export(6, signed_by={2: build_signer("mediator.example/desk")})
+    fast, slow = read_log(lines), read_log(rewrite_spaced(lines))
+    assert fast.entries == slow.entries
+    assert [e.entry for e in fast.entries] == build_entries(6)
+    assert verify_log(fast, log_vkey=LOG_KEY.vkey()) == verify_log(slow, log_vkey=LOG_KEY.vkey())
+
+
+def test_a_changed_byte_in_a_canonical_entry_line_fails_its_leaf_hash() -> None:
+    lines = build_export(6)
+    lines[2] = lines[2].replace('"CL-0001"', '"CL-0009"')
+    with pytest.raises(VerificationError, match="entry seq 1 does not match its leaf hash") as caught:
+        verify_log_lines(lines, log_vkey=LOG_KEY.vkey())
+    assert caught.value.seq == 1
+
+
+def test_a_changed_byte_in_a_signed_canonical_entry_fails_its_signature() -> None:
+    mediator = build_signer("mediator.example/desk")
+    lines = build_export(3, sizes=(3,), signed_by={1: mediator})
+    changed = dataclasses.replace(build_entries(2)[1], record_id="CL-0009")
+    lines[2] = (
+        lines[2]
+        .replace('"CL-0001"', '"CL-0009"')
+        .replace(json.loads(lines[2])["leaf_hash"], changed.leaf_hash().hex())
+    )
+    with pytest.raises(VerificationError, match="entry seq 1 author signature"):
+        verify_log_lines(lines, log_vkey=LOG_KEY.vkey())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("09:01:00.000000Z", "25:01:00.000000Z", "not a real date"),
+        ("09:01:00.000000Z", "09:01:00.00000Z", "ledger time must look like"),
+        ('"seq":1,', '"seq":9007199254740992,', "seq must be an integer"),
+        ('"seq":1,', '"seq":01,', "not valid JSON"),
+    ],
+)
+def test_a_canonical_entry_line_is_checked_like_a_parsed_one(old: str, new: str, message: str) -> None:
+    lines = build_export(3, sizes=(3,))
+    lines[2] = lines[2].replace(old, new)
+    with pytest.raises(InvalidInput, match=f"line 3: .*{message}"):
+        read_log(lines)
+
+
+def test_streaming_verification_matches_reading_the_whole_file() -> None:
+    lines = build_export(9, sizes=(0, 4, 9))
+    assert verify_log_lines(lines, log_vkey=LOG_KEY.vkey()) == verify_lines(lines)
+
+
+def test_a_checkpoint_after_later_entries_is_checked_at_its_own_size() -> None:
+    lines = build_export(6, sizes=(3, 6))
+    moved = [lines[0], *lines[1:4], *lines[5:8], lines[4], *lines[8:]]  # size-3 checkpoint after seq 5
+    assert json.loads(moved[7])["type"] == "checkpoint"
+    assert verify_log_lines(moved, log_vkey=LOG_KEY.vkey()).checkpoints_verified == 2
+    changed = dataclasses.replace(build_entries(2)[1], record_id="CL-9999")
+    tampered = edit_line(moved, 2, {"entry.record_id": "CL-9999", "leaf_hash": changed.leaf_hash().hex()})
+    with pytest.raises(VerificationError, match=r"size 3 .*an entry from seq 0 on was changed"):
+        verify_log_lines(tampered, log_vkey=LOG_KEY.vkey())

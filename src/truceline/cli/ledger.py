@@ -70,9 +70,7 @@ def verify(
         if not log_file.is_file():
             raise InvalidInput(f"{log_file}: no such file")
         with log_file.open(encoding="utf-8") as handle:
-            summary = logfile.verify_log(
-                logfile.read_log(handle), log_vkey=verifier.vkey(), witness_vkeys=witnesses
-            )
+            summary = logfile.verify_log_lines(handle, log_vkey=verifier.vkey(), witness_vkeys=witnesses)
         click.echo(
             f"ok: {summary.size} entries, {summary.checkpoints_verified} checkpoints and "
             f"{summary.cosignatures_verified} cosignatures verified offline"

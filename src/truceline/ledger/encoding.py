@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ ENTRY_FIELDS = ("seq", "kind", "record_id", "author", "time", "commitment")
 MAX_SEQ = 2**53 - 1
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-_TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _COMMITMENT_PATTERN = re.compile(r"[0-9a-f]{64}")
 
 
@@ -44,7 +45,9 @@ def parse_time(text: str) -> datetime:
     if not _TIME_PATTERN.fullmatch(text):
         raise InvalidInput(f"ledger time must look like 2025-10-25T09:30:00.000000Z, got {text!r}")
     try:
-        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+        # The pattern fixes the spelling (its "Z" makes the result UTC), so the C parser of ISO 8601 only
+        # has to check the calendar: strptime took a fifth of an export's verification time.
+        return datetime.fromisoformat(text)
     except ValueError as exc:
         raise InvalidInput(f"ledger time {text!r} is not a real date and time") from exc
 
@@ -130,7 +133,13 @@ class LedgerEntry:
 
     def to_bytes(self) -> bytes:
         """The logged bytes: RFC 8785 canonical JSON of the six fields."""
-        return canonical_json(self.to_json())
+        # For an object of ASCII keys, strings and a safe integer, sorted-key `json.dumps` without
+        # ASCII escaping writes exactly the RFC 8785 bytes (docs/ledger.md §1), several times faster.
+        text = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInput(f"entry seq {self.seq} holds text that is not valid Unicode: {exc}") from exc
 
     def leaf_hash(self) -> bytes:
         """RFC 9162 §2.1.1 leaf hash of `to_bytes()`."""

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from truceline.errors import InvalidInput, VerificationError
-from truceline.ledger.encoding import LedgerEntry, canonical_json
-from truceline.ledger.merkle import MerkleAccumulator
+from truceline.ledger.encoding import MAX_SEQ, LedgerEntry, canonical_json, parse_time
+from truceline.ledger.merkle import MerkleAccumulator, hash_leaf, root_from_leaf_hashes
 from truceline.ledger.notes import (
     Checkpoint,
     parse_checkpoint,
@@ -25,6 +25,19 @@ from truceline.ledger.signing import Verifier
 
 FORMAT = "truceline-ledger/1"
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
+# The inside of a JSON string that RFC 8785 writes as it stands: no quote, backslash, control character
+# or lone surrogate, so nothing to escape.
+_PLAIN = r'[^"\\\x00-\x1f\ud800-\udfff]+'
+# An entry line exactly as `write_log` writes it (canonical JSON, plain strings); any other spelling of
+# an entry line is valid too and goes through the JSON parser and the RFC 8785 encoder instead.
+_CANONICAL_ENTRY_LINE = re.compile(
+    r'\{"entry":(?P<entry>\{'
+    rf'"author":"(?P<author>{_PLAIN})","commitment":"[0-9a-f]{{64}}","kind":"{_PLAIN}",'
+    rf'"record_id":"{_PLAIN}","seq":(?P<seq>0|[1-9][0-9]{{0,15}}),"time":"(?P<time>[^"]{{27}})"'
+    r'\}),"leaf_hash":"(?P<leaf_hash>[0-9a-f]{64})"'
+    rf'(?:,"signature":\{{"key":"(?P<key>{_PLAIN})","sig":"(?P<sig>[A-Za-z0-9+/=]*)"\}})?'
+    r',"type":"entry"\}'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +50,19 @@ class AuthorSignature:
 
 @dataclass(frozen=True, slots=True)
 class ExportedEntry:
-    """One `entry` line as read: the entry, the leaf hash the file claims for it, its author signature."""
+    """One `entry` line as read: the entry's canonical bytes, the leaf hash the file claims for them, and
+    the author signature. The bytes were checked to be a well-formed entry (§1) when the line was read."""
 
-    entry: LedgerEntry
+    seq: int
+    author: str
+    entry_bytes: bytes
     leaf_hash: bytes
     author_signature: AuthorSignature | None
     line_no: int
+
+    @property
+    def entry(self) -> LedgerEntry:
+        return LedgerEntry.from_json(json.loads(self.entry_bytes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +72,15 @@ class ExportedCheckpoint:
     note: str
     checkpoint: Checkpoint
     line_no: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedHeader:
+    """The header line as read: the log it claims to be and the witnesses it names (nothing trusted yet)."""
+
+    origin: str
+    log_key: str
+    witness_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +136,7 @@ def write_log(
             raise InvalidInput(
                 f"entries must come in seq order from 0: expected seq {written}, got {entry.seq}"
             )
-        obj: dict[str, object] = {
-            "type": "entry",
-            "entry": entry.to_json(),
-            "leaf_hash": entry.leaf_hash().hex(),
-        }
-        if author_signature is not None:
-            obj["signature"] = {
-                "key": author_signature.vkey,
-                "sig": base64.b64encode(author_signature.signature).decode("ascii"),
-            }
-        yield _line(obj)
+        yield _entry_line(entry.to_bytes(), author_signature)
         written += 1
         while waiting is not None and waiting[1] == written:
             yield _line({"type": "checkpoint", "note": waiting[0]})
@@ -128,9 +147,30 @@ def write_log(
 
 def read_log(lines: Iterable[str]) -> ExportedLog:
     """Parse an export file's lines; InvalidInput names the first malformed line. Nothing is verified here."""
-    header: dict[str, object] | None = None
+    items = iter_log(lines)
+    header = next(items)
+    assert isinstance(header, ExportedHeader)  # iter_log yields the header first or raises
     entries: list[ExportedEntry] = []
     checkpoints: list[ExportedCheckpoint] = []
+    for item in items:
+        if isinstance(item, ExportedEntry):
+            entries.append(item)
+        elif isinstance(item, ExportedCheckpoint):
+            checkpoints.append(item)
+    return ExportedLog(
+        origin=header.origin,
+        log_key=header.log_key,
+        entries=tuple(entries),
+        checkpoints=tuple(checkpoints),
+        witness_keys=header.witness_keys,
+    )
+
+
+def iter_log(lines: Iterable[str]) -> Iterator[ExportedHeader | ExportedEntry | ExportedCheckpoint]:
+    """Yield the header, then each entry and checkpoint line as read, in file order, holding one line at
+    a time; InvalidInput names the first malformed line. Nothing is verified here."""
+    header: ExportedHeader | None = None
+    last_checkpoint_size = -1
     blank_line_no: int | None = None
     for line_no, raw in enumerate(lines, start=1):
         text = raw.removesuffix("\n").removesuffix("\r")
@@ -140,19 +180,24 @@ def read_log(lines: Iterable[str]) -> ExportedLog:
         try:
             if blank_line_no is not None:
                 raise InvalidInput("blank lines are only allowed at the end of the file")
+            if header is not None and (canonical := _CANONICAL_ENTRY_LINE.fullmatch(text)) is not None:
+                yield _canonical_entry(canonical, line_no)
+                continue
             obj = _parse_json_object(text)
             if header is None:
                 header = _parse_header(obj)
+                yield header
             elif obj.get("type") == "entry":
-                entries.append(_parse_entry(obj, line_no))
+                yield _parse_entry(obj, line_no)
             elif obj.get("type") == "checkpoint":
                 checkpoint = _parse_checkpoint_line(obj, line_no)
-                if checkpoints and checkpoint.checkpoint.size <= checkpoints[-1].checkpoint.size:
+                if checkpoint.checkpoint.size <= last_checkpoint_size:
                     raise InvalidInput(
                         f"checkpoint sizes must increase: size {checkpoint.checkpoint.size} "
-                        f"follows size {checkpoints[-1].checkpoint.size}"
+                        f"follows size {last_checkpoint_size}"
                     )
-                checkpoints.append(checkpoint)
+                last_checkpoint_size = checkpoint.checkpoint.size
+                yield checkpoint
             else:
                 raise InvalidInput(f"line type must be 'entry' or 'checkpoint', got {obj.get('type')!r}")
         except InvalidInput as exc:
@@ -160,13 +205,6 @@ def read_log(lines: Iterable[str]) -> ExportedLog:
             raise InvalidInput(f"line {bad_line}: {exc}") from exc
     if header is None:
         raise InvalidInput("line 1: the export is empty; expected a header line")
-    return ExportedLog(
-        origin=str(header["origin"]),
-        log_key=str(header["log_key"]),
-        entries=tuple(entries),
-        checkpoints=tuple(checkpoints),
-        witness_keys=tuple(str(k) for k in _str_list(header.get("witness_keys"))),
-    )
 
 
 def verify_log(
@@ -184,78 +222,165 @@ def verify_log(
     named in the export's header must verify: a forged one fails the run. Lines by other keys are
     listed in the summary as unknown; they prove nothing.
     """
-    log_verifier = Verifier.from_vkey(log_vkey)
-    given = [Verifier.from_vkey(key) for key in witness_vkeys]
-    unique_verifiers(given)  # the caller's own list must not name a key twice
-    named = [Verifier.from_vkey(key) for key in log.witness_keys if key not in set(witness_vkeys)]
-    witnesses = unique_verifiers(v if v.is_cosigner else v.for_cosignatures() for v in [*given, *named])
-    cosignatures = 0
-    unknown: list[str] = []
-    if log.log_key != log_vkey:
-        raise VerificationError(f"export names log key {log.log_key}, expected {log_vkey}")
-    checkpoints = deque(log.checkpoints)
-    tree = MerkleAccumulator()
-    last_good_size = 0
-    verified = 0
+    header = ExportedHeader(origin=log.origin, log_key=log.log_key, witness_keys=log.witness_keys)
+    checker = _LogChecker(header, log_vkey=log_vkey, author_vkeys=author_vkeys, witness_vkeys=witness_vkeys)
+    # Every checkpoint is known before the first entry, wherever it stood in the file.
+    for exported_checkpoint in log.checkpoints:
+        checker.add_checkpoint(exported_checkpoint)
+    for exported in log.entries:
+        checker.add_entry(exported)
+    return checker.finish()
 
-    def check_checkpoints_at(size: int) -> None:
-        nonlocal last_good_size, verified
-        while checkpoints and checkpoints[0].checkpoint.size == size:
-            exported = checkpoints.popleft()
-            _verify_checkpoint(exported, log=log, log_verifier=log_verifier)
-            nonlocal cosignatures
-            cosignatures += _verify_cosignatures(exported, log_verifier, witnesses, unknown)
-            root = tree.root()
-            if exported.checkpoint.root_hash != root:
-                raise VerificationError(
-                    f"checkpoint for size {size} (line {exported.line_no}) has root "
-                    f"{exported.checkpoint.root_hash.hex()}, but entries 0..{size - 1} give {root.hex()}; "
-                    f"an entry from seq {last_good_size} on was changed",
-                    seq=last_good_size,
-                )
-            last_good_size = size
-            verified += 1
 
-    check_checkpoints_at(0)
-    for expected_seq, exported in enumerate(log.entries):
-        entry = exported.entry
-        if entry.seq != expected_seq:
+def verify_log_lines(
+    lines: Iterable[str],
+    *,
+    log_vkey: str,
+    author_vkeys: Mapping[str, Iterable[str]] | None = None,
+    witness_vkeys: Iterable[str] = (),
+) -> LogSummary:
+    """`verify_log(read_log(lines), ...)` while reading: one line in memory at a time, plus 32 bytes per
+    entry kept only for a checkpoint that arrives after entries beyond its size."""
+    items = iter_log(lines)
+    header = next(items)
+    assert isinstance(header, ExportedHeader)  # iter_log yields the header first or raises
+    checker = _LogChecker(header, log_vkey=log_vkey, author_vkeys=author_vkeys, witness_vkeys=witness_vkeys)
+    for item in items:
+        if isinstance(item, ExportedEntry):
+            checker.add_entry(item)
+        elif isinstance(item, ExportedCheckpoint):
+            checker.add_checkpoint(item)
+    return checker.finish()
+
+
+class _LogChecker:
+    """The state of §8's step-by-step verification, fed one entry or checkpoint at a time.
+
+    A checkpoint is checked as soon as the tree reaches its size: one that arrives early waits in a
+    queue; one that arrives late (after entries beyond its size) is checked against the root of the
+    leaf hashes kept so far.
+    """
+
+    def __init__(
+        self,
+        header: ExportedHeader,
+        *,
+        log_vkey: str,
+        author_vkeys: Mapping[str, Iterable[str]] | None,
+        witness_vkeys: Iterable[str],
+    ) -> None:
+        witness_vkeys = list(witness_vkeys)
+        self.log_verifier = Verifier.from_vkey(log_vkey)
+        given = [Verifier.from_vkey(key) for key in witness_vkeys]
+        unique_verifiers(given)  # the caller's own list must not name a key twice
+        named = [Verifier.from_vkey(key) for key in header.witness_keys if key not in set(witness_vkeys)]
+        self.witnesses = unique_verifiers(
+            v if v.is_cosigner else v.for_cosignatures() for v in [*given, *named]
+        )
+        if header.log_key != log_vkey:
+            raise VerificationError(f"export names log key {header.log_key}, expected {log_vkey}")
+        self.origin = header.origin
+        self.author_vkeys = (
+            None if author_vkeys is None else {author: set(keys) for author, keys in author_vkeys.items()}
+        )
+        self.author_verifiers: dict[str, Verifier] = {}
+        self.waiting: deque[ExportedCheckpoint] = deque()
+        self.tree = MerkleAccumulator()
+        self.leaf_hashes = bytearray()
+        self.last_good_size = 0
+        self.verified = 0
+        self.cosignatures = 0
+        self.unknown: list[str] = []
+        self.check_waiting()
+
+    def add_entry(self, exported: ExportedEntry) -> None:
+        expected_seq = self.tree.size
+        if exported.seq != expected_seq:
             raise VerificationError(
-                f"entries must be contiguous: expected seq {expected_seq}, got seq {entry.seq} "
+                f"entries must be contiguous: expected seq {expected_seq}, got seq {exported.seq} "
                 f"(line {exported.line_no})",
                 seq=expected_seq,
             )
-        leaf_hash = entry.leaf_hash()
+        leaf_hash = hash_leaf(exported.entry_bytes)
         if leaf_hash != exported.leaf_hash:
             raise VerificationError(
-                f"entry seq {entry.seq} does not match its leaf hash: expected {exported.leaf_hash.hex()}, "
-                f"got {leaf_hash.hex()}",
-                seq=entry.seq,
+                f"entry seq {exported.seq} does not match its leaf hash: "
+                f"expected {exported.leaf_hash.hex()}, got {leaf_hash.hex()}",
+                seq=exported.seq,
             )
         if exported.author_signature is not None:
-            _verify_author_signature(entry, exported.author_signature, author_vkeys)
-        tree.append(leaf_hash)
-        check_checkpoints_at(tree.size)
-    if checkpoints:
-        extra = checkpoints[0]
-        raise VerificationError(
-            f"checkpoint (line {extra.line_no}) claims size {extra.checkpoint.size}, "
-            f"but the export has {tree.size} entries"
+            self.check_author_signature(exported, exported.author_signature)
+        self.tree.append(leaf_hash)
+        self.leaf_hashes += leaf_hash
+        self.check_waiting()
+
+    def add_checkpoint(self, exported: ExportedCheckpoint) -> None:
+        if exported.checkpoint.size >= self.tree.size:
+            self.waiting.append(exported)
+            self.check_waiting()
+            return
+        hashes = self.leaf_hashes
+        size = exported.checkpoint.size
+        root = root_from_leaf_hashes([bytes(hashes[i * 32 : i * 32 + 32]) for i in range(size)])
+        self.check_checkpoint(exported, root)
+
+    def check_waiting(self) -> None:
+        while self.waiting and self.waiting[0].checkpoint.size == self.tree.size:
+            self.check_checkpoint(self.waiting.popleft(), self.tree.root())
+
+    def check_checkpoint(self, exported: ExportedCheckpoint, root: bytes) -> None:
+        size = exported.checkpoint.size
+        _verify_checkpoint(exported, origin=self.origin, log_verifier=self.log_verifier)
+        self.cosignatures += _verify_cosignatures(exported, self.log_verifier, self.witnesses, self.unknown)
+        if exported.checkpoint.root_hash != root:
+            raise VerificationError(
+                f"checkpoint for size {size} (line {exported.line_no}) has root "
+                f"{exported.checkpoint.root_hash.hex()}, but entries 0..{size - 1} give {root.hex()}; "
+                f"an entry from seq {self.last_good_size} on was changed",
+                seq=self.last_good_size,
+            )
+        self.last_good_size = max(self.last_good_size, size)
+        self.verified += 1
+
+    def check_author_signature(self, exported: ExportedEntry, author_signature: AuthorSignature) -> None:
+        vkey = author_signature.vkey
+        if self.author_vkeys is not None and vkey not in self.author_vkeys.get(exported.author, ()):
+            raise VerificationError(
+                f"entry seq {exported.seq} is signed with {vkey}, which is not a key of {exported.author!r}",
+                seq=exported.seq,
+            )
+        verifier = self.author_verifiers.get(vkey)
+        if verifier is None:
+            verifier = self.author_verifiers[vkey] = Verifier.from_vkey(vkey)
+        try:
+            verifier.verify(exported.entry_bytes, author_signature.signature)
+        except VerificationError as exc:
+            raise VerificationError(
+                f"entry seq {exported.seq} author signature: {exc}", seq=exported.seq
+            ) from exc
+
+    def finish(self) -> LogSummary:
+        tree = self.tree
+        if self.waiting:
+            extra = self.waiting[0]
+            raise VerificationError(
+                f"checkpoint (line {extra.line_no}) claims size {extra.checkpoint.size}, "
+                f"but the export has {tree.size} entries"
+            )
+        if self.last_good_size < tree.size:
+            unsigned = tree.size - self.last_good_size
+            raise VerificationError(
+                f"{unsigned} entries (seq {self.last_good_size}..{tree.size - 1}) are not covered by a "
+                "signed checkpoint",
+                seq=self.last_good_size,
+            )
+        return LogSummary(
+            size=tree.size,
+            root=tree.root(),
+            checkpoints_verified=self.verified,
+            cosignatures_verified=self.cosignatures,
+            unknown_cosigners=tuple(sorted(set(self.unknown))),
         )
-    if last_good_size < tree.size:
-        unsigned = tree.size - last_good_size
-        raise VerificationError(
-            f"{unsigned} entries (seq {last_good_size}..{tree.size - 1}) are not covered by a signed "
-            "checkpoint",
-            seq=last_good_size,
-        )
-    return LogSummary(
-        size=tree.size,
-        root=tree.root(),
-        checkpoints_verified=verified,
-        cosignatures_verified=cosignatures,
-        unknown_cosigners=tuple(sorted(set(unknown))),
-    )
 
 
 def _verify_cosignatures(
@@ -285,11 +410,11 @@ def _verify_cosignatures(
     return verified
 
 
-def _verify_checkpoint(exported: ExportedCheckpoint, *, log: ExportedLog, log_verifier: Verifier) -> None:
-    if exported.checkpoint.origin != log.origin:
+def _verify_checkpoint(exported: ExportedCheckpoint, *, origin: str, log_verifier: Verifier) -> None:
+    if exported.checkpoint.origin != origin:
         raise VerificationError(
             f"checkpoint (line {exported.line_no}) is for origin {exported.checkpoint.origin!r}, "
-            f"expected {log.origin!r}"
+            f"expected {origin!r}"
         )
     try:
         verify_note(exported.note, [log_verifier])
@@ -298,21 +423,6 @@ def _verify_checkpoint(exported: ExportedCheckpoint, *, log: ExportedLog, log_ve
             f"checkpoint for size {exported.checkpoint.size} (line {exported.line_no}) is not signed by "
             f"the log key: {exc}"
         ) from exc
-
-
-def _verify_author_signature(
-    entry: LedgerEntry, author_signature: AuthorSignature, author_vkeys: Mapping[str, Iterable[str]] | None
-) -> None:
-    if author_vkeys is not None and author_signature.vkey not in set(author_vkeys.get(entry.author, ())):
-        raise VerificationError(
-            f"entry seq {entry.seq} is signed with {author_signature.vkey}, "
-            f"which is not a key of {entry.author!r}",
-            seq=entry.seq,
-        )
-    try:
-        Verifier.from_vkey(author_signature.vkey).verify(entry.to_bytes(), author_signature.signature)
-    except VerificationError as exc:
-        raise VerificationError(f"entry seq {entry.seq} author signature: {exc}", seq=entry.seq) from exc
 
 
 def _next_checkpoint(pending: Iterator[str], *, origin: str, after_size: int) -> tuple[str, int] | None:
@@ -325,6 +435,18 @@ def _next_checkpoint(pending: Iterator[str], *, origin: str, after_size: int) ->
     if checkpoint.size <= after_size:
         raise InvalidInput(f"checkpoints must come in increasing size: {checkpoint.size} after {after_size}")
     return note, checkpoint.size
+
+
+def _entry_line(entry_bytes: bytes, author_signature: AuthorSignature | None) -> str:
+    """An entry line (§7) around the entry's bytes, encoded once: the keys below are in RFC 8785 order and
+    the entry bytes are canonical, so this is the line's canonical JSON."""
+    signature = ""
+    if author_signature is not None:
+        key = canonical_json(author_signature.vkey).decode("utf-8")
+        sig = base64.b64encode(author_signature.signature).decode("ascii")
+        signature = f',"signature":{{"key":{key},"sig":"{sig}"}}'
+    leaf_hash = hash_leaf(entry_bytes).hex()
+    return f'{{"entry":{entry_bytes.decode("utf-8")},"leaf_hash":"{leaf_hash}"{signature},"type":"entry"}}\n'
 
 
 def _line(obj: Mapping[str, object]) -> str:
@@ -362,11 +484,7 @@ def _require_keys(
         )
 
 
-def _str_list(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _parse_header(obj: Mapping[str, object]) -> dict[str, object]:
+def _parse_header(obj: Mapping[str, object]) -> ExportedHeader:
     if obj.get("type") != "header":
         raise InvalidInput(f"the first line must be the header, got type {obj.get('type')!r}")
     _require_keys(obj, required={"type", "format", "origin", "log_key"}, optional=frozenset({"witness_keys"}))
@@ -382,7 +500,7 @@ def _parse_header(obj: Mapping[str, object]) -> dict[str, object]:
     if not isinstance(log_key, str):
         raise InvalidInput(f"log_key must be a verifier key string, got {log_key!r}")
     Verifier.from_vkey(log_key)
-    return dict(obj)
+    return ExportedHeader(origin=origin, log_key=log_key, witness_keys=tuple(witness_keys))
 
 
 def _parse_entry(obj: Mapping[str, object], line_no: int) -> ExportedEntry:
@@ -397,7 +515,36 @@ def _parse_entry(obj: Mapping[str, object], line_no: int) -> ExportedEntry:
     if "signature" in obj:
         author_signature = _parse_author_signature(obj["signature"])
     return ExportedEntry(
-        entry=entry, leaf_hash=bytes.fromhex(leaf_hash), author_signature=author_signature, line_no=line_no
+        seq=entry.seq,
+        author=entry.author,
+        entry_bytes=entry.to_bytes(),
+        leaf_hash=bytes.fromhex(leaf_hash),
+        author_signature=author_signature,
+        line_no=line_no,
+    )
+
+
+def _canonical_entry(match: re.Match[str], line_no: int) -> ExportedEntry:
+    """An entry line as `write_log` writes it, read from its text without parsing or re-encoding it.
+
+    `_CANONICAL_ENTRY_LINE` admits only canonical JSON with escape-free strings, so the text of the
+    `entry` object is already its RFC 8785 bytes (§1); what the pattern cannot check is checked here,
+    as `LedgerEntry` would.
+    """
+    seq = int(match["seq"])
+    if seq > MAX_SEQ:
+        raise InvalidInput(f"entry seq must be an integer in 0..2^53-1, got {seq}")
+    parse_time(match["time"])
+    author_signature = None
+    if match["key"] is not None:
+        author_signature = _parse_author_signature({"key": match["key"], "sig": match["sig"]})
+    return ExportedEntry(
+        seq=seq,
+        author=match["author"],
+        entry_bytes=match["entry"].encode("utf-8"),
+        leaf_hash=bytes.fromhex(match["leaf_hash"]),
+        author_signature=author_signature,
+        line_no=line_no,
     )
 
 
