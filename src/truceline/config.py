@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.home / 'truceline.db').resolve()}"
 
     @property
+    def cache_dir(self) -> Path:
+        """Derived data that is rebuilt when missing or stale (the gazetteer's index)."""
+        return self.home / "cache"
+
+    @property
     def keys_dir(self) -> Path:
         return self.home / "keys"
 

@@ -87,7 +87,7 @@ class Runtime:
         """Actor dictionary, gazetteer and geography of the scenario, built once (it takes a second)."""
         from truceline.pipeline.context import ExtractionContext  # spaCy loads only when extraction runs
 
-        return ExtractionContext.from_scenario(self.scenario)
+        return ExtractionContext.from_scenario(self.scenario, cache_dir=self.settings.cache_dir)
 
     def extract(self, doc: SourceDocument) -> list[ClaimValue]:
         from truceline.pipeline.extract import extract_claims

@@ -14,7 +14,7 @@ from tests.alerts.servers import smtp_receiver
 from tests.alerts.world import add_incident
 from tests.cli.conftest import RunCli
 from truceline.alerts.models import AlertRule
-from truceline.cli.main import _register, cli
+from truceline.cli.main import cli
 from truceline.errors import InvalidInput
 from truceline.runtime import Runtime
 
@@ -35,7 +35,6 @@ Invoke = Callable[..., Result]
 
 @pytest.fixture
 def invoke(database_url: str, tmp_path: Path) -> Invoke:
-    _register()
     runner = CliRunner()
     base = ["--database", database_url, "--home", str(tmp_path / "home")]
 

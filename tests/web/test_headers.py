@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from truceline.web.headers import content_security_policy, tile_source
 
-TEMPLATES = Path(__file__).parents[2] / "src" / "truceline" / "web" / "templates"
+SRC = Path(__file__).parents[2] / "src" / "truceline"
+# The web pages' templates, and the compliance report's (served as a page too).
+TEMPLATES = [SRC / "web" / "templates", SRC / "workflows" / "templates"]
 
 
 def _directives(policy: str) -> dict[str, list[str]]:
@@ -41,7 +43,7 @@ def test_an_error_page_carries_the_security_headers(client: TestClient) -> None:
 
 
 def test_no_template_holds_inline_script_or_event_handlers() -> None:
-    for template in TEMPLATES.iterdir():
+    for template in (file for folder in TEMPLATES for file in folder.iterdir()):
         text = template.read_text(encoding="utf-8")
         for tag in re.findall(r"<script\b[^>]*>", text, flags=re.IGNORECASE):
             assert "src=" in tag, f"{template.name}: inline script {tag}"

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from truceline.alerts import service
 from truceline.alerts.rules import AlertKind, Channel
 from truceline.alerts.schemas import AlertDeliveryRead, AlertRuleCreate, AlertRuleRead
+from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import parse_every
-from truceline.cli.main import Context, pass_context
 from truceline.errors import Conflict
 from truceline.users.rules import Action, require
 from truceline.users.service import get_user, principal_of
@@ -212,6 +212,3 @@ def deliveries(ctx: Context, rule_id: str | None, limit: int, fmt: str) -> None:
     for r in rows:
         when = r.created_at.strftime("%Y-%m-%d %H:%M:%S")
         click.echo(f"{when}\t{r.outcome}\t#{r.attempt}\t{r.rule_id}\t{r.event_key}\t{r.target}\t{r.detail}")
-
-
-COMMANDS: list[click.Command] = [alerts]

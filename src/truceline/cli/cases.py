@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from truceline.cases.blobs import check_upload_size
 from truceline.cases.schemas import CaseCreate, FindingCreate
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.complaints.rules import FilingKind, sign_filing
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate, SignatureIn
 from truceline.errors import Conflict, InvalidInput
@@ -518,6 +518,3 @@ def show(ctx: Context, case_id: str, acting_as: str) -> None:
     with ctx.runtime.sessions() as session:
         summary = flow.case_summary(session, principal=_principal(session, acting_as), case_id=case_id)
     click.echo(json.dumps(summary, indent=2, default=str))
-
-
-COMMANDS = [complaints, cases]

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.workflows.export import EXPORT_KINDS, iter_records
 
 
@@ -24,6 +24,3 @@ def export(ctx: Context, fmt: str, kind: str) -> None:
     with ctx.runtime.sessions() as session:
         for record in iter_records(session, kind=kind):
             click.echo(json.dumps(record, ensure_ascii=False))
-
-
-COMMANDS = [export]

@@ -12,8 +12,8 @@ from typing import get_args
 import click
 from sqlalchemy.orm import Session
 
+from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import Published, read_inputs
-from truceline.cli.main import Context, pass_context
 from truceline.incidents import interop
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.incidents.values import SourceInfo
@@ -187,7 +187,7 @@ def cluster(obj: Context, docs: tuple[str, ...], published: datetime | None, fmt
 
     sources_docs = read_inputs(docs, published=published.date() if published else None)
     scenario = load_scenario(obj.settings.scenario)
-    context = ExtractionContext.from_scenario(scenario)
+    context = ExtractionContext.from_scenario(scenario, cache_dir=obj.settings.cache_dir)
     claims = []
     sources: dict[str, SourceInfo] = {}
     for doc in sources_docs:
@@ -236,6 +236,3 @@ def _actor_aliases(actors: Iterable[Actor]) -> dict[str, str]:
         for alias in (actor.name, *actor.aliases):
             aliases.setdefault(alias, actor.name)
     return aliases
-
-
-COMMANDS = [incidents, cluster, import_]

@@ -7,18 +7,19 @@ import re
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.errors import InvalidInput, TrucelineError
-from truceline.intake.fetch import document_from_url
 from truceline.intake.files import load_path
-from truceline.intake.polling import FeedPoller
 from truceline.pipeline.document import SourceDocument
 from truceline.scenarios import load_scenario
-from truceline.workflows.ingest import IngestResult, ingest_documents
+
+if TYPE_CHECKING:
+    from truceline.workflows.ingest import IngestResult
 
 Published = click.DateTime(["%Y-%m-%d"])
 
@@ -36,6 +37,8 @@ def read_inputs(
         refs, desc="reading", unit="input", disable=None if progress and len(refs) > 1 else True, leave=False
     ):
         if _is_url(ref):
+            from truceline.intake.fetch import document_from_url  # httpx loads only for a URL
+
             docs.extend(document_from_url(ref, published=published))
         else:
             docs.extend(load_path(Path(ref), published=published))
@@ -64,6 +67,8 @@ def ingest(ctx: Context, inputs: tuple[str, ...], published: datetime | None, ex
       truceline ingest report.txt --published 2025-10-25
       truceline ingest article.json feed.xml https://example.org/report.html
     """
+    from truceline.workflows.ingest import ingest_documents  # the database layer loads only for writes
+
     docs = read_inputs(inputs, published=_date(published), progress=True)
     runtime = ctx.runtime
     extractor = runtime.extract if extract else None
@@ -102,7 +107,9 @@ def extract(obj: Context, doc: str, published: datetime | None, fmt: str) -> Non
     from truceline.pipeline.extract import extract_claims
 
     docs = read_inputs((doc,), published=_date(published))
-    context = ExtractionContext.from_scenario(load_scenario(obj.settings.scenario))
+    context = ExtractionContext.from_scenario(
+        load_scenario(obj.settings.scenario), cache_dir=obj.settings.cache_dir
+    )
     claims = [claim.to_json() for source in docs for claim in extract_claims(source, context=context)]
     if fmt == "json":
         click.echo(json.dumps(claims, ensure_ascii=False, indent=2))
@@ -178,6 +185,9 @@ def watch(ctx: Context, feeds: tuple[str, ...], every: str, rounds: int | None, 
     Example:
       truceline watch https://example.org/feed.xml --every 15m
     """
+    from truceline.intake.polling import FeedPoller
+    from truceline.workflows.ingest import ingest_documents
+
     period_s = parse_every(every)
     runtime = ctx.runtime
     state_path = state or runtime.settings.home / "watch-state.json"
@@ -199,6 +209,3 @@ def watch(ctx: Context, feeds: tuple[str, ...], every: str, rounds: int | None, 
         done += 1
         if rounds is None or done < rounds:
             time.sleep(period_s)
-
-
-COMMANDS = [ingest, extract, reextract, watch]

@@ -12,7 +12,7 @@ from typing import TextIO
 import click
 from sqlalchemy.orm import Session
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.errors import InvalidInput
 from truceline.ledger import logfile
 from truceline.ledger.keystore import load_verifier
@@ -179,6 +179,3 @@ def _write_lines(handle: TextIO, lines: object) -> None:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
-
-
-COMMANDS = [ledger]

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import click
 
-from truceline.cli.main import _register, cli
+from truceline.cli.main import cli
 
 
 def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
     found = [(path, command)]
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            found.extend(_walk(command.commands[name], [*path, name]))
+        with click.Context(command, info_name=" ".join(path)) as ctx:
+            for name in command.list_commands(ctx):  # the lazy group imports each command here
+                subcommand = command.get_command(ctx, name)
+                if subcommand is not None:
+                    found.extend(_walk(subcommand, [*path, name]))
     return found
 
 
 def render_reference() -> str:
     """Markdown with one section per command holding its --help text."""
-    _register()
     parts = [
         "# CLI reference\n",
         "Generated from `--help` by `make docs` (`python -m truceline.cli.reference > docs/cli.md`); "

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.errors import InvalidInput
 from truceline.users.rules import Principal, Role
-from truceline.web.pages.reports import report_html
 from truceline.workflows import reports
 
 # The command acts as the mechanism itself: the full report, as a mediator sees it.
@@ -56,7 +55,7 @@ def report(ctx: Context, date_from: str, date_to: str, fmt: str | None, output: 
         built = reports.build_report(
             session, runtime.scenario, MECHANISM, date_from=start, date_to=end, generated_at=now
         )
-    html = report_html(built, scenario=runtime.scenario)
+    html = reports.render_html(built, scenario=runtime.scenario)
     data = reports.render_pdf(html) if fmt == "pdf" else html.encode("utf-8")
     _write_atomically(output, data)
     click.echo(str(output))
@@ -75,6 +74,3 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-COMMANDS = [report]

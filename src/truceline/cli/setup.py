@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.workflows.incidents import recluster
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, initialize, load_demo
 
@@ -68,6 +68,3 @@ def serve(ctx: Context, host: str, port: int) -> None:
     click.echo(f"Truceline is running on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     # X-Forwarded-* is believed only from settings.trusted_proxies (web/proxies.py), not uvicorn's own list.
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
-
-
-COMMANDS = [init, serve]

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.encoding import format_time
 from truceline.ledger.keystore import load_verifier
@@ -254,6 +254,3 @@ def generate(name: str, directory: Path) -> None:
     pub_path.write_text(vkey + "\n", encoding="utf-8")
     click.echo(str(pub_path))
     click.echo(f"wrote {key_path} (keep it secret) and {pub_path}", err=True)
-
-
-COMMANDS = [users, keys]

@@ -11,7 +11,7 @@ from typing import Any
 import click
 import httpx
 
-from truceline.cli.main import Context, pass_context
+from truceline.cli.context import Context, pass_context
 from truceline.errors import FetchError, InvalidInput, VerificationError
 from truceline.ledger.keystore import load_signer, load_verifier
 from truceline.workflows.witness import SplitView, WitnessState, check_and_cosign, split_view_json
@@ -137,6 +137,3 @@ def witness(
     _save_state(state_path, cosigned.state)
     click.echo(cosigned.line, nl=False)
     click.echo(f"cosigned {cosigned.checkpoint.origin} at size {cosigned.checkpoint.size}", err=True)
-
-
-COMMANDS = [witness]

@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-import trafilatura
-from trafilatura.settings import Document
-
 from truceline.errors import InvalidInput
 from truceline.intake.documents import build_document
 from truceline.pipeline.document import SourceDocument
@@ -53,6 +50,10 @@ def document_from_html(
 
 def extract_main_text(html: str | bytes, *, url: str) -> tuple[str, str, str, date | None]:
     """(text, title, site name, page date) from trafilatura, or from its baseline extractor if that fails."""
+    # Imported on use: it takes a third of a second, and most commands read no web page.
+    import trafilatura
+    from trafilatura.settings import Document
+
     try:
         extracted = trafilatura.bare_extraction(
             html, url=url or None, with_metadata=True, include_comments=False, include_images=False

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from datetime import date
-
-from pypdf import PdfReader
-from pypdf.errors import DependencyError, PyPdfError
+from typing import TYPE_CHECKING
 
 from truceline.errors import InvalidInput
 from truceline.intake.documents import build_document
 from truceline.pipeline.document import SourceDocument
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 MAX_PAGES = 500  # a report longer than this is a book or a trap; both are out of scope for intake
 
@@ -26,6 +27,10 @@ def document_from_pdf(
     max_pages: int = MAX_PAGES,
 ) -> SourceDocument:
     """A SourceDocument from the text layer of a PDF; the title comes from the PDF metadata when set."""
+    # Imported on use: it takes a fifth of a second, and most commands read no PDF.
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not can_open_without_password(reader):
@@ -59,6 +64,8 @@ def document_from_pdf(
 
 def can_open_without_password(reader: PdfReader) -> bool:
     """True for PDFs encrypted only against editing (the empty user password opens them)."""
+    from pypdf.errors import DependencyError, PyPdfError
+
     try:
         return bool(reader.decrypt(""))
     except (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from truceline.pipeline.lexicons import read_rules_csv, read_rules_json
@@ -181,8 +182,10 @@ class ExtractionContext:
     scenario_id: str = DEFAULT_SCENARIO_ID
 
     @classmethod
-    def from_scenario(cls, scenario: Any) -> ExtractionContext:
-        """From a loaded scenario (`truceline.scenarios.load_scenario`): its actors, gazetteer, geography."""
+    def from_scenario(cls, scenario: Any, *, cache_dir: Path | None = None) -> ExtractionContext:
+        """From a loaded scenario (`truceline.scenarios.load_scenario`): its actors, gazetteer, geography.
+
+        With `cache_dir`, the gazetteer's index is read from there when it is current (and stored there)."""
         # Imported here: the scenario package is optional for the pipeline's own tests.
         from truceline.scenarios.gazetteer import load_gazetteer  # type: ignore[import-not-found,unused-ignore]
         from truceline.scenarios.geography import get_geography  # type: ignore[import-not-found,unused-ignore]
@@ -192,7 +195,7 @@ class ExtractionContext:
             (str(actor.name), getattr(actor, "party", None), list(getattr(actor, "aliases", []) or []))
             for actor in scenario.actors
         ]
-        gazetteer = load_gazetteer(scenario)
+        gazetteer = load_gazetteer(scenario, cache_dir=cache_dir)
         kinds = {str(actor.name): str(getattr(actor, "kind", "") or "") for actor in scenario.actors}
         return cls.from_parts(
             actors=actors,

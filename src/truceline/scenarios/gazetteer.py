@@ -100,6 +100,23 @@ class Gazetteer:
         self._exact = {key: _ranked(found, key, normalize_name) for key, found in exact.items()}
         self._loose = {key: _ranked(found, key, loose_name) for key, found in loose.items()}
 
+    @classmethod
+    def from_index(
+        cls,
+        places: tuple[Place, ...],
+        *,
+        exact: dict[str, tuple[Place, ...]],
+        loose: dict[str, tuple[Place, ...]],
+    ) -> Gazetteer:
+        """A gazetteer from an index built before (see `index`), without ranking every name again."""
+        gazetteer = cls.__new__(cls)
+        gazetteer.places, gazetteer._exact, gazetteer._loose = places, exact, loose
+        return gazetteer
+
+    def index(self) -> tuple[dict[str, tuple[Place, ...]], dict[str, tuple[Place, ...]]]:
+        """The ranked places by normalized name and by loose spelling key, as `from_index` takes them."""
+        return self._exact, self._loose
+
     def __len__(self) -> int:
         return len(self.places)
 
@@ -143,8 +160,21 @@ def _rank(place: Place, *, is_own_name: bool) -> tuple[int, int, int]:
 
 
 @functools.lru_cache(maxsize=8)
-def load_gazetteer(scenario: Scenario) -> Gazetteer:
-    """The scenario's gazetteer files plus its crossings, built once per scenario."""
+def load_gazetteer(scenario: Scenario, *, cache_dir: Path | None = None) -> Gazetteer:
+    """The scenario's gazetteer files plus its crossings, built once per scenario.
+
+    With `cache_dir`, the built index is kept there and read back by later processes while the scenario's
+    geodata and this module are unchanged (see `truceline.scenarios.gazetteer_cache`).
+    """
+    if cache_dir is None:
+        return build_gazetteer(scenario)
+    from truceline.scenarios.gazetteer_cache import load_or_build  # it imports this module
+
+    return load_or_build(scenario, cache_dir=cache_dir, build=build_gazetteer)
+
+
+def build_gazetteer(scenario: Scenario) -> Gazetteer:
+    """The scenario's gazetteer files plus its crossings, indexed (about a second for af-pk-2025)."""
     from truceline.scenarios.geography import get_geography  # shapely loads only when asked for
 
     places: list[Place] = []

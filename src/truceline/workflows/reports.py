@@ -16,7 +16,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
+import jinja2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -764,7 +766,23 @@ def _summary(
     return lines
 
 
-# --- PDF --------------------------------------------------------------------------------------------------
+# --- HTML and PDF ---------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _report_template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=jinja2.select_autoescape(),
+    )
+    return env.get_template("report.html")
+
+
+def render_html(report: Report, *, scenario: Scenario, links: Sequence[tuple[str, str]] = ()) -> str:
+    """The report as one self-contained HTML document (the web page, and the source of the PDF)."""
+    return _report_template().render(
+        report=report, links=links, reply_window_days=scenario.reply_window_days, week=timedelta(days=6)
+    )
 
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:

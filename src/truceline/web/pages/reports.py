@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,21 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from truceline.runtime import Runtime
-from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
-from truceline.web.pages.rendering import render, templates
+from truceline.web.pages.rendering import render
 from truceline.workflows import reports
 
 router = APIRouter(include_in_schema=False)
-
-
-def report_html(report: reports.Report, *, scenario: Scenario, links: Sequence[tuple[str, str]] = ()) -> str:
-    """The report as one self-contained HTML document (the page, and the source of the PDF)."""
-    template = templates().env.get_template("report.html")
-    return template.render(
-        report=report, links=links, reply_window_days=scenario.reply_window_days, week=timedelta(days=6)
-    )
 
 
 def _report(request: Request, session: Session, runtime: Runtime, principal: Principal) -> reports.Report:
@@ -68,7 +57,7 @@ def report_view(
     report = _report(request, session, runtime, principal)
     query = urlencode({"from": report.date_from, "to": report.date_to})
     links = [("Download PDF", f"/reports/report.pdf?{query}"), ("Other periods", "/reports")]
-    return HTMLResponse(report_html(report, scenario=runtime.scenario, links=links))
+    return HTMLResponse(reports.render_html(report, scenario=runtime.scenario, links=links))
 
 
 @router.get("/reports/report.pdf")
@@ -79,6 +68,8 @@ def report_pdf(
     principal: Annotated[Principal, allow(Action.READ_REPORT)],
 ) -> Response:
     report = _report(request, session, runtime, principal)
-    pdf = reports.render_pdf(report_html(report, scenario=runtime.scenario), base_url=str(request.base_url))
+    pdf = reports.render_pdf(
+        reports.render_html(report, scenario=runtime.scenario), base_url=str(request.base_url)
+    )
     disposition = f'attachment; filename="{report.filename_stem}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
