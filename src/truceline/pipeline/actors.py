@@ -45,7 +45,7 @@ class _PartyPatterns:
 
 
 @cache
-def _party_patterns(dictionary: ActorDictionary) -> _PartyPatterns:
+def party_patterns(dictionary: ActorDictionary) -> _PartyPatterns:
     out = []
     for party, roles in dictionary.parties.items():
         names = "|".join(re.escape(n) for n in sorted(roles.names, key=len, reverse=True))
@@ -71,7 +71,7 @@ def find_actor_mentions(
         is_forces = bool(re.search(r"forces|troops|soldiers|army|military|ispr", span.text, re.I))
         mentions.append(_mention(span.key, party, span.start, span.end, is_forces, attribution))
         taken.append((span.start, span.end))
-    for party, generic, force in _party_patterns(dictionary).patterns:
+    for party, generic, force in party_patterns(dictionary).patterns:
         for m in force.finditer(sentence):
             if not _overlaps(m.start(), m.end(), taken):
                 mentions.append(_mention(None, party, m.start(), m.end(), True, attribution))

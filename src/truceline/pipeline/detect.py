@@ -12,7 +12,7 @@ from truceline.pipeline.attribution import Attribution, find_attribution
 from truceline.pipeline.casualties import CasualtyMention, find_casualties, says_no_casualties
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.dates import DateMention, DateStrength, find_date_mentions
-from truceline.pipeline.geocode import PlaceMention, find_place_mentions
+from truceline.pipeline.geocode import PlaceMention, find_place_mentions, is_within
 from truceline.pipeline.lexicons import Lexicons, TriggerRule
 from truceline.pipeline.nlp import Span
 from truceline.pipeline.sentences import Sentence
@@ -21,6 +21,7 @@ from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 VIOLENCE = "violence"
 PROCESS = "process"
 STATEMENTS = {"accusation", "denial", "threat_or_warning", "ceasefire_violation_alleged"}
+_ALLEGATIONS = frozenset({"accusation", "denial"})  # statements that accuse or deny
 # When several violence triggers share a sentence, the most specific kind names the happening.
 SUB_PRIORITY = [
     "Suicide bomb",
@@ -446,7 +447,6 @@ def _process_triggers(
     return sorted(found.values(), key=lambda f: f[1])
 
 
-_ALLEGATIONS = frozenset({"accusation", "denial"})
 _ORDINALS = {
     "second": 2,
     "third": 3,
@@ -505,13 +505,6 @@ def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
     return bool(lexicons.irrealis.search(before)) and not _PERFECT_INFINITIVE.search(before)
 
 
-def _is_within(narrow: PlaceMention, wide: PlaceMention) -> bool:
-    name = wide.place.name
-    if wide.precision == 2:
-        return narrow.place.admin2 == name
-    return narrow.place.country == wide.place.country and name in {narrow.place.admin1, narrow.place.admin2}
-
-
 def _with_places(
     sentence: Sentence,
     family: str,
@@ -537,9 +530,9 @@ def _with_places(
         key=lambda p: (not _WHERE_BEFORE.search(text[max(0, p.start - 25) : p.start]), abs(p.start - start)),
     )
     if ranked and ranked[0].precision >= 2:
-        # 'the Zhob garrison in northern Balochistan': a town inside the province named after 'in' is
-        # the more precise answer to where
-        inside = [p for p in ranked[1:] if p.precision < ranked[0].precision and _is_within(p, ranked[0])]
+        # 'the Chaman garrison in Balochistan': a town inside the province named after 'in' is the more
+        # precise answer to where
+        inside = [p for p in ranked[1:] if p.precision < ranked[0].precision and is_within(p, ranked[0])]
         if inside:
             ranked = [inside[0], *[p for p in ranked if p is not inside[0]]]
     groups: list[tuple[PlaceMention, ...]] = [tuple(ranked)]

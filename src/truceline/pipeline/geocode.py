@@ -238,6 +238,27 @@ def capital_of(party: str, *, context: ExtractionContext) -> Place | None:
     return max(towns, key=lambda p: (p.feature_code == "PPLC", p.population)) if towns else None
 
 
+def is_within(narrow: PlaceMention, wide: PlaceMention) -> bool:
+    """Whether a more precise place lies inside a district (by its admin2) or province (by its admin1)
+    named as well ('Mir Ali' in 'North Waziristan', 'Chaman' in 'Balochistan')."""
+    if wide.precision == 2:
+        return (
+            narrow.precision < 2
+            and bool(narrow.place.admin2)
+            and narrow.place.admin2
+            in {
+                wide.place.admin2,
+                wide.place.name,
+            }
+        )
+    return (
+        wide.precision == 3
+        and bool(wide.place.admin1)
+        and narrow.place.country == wide.place.country
+        and narrow.place.admin1 == wide.place.admin1
+    )
+
+
 def km_between(a: Place, b: Place) -> float:
     p1, p2 = math.radians(a.lat), math.radians(b.lat)
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)

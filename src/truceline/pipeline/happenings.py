@@ -13,7 +13,7 @@ from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location, cla
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.dates import DateStrength
 from truceline.pipeline.detect import PROCESS, STATEMENTS, VIOLENCE, Detection
-from truceline.pipeline.geocode import PlaceMention, capital_of, km_between, location_of
+from truceline.pipeline.geocode import PlaceMention, capital_of, is_within, km_between, location_of
 from truceline.pipeline.lexicons import Lexicons
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
@@ -96,13 +96,9 @@ def _refine_wide_places(happenings: list[Happening]) -> None:
     precise = [h.place for h in happenings if h.place is not None and h.place.precision == 1]
     for happening in happenings:
         place = happening.place
-        if place is None or place.precision < 3 or not place.place.admin1:
+        if place is None or place.precision < 3:
             continue
-        inside = [
-            p
-            for p in precise
-            if p.place.country == place.place.country and p.place.admin1 == place.place.admin1
-        ]
+        inside = [p for p in precise if is_within(p, place)]
         if len({(p.place.lat, p.place.lon) for p in inside}) == 1:
             happening.place = inside[0]
 
@@ -136,10 +132,7 @@ def _places_compatible(a: PlaceMention | None, b: PlaceMention | None) -> bool:
     if km_between(a.place, b.place) <= MERGE_KM:
         return True
     wide, narrow = (a, b) if a.precision >= b.precision else (b, a)
-    if wide.precision == 2 and narrow.precision < 2:
-        # a town inside the district named before ('North Waziristan' then 'Mir Ali')
-        return bool(narrow.place.admin2) and narrow.place.admin2 in {wide.place.admin2, wide.place.name}
-    return wide.precision == 3 and bool(wide.place.admin1) and wide.place.admin1 == narrow.place.admin1
+    return is_within(narrow, wide)
 
 
 def _find_match(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from truceline.pipeline.actors import _party_patterns
+from truceline.pipeline.actors import party_patterns
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.nlp import Span
 
@@ -49,7 +49,7 @@ def find_people_spans(text: str, *, spans: Iterable[Span], context: ExtractionCo
     """Actor spans for every mention of a person the article introduces with an affiliation."""
     taken = list(spans)
     people: dict[str, str] = {}  # name -> actor
-    for name, start, _end, window in _introductions(text):
+    for name, start, window in _introductions(text):
         words = name.split()
         while words and _NOT_NAME_WORD.match(words[0]):
             words = words[1:]
@@ -80,45 +80,33 @@ def find_people_spans(text: str, *, spans: Iterable[Span], context: ExtractionCo
     return [s for s in found if not any(s.start < t.end and t.start < s.end for t in taken)]
 
 
-def _introductions(text: str) -> list[tuple[str, int, int, tuple[int, int]]]:
-    """(name, start, end, affiliation window) for each person introduced with a role."""
+def _introductions(text: str) -> list[tuple[str, int, tuple[int, int]]]:
+    """(name, start, affiliation window) for each person introduced with a role."""
     out = []
     for m in _ROLE_THEN_NAME.finditer(text):
         clause_start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start()), -1) + 1
-        out.append(
-            (
-                m.group("name"),
-                m.start("name"),
-                m.end("name"),
-                (max(clause_start, m.start() - 80), m.start("name")),
-            )
-        )
+        out.append((m.group("name"), m.start("name"), (max(clause_start, m.start() - 80), m.start("name"))))
     for m in _NAME_THEN_ROLE.finditer(text):
         stop = re.search(r"[,.;:()\"“”]", text[m.end() : m.end() + 80])
         end = m.end() + (stop.start() if stop else 0)
-        out.append((m.group("name"), m.start("name"), m.end("name"), (m.end("name"), end)))
+        out.append((m.group("name"), m.start("name"), (m.end("name"), end)))
     return out
 
 
 def _affiliation(
     text: str, window: tuple[int, int], spans: list[Span], context: ExtractionContext
 ) -> str | None:
-    """The actor a role phrase names ('Pakistan's military spokesperson' -> Pakistan's military)."""
+    """The first actor a role phrase names ('Pakistan's military spokesperson' -> Pakistan's military)."""
     start, end = window
-    inside = [
-        Span(s.start - start, s.end - start, s.text, s.label, s.key)
-        for s in spans
-        if s.start >= start and s.end <= end
-    ]
     phrase = text[start:end]
     is_military = bool(_MILITARY_ROLE.search(phrase))
-    named = [(s.start, s.key) for s in inside if s.label == "ACTOR"]
-    for party, generic, _ in _party_patterns(context.actors).patterns:
+    named = [(s.start, s.key) for s in spans if s.label == "ACTOR" and start <= s.start and s.end <= end]
+    for party, generic, _ in party_patterns(context.actors).patterns:
         roles = context.actors.party_roles(party)
         if roles is not None:
             # "Pakistan's ambassador", 'the Afghan province's governor': possessives affiliate here
             named.extend(
-                (m.start(), roles.military if is_military else roles.government)
+                (start + m.start(), roles.military if is_military else roles.government)
                 for m in generic.finditer(phrase)
             )
     return min(named)[1] if named else None
