@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.builders import NOW, one_of_each_record
 from truceline.cases.blobs import BlobStore
+from truceline.cases.rules import base_id
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.complaints.models import Complaint
 from truceline.complaints.schemas import ComplaintCreate
@@ -132,3 +134,36 @@ def a_finding_in(**changes: object) -> FindingCreate:
     }
     fields.update(changes)
     return FindingCreate.model_validate(fields)
+
+
+def adopt_a_finding(world: World, case_id: str, *, now: datetime = NOW, **changes: object) -> str:
+    """monitor-one proposes a finding on the case (by default a violation by PK), both mediators sign it and
+    it is adopted, all at `now`; returns the finding's id."""
+    with world.runtime.transaction() as session:
+        finding = flow.propose_finding(
+            session,
+            principal=world["monitor-one"],
+            scenario=world.runtime.scenario,
+            case_id=case_id,
+            finding_in=a_finding_in(**changes),
+            now=now,
+        )
+        message = flow.finding_signing_message(session, finding.id)
+        for mediator in ("mediator-qatar", "mediator-turkiye"):
+            signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
+            flow.sign_finding(
+                session, principal=world[mediator], finding_id=finding.id, signature=signature, now=now
+            )
+        flow.adopt_finding(
+            session,
+            principal=world["mediator-qatar"],
+            scenario=world.runtime.scenario,
+            finding_id=finding.id,
+            now=now,
+        )
+    return base_id(finding.id)
+
+
+def publish_a_finding(world: World, finding_id: str, *, now: datetime = NOW) -> None:
+    with world.runtime.transaction() as session:
+        flow.publish_finding(session, principal=world["mediator-qatar"], finding_id=finding_id, now=now)

@@ -148,7 +148,7 @@ def test_a_whole_case_runs_through_the_cli_and_the_ledger_verifies(
     assert "PK level 1 (Formal notice)" in adopted
     assert (
         _ok(run_cli, "cases", "publish", finding_id, "--as", "mediator-qatar")
-        == f"{finding_id}.v3\tpublished"
+        == f"{finding_id}\tpublished\tversion 3"
     )
     _ok(run_cli, "cases", "transition", case_id, "--status", "closed", "--as", "mediator-qatar")
 

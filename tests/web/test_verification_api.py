@@ -7,8 +7,15 @@ from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
-from tests.cases.world import CLAIM, INCIDENT, a_world
-from tests.web.conftest import AsUser
+from tests.cases.world import (
+    CLAIM,
+    INCIDENT,
+    a_world,
+    adopt_a_finding,
+    file_a_complaint,
+    open_investigation,
+)
+from tests.web.conftest import AsUser, WorldClient
 from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
@@ -124,3 +131,54 @@ def test_an_evidence_upload_above_the_configured_limit_is_refused(
     # At the limit the file passes the size check and the unknown case is what refuses it.
     at_limit = client.post(url, files={"file": ("a.txt", b"x" * 10, "text/plain")}, headers=headers)
     assert at_limit.status_code == 404, at_limit.text
+
+
+def test_a_finding_has_one_public_id_with_its_versions_beneath_it(world_client: WorldClient) -> None:
+    world, client = world_client.world, world_client.client
+    complaint = file_a_complaint(world)
+    case_id = open_investigation(world, complaint.id)
+    finding_id = adopt_a_finding(
+        world, case_id, responsible_party="AF", responsibility="host", clause_ids=["C4"]
+    )
+    assert "." not in finding_id  # the public id carries no version
+    mediator, party = world_client.as_("mediator-qatar"), world_client.as_("liaison-af")
+
+    adopted = client.get(f"/api/findings/{finding_id}", headers=mediator).json()
+    assert (adopted["id"], adopted["version"], adopted["version_id"]) == (finding_id, 2, f"{finding_id}.v2")
+    assert [v["status"] for v in adopted["versions"]] == ["proposed", "adopted"]
+    assert client.get(f"/api/findings/{finding_id}", headers=party).status_code == 404  # not published yet
+    assert client.get(f"/api/findings/{finding_id}/versions", headers=party).status_code == 404
+
+    published = client.post(f"/api/findings/{finding_id}/publish", headers=mediator).json()
+    assert published == {"id": finding_id, "version": 3, "status": "published"}
+    body = client.get(f"/api/findings/{finding_id}", headers=party).json()
+    assert body["id"] == finding_id and body["status"] == "published"
+    assert body["verdict_words"] == "violation confirmed"
+    assert body["responsible_words"] == "Afghanistan, as host of an armed group it failed to act against"
+    assert body["clauses"] == [{"id": "C4", "title": "No support or safe haven for armed groups"}]
+    assert body["confidence_words"] == "likely (55–80%)"
+    assert (
+        body["penalty"]["words"] == "Step 1 of 5 of the penalty schedule: Formal notice"
+    )  # AF's own penalty
+    keys = {world.signers[m].vkey() for m in ("mediator-qatar", "mediator-turkiye")}
+    assert {s["key"] for s in body["signatures"]} == keys and all(s["is_valid"] for s in body["signatures"])
+    assert body["proof"]["entry"]["record_id"] == f"{finding_id}.v3"
+    # A party reads only the published version; the mechanism sees every version of the one finding.
+    assert [
+        v["version_id"] for v in client.get(f"/api/findings/{finding_id}/versions", headers=party).json()
+    ] == [f"{finding_id}.v3"]
+    versions = client.get(f"/api/findings/{finding_id}/versions", headers=mediator).json()
+    assert [(v["version"], v["status"]) for v in versions] == [
+        (1, "proposed"),
+        (2, "adopted"),
+        (3, "published"),
+    ]
+    public = client.get("/api/findings").json()
+    assert [f["id"] for f in public] == [finding_id] and public[0][
+        "penalty"
+    ] is None  # not the public's to read
+    assert public[0]["case_id"] is None
+    assert client.get("/api/findings/fnd-nosuch").status_code == 404
+    page = client.get("/findings").text
+    assert f'href="/findings/{finding_id}"' in page and f"{finding_id}.v" not in page.split("<details>")[0]
+    assert "No support or safe haven for armed groups" in page and "as host of an armed group" in page

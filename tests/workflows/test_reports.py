@@ -43,7 +43,7 @@ def add_incident(
     lon: float | None = 71.08,
     precision: int = 1,
 ) -> Incident:
-    """One incident resting on one claim whose actor1 decides the party it is attributed to."""
+    """One incident resting on one claim whose actor1 decides the party it is alleged against."""
     location = {"name": place, "lat": lat, "lon": lon, "geo_precision": precision}
     claim = Claim(
         id=f"{incident_id}-c0",
@@ -130,18 +130,27 @@ def test_the_report_counts_what_the_records_hold(runtime: Runtime) -> None:
     assert (stats.violent, stats.other) == (6, 1)
     assert (stats.fatalities_low, stats.fatalities_high) == (12, 19)
     rows = {row.label: row for row in stats.by_party}
-    assert (rows["Pakistan"].violent, rows["Afghanistan"].violent, rows["Unattributed"].violent) == (3, 2, 1)
+    assert (rows["Pakistan"].violent, rows["Afghanistan"].violent, rows["No party named"].violent) == (
+        3,
+        2,
+        1,
+    )
     assert rows["Pakistan"].fatalities == "5–7"
     assert report.summary[0] == (
-        "Between 3 and 9 November 2025, the mechanism recorded 6 incidents involving violence (3 attributed "
-        "to Pakistan's forces, 2 to Afghanistan's, 1 unattributed) and 1 other reported development "
-        "(1 threat or warning)."
+        "Between 3 and 9 November 2025, the mechanism recorded 6 incidents involving violence (3 alleged "
+        "against Pakistan's forces, 2 against Afghanistan's, 1 with no party named) and 1 other reported "
+        "development (1 threat or warning)."
     )
     assert "Fatalities reported: 12–19." in report.summary
     assert report.incidents is not None
     assert {i.id for i in report.incidents} == {"pk-1", "pk-2", "pk-3", "af-1", "af-2", "ttp-1", "threat-1"}
     first = next(i for i in report.incidents if i.id == "pk-1")
-    assert (first.party, first.fatalities, first.status, first.sources) == ("Pakistan", "2–4", "reported", 2)
+    assert (first.alleged, first.fatalities, first.status, first.sources) == (
+        "alleged by the reports against Pakistan",
+        "2–4",
+        "reported",
+        2,
+    )
     # The chart runs from 8 weeks before the period; the period's week holds the period's violent incidents.
     assert report.weeks[0].week_start == date(2025, 9, 8)
     week = next(w for w in report.weeks if w.week_start == date(2025, 11, 3))
@@ -200,7 +209,7 @@ def test_an_adopted_finding_appears_with_its_verdict_confidence_and_penalty(runt
         "Pakistan (its forces)",
     )
     assert row.confidence == "likely (55–80%)"
-    assert row.penalty == "level 1: Formal notice"
+    assert row.penalty == "Step 1 of 5 of the penalty schedule: Formal notice"
     assert (row.adopted_on, row.published_on) == (date(2025, 11, 2), None)
     assert (
         "1 finding adopted or published in the period: 1 violation confirmed (1 by Pakistan)."
@@ -267,7 +276,10 @@ def test_parties_and_the_public_see_a_verdict_only_once_it_is_published(runtime:
     assert public.statistics.by_party  # aggregate statistics stay public
 
     publish(world, finding_id, now=datetime(2025, 11, 2, 18, 0, tzinfo=UTC))
-    for principal, penalty in ((world["liaison-pk"], "level 1: Formal notice"), (world["liaison-af"], None)):
+    for principal, penalty in (
+        (world["liaison-pk"], "Step 1 of 5 of the penalty schedule: Formal notice"),
+        (world["liaison-af"], None),
+    ):
         [row] = build(runtime, principal, ADOPTION_WEEK).findings
         assert (row.id, row.status, row.penalty) == (finding_id, "published", penalty)
         assert row.case_id is not None  # both parties are involved in the case

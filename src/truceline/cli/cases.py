@@ -17,6 +17,8 @@ import click
 from sqlalchemy.orm import Session
 
 from truceline.cases.blobs import check_upload_size
+from truceline.cases.models import Finding
+from truceline.cases.rules import base_id, version_of
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.cli.main import Context, pass_context
 from truceline.complaints.rules import FilingKind, sign_filing
@@ -456,7 +458,7 @@ def sign_finding(
             signature=signature or "",
             now=now,
         )
-    click.echo(f"{row.finding_id}\tsigned by {row.signer}")
+    click.echo(f"{base_id(row.finding_id)}\tsigned by {row.signer}")
 
 
 @cases.command("adopt")
@@ -479,7 +481,7 @@ def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
             finding_id=finding_id,
             now=now,
         )
-    click.echo(f"{adoption.finding.id}\t{adoption.finding.status}")
+    click.echo(_finding_line(adoption.finding))
     if adoption.penalty is not None:
         p = adoption.penalty
         click.echo(f"penalty {p.id}: {p.party} level {p.level} ({p.name})")
@@ -501,7 +503,12 @@ def publish(ctx: Context, finding_id: str, acting_as: str) -> None:
         finding = flow.publish_finding(
             session, principal=_principal(session, acting_as), finding_id=finding_id, now=now
         )
-    click.echo(f"{finding.id}\t{finding.status}")
+    click.echo(_finding_line(finding))
+
+
+def _finding_line(finding: Finding) -> str:
+    """ "fnd-77aa\tpublished\tversion 3": a finding's one id, then the version this act made."""
+    return f"{base_id(finding.id)}\t{finding.status}\tversion {version_of(finding.id)}"
 
 
 @cases.command("show")

@@ -33,6 +33,7 @@ from truceline.incidents.models import Incident
 from truceline.ledger.encoding import format_time
 from truceline.scenarios.schema import Scenario
 from truceline.workflows import desk
+from truceline.workflows.wording import fatalities_words
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def _fatalities_at_least(record: _Record, since: datetime, threshold: int) -> li
     parent, recorded = _incident_versions(record)
     found = []
     for point in points:
-        if point.fatalities_best < threshold or recorded.get(point.id, since) < since:
+        if (point.fatalities_best or 0) < threshold or recorded.get(point.id, since) < since:
             continue
         root = _root(point.id, parent)
         where = (
@@ -190,8 +191,9 @@ def _fatalities_at_least(record: _Record, since: datetime, threshold: int) -> li
                         f"Incident {point.id}: {one_line(point.title)}",
                         f"Date: {point.date_start or 'unknown'}; place: {where}",
                         f"Type: {point.event_type} / {point.sub_event_type}",
-                        f"Reported killed: {point.fatalities_best} (range {point.fatalities_low}–"
-                        f"{point.fatalities_high}); at least {threshold} triggers this rule",
+                        "Reported killed: "
+                        + fatalities_words(point.fatalities_best, point.fatalities_low, point.fatalities_high)
+                        + f"; at least {threshold} triggers this rule",
                         f"Independent sources: {point.independent_sources}; "
                         f"status: {point.status.replace('_', ' ')}",
                     ]

@@ -28,6 +28,7 @@ from truceline.ledger.schemas import (
     EntryPage,
     EntryRead,
     InclusionProofRead,
+    RecordProofRead,
 )
 from truceline.ledger.signing import Verifier
 from truceline.ledger.verify import VerifyReport, verify_database
@@ -69,6 +70,18 @@ class RecordProof:
         if self.checkpoint is None or not self.is_included:
             return None
         return f"/api/ledger/proof/inclusion?seq={self.entry.seq}&size={self.checkpoint.size}"
+
+
+def record_proof_read(proof: RecordProof) -> RecordProofRead:
+    return RecordProofRead(
+        entry=proof.entry,
+        checkpoint_size=None if proof.checkpoint is None else proof.checkpoint.size,
+        root_hash=proof.root_hash_hex,
+        audit_path=list(proof.audit_path),
+        is_included=proof.is_included,
+        is_proven=proof.is_proven,
+        inclusion_url=proof.inclusion_url,
+    )
 
 
 def entry_read(row: LedgerEntryRow) -> EntryRead:
@@ -139,9 +152,9 @@ def list_entries(
     return EntryPage(total=service.tree_size(session), items=items)
 
 
-def published_checkpoint(session: Session) -> CheckpointRead:
-    """The latest checkpoint with every cosignature merged into the note."""
-    row = service.latest_checkpoint(session)
+def published_checkpoint(session: Session, *, max_size: int | None = None) -> CheckpointRead:
+    """The latest checkpoint (of at most `max_size` entries) with every cosignature merged into the note."""
+    row = service.latest_checkpoint(session, max_size=max_size)
     if row is None:
         raise NotFound("checkpoint", "latest")
     lines = [c.line for c in service.list_cosignatures(session, checkpoint_id=row.id)]

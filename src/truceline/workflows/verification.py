@@ -87,8 +87,10 @@ def respond_to_complaint(
     )
 
 
-def list_complaints(session: Session, *, principal: Principal) -> list[Complaint]:
-    return complaints.list_complaints(session, principal=principal)
+def list_complaints(
+    session: Session, *, principal: Principal, as_of: datetime | None = None
+) -> list[Complaint]:
+    return complaints.list_complaints(session, principal=principal, as_of=as_of)
 
 
 def complaint_to_sign(party: str, complaint_in: ComplaintCreate) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from truceline.users.rules import Action, Principal, scopes_for
 from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime, is_secure_cookie
+from truceline.workflows.wording import Wording
 
 
 @cache
@@ -23,11 +24,13 @@ def render(
     request: Request, name: str, principal: Principal, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     csrf = csrf_value(request)
+    scenario = get_runtime(request).scenario
     response = templates().TemplateResponse(
         request,
         name,
         {
-            "scenario": get_runtime(request).scenario,
+            "scenario": scenario,
+            "say": Wording(scenario),
             "principal": principal,
             "can": lambda action: bool(scopes_for(principal.role, Action(action))),
             "csrf_token": csrf,
