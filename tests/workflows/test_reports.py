@@ -343,3 +343,28 @@ def test_quick_periods_offer_last_week_30_days_and_the_ceasefire() -> None:
     later = reports.quick_periods(scenario, today=date(2027, 1, 1))
     assert later[-1].label == "First year of the ceasefire"
     assert (later[-1].date_to - later[-1].date_from).days + 1 == reports.MAX_PERIOD_DAYS
+
+
+def test_the_default_report_opens_on_the_last_complete_week_with_incidents_and_says_so(
+    runtime: Runtime,
+) -> None:
+    with runtime.sessions() as session:
+        empty = reports.default_week(session, runtime.scenario, today=date(2025, 11, 26))
+    assert (empty.date_from, empty.date_to) == (date(2025, 11, 17), date(2025, 11, 23))
+    assert empty.note is not None and "no incident is on record yet" in empty.note
+    with runtime.transaction() as session:
+        add_incident(session, "pk-1", date(2025, 11, 4))
+        add_incident(session, "this-week", date(2025, 11, 25))  # the current week is not complete
+    with runtime.sessions() as session:
+        quiet = reports.default_week(session, runtime.scenario, today=date(2025, 11, 26))
+        busy = reports.default_week(session, runtime.scenario, today=date(2025, 11, 12))
+        chosen = reports.resolve_period(
+            session, runtime.scenario, "2025-11-17", "2025-11-23", today=date(2025, 11, 26)
+        )
+    assert (quiet.date_from, quiet.date_to) == WEEK
+    assert quiet.note == (
+        "The last complete week that has incidents on record, 3–9 November 2025; the 2 complete weeks since "
+        "then, up to 23 November 2025, had none."
+    )
+    assert (busy.date_from, busy.date_to, busy.note) == (*WEEK, "The last complete week, 3–9 November 2025.")
+    assert chosen == reports.Period(date(2025, 11, 17), date(2025, 11, 23), None)

@@ -79,6 +79,59 @@ def parse_period(raw_from: str, raw_to: str, *, today: date) -> tuple[date, date
     return start, end
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The days a report covers, and why, when the reader did not choose them."""
+
+    date_from: date
+    date_to: date
+    note: str | None = None
+
+
+def default_week(
+    session: Session, scenario: Scenario, *, today: date, as_of: datetime | None = None
+) -> Period:
+    """The last complete week (Monday to Sunday, ended before `today`) that holds an incident, saying so:
+    a report that opens on an empty week tells the reader nothing."""
+    monday, sunday = last_full_week(today)
+    days = [
+        p.date_start
+        for p in desk.incident_points(session, scenario, as_of=as_of)
+        if p.date_start is not None and p.date_start <= sunday
+    ]
+    latest = max(days, default=None)
+    if latest is None:
+        note = f"The last complete week, {format_period(monday, sunday)}: no incident is on record yet."
+        return Period(monday, sunday, note)
+    if latest >= monday:
+        return Period(monday, sunday, f"The last complete week, {format_period(monday, sunday)}.")
+    start = desk.week_start(latest)
+    end = start + timedelta(days=6)
+    quiet = _count((monday - start).days // 7, "complete week")
+    return Period(
+        start,
+        end,
+        f"The last complete week that has incidents on record, {format_period(start, end)}; the {quiet} "
+        f"since then, up to {format_day(sunday)}, had none.",
+    )
+
+
+def resolve_period(
+    session: Session,
+    scenario: Scenario,
+    raw_from: str,
+    raw_to: str,
+    *,
+    today: date,
+    as_of: datetime | None = None,
+) -> Period:
+    """The period a reader asked for (`parse_period`), or `default_week` when they gave no dates."""
+    if not raw_from.strip() and not raw_to.strip():
+        return default_week(session, scenario, today=today, as_of=as_of)
+    start, end = parse_period(raw_from, raw_to, today=today)
+    return Period(start, end)
+
+
 def check_period(start: date, end: date) -> None:
     if start > end:
         raise InvalidInput(f"period: expected 'from' on or before 'to', found {start} after {end}")
@@ -228,7 +281,9 @@ class Report:
     date_from: date
     date_to: date
     period_label: str
+    period_note: str | None  # why this period was chosen, when the reader did not choose it
     generated_at: datetime
+    as_of: datetime | None  # built from the records the ledger held then (None: when generated)
     audience: str
     illustrative_notice: str | None
     parties: list[PartyRef]
@@ -261,6 +316,7 @@ def build_report(
     date_to: date,
     generated_at: datetime,
     as_of: datetime | None = None,
+    period_note: str | None = None,
 ) -> Report:
     """The compliance report for the period (inclusive) as the principal may see it; with `as_of`, built
     only from the records the ledger held then (the report as it could be written that day)."""
@@ -323,7 +379,9 @@ def build_report(
         date_from=date_from,
         date_to=date_to,
         period_label=format_period(date_from, date_to),
+        period_note=period_note,
         generated_at=generated_at,
+        as_of=as_of,
         audience=audience_of(scenario, principal),
         illustrative_notice=(
             f"ILLUSTRATIVE: the agreement text used here ({scenario.agreement.title}, version "
