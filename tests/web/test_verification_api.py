@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from tests.cases.world import (
     open_investigation,
 )
 from tests.web.conftest import AsUser, WorldClient
+from truceline.cases.service import list_custody
 from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
@@ -182,3 +184,55 @@ def test_a_finding_has_one_public_id_with_its_versions_beneath_it(world_client: 
     page = client.get("/findings").text
     assert f'href="/findings/{finding_id}"' in page and f"{finding_id}.v" not in page.split("<details>")[0]
     assert "No support or safe haven for armed groups" in page and "as host of an armed group" in page
+
+
+def test_evidence_is_downloaded_by_those_allowed_hash_checked_and_a_changed_file_is_refused(
+    world_client: WorldClient,
+) -> None:
+    world, client = world_client.world, world_client.client
+    complaint = file_a_complaint(world)
+    case_id = open_investigation(world, complaint.id)
+    note = b"field note: crater 3 m wide, fins of a 120 mm mortar"
+    uploaded = client.post(
+        f"/api/cases/{case_id}/evidence",
+        files={"file": ("crater note.txt", note, "text/plain")},
+        headers=world_client.as_("monitor-one"),
+    ).json()
+    secret = client.post(
+        f"/api/cases/{case_id}/evidence",
+        files={"file": ("<b>names</b>.html", b"<script>alert(1)</script>", "text/html")},
+        data={"is_confidential": "true"},
+        headers=world_client.as_("liaison-af"),
+    ).json()
+    url = f"/api/evidence/{uploaded['id']}/file"
+
+    got = client.get(
+        url, headers=world_client.as_("liaison-pk")
+    )  # the accused party reads the case's evidence
+    assert got.status_code == 200 and got.content == note
+    assert got.headers["x-evidence-sha256"] == uploaded["sha256"] == hashlib.sha256(note).hexdigest()
+    assert got.headers["content-disposition"].startswith('attachment; filename="crater note.txt"')
+    assert got.headers["content-type"].startswith("text/plain")
+    own = client.get(f"/api/evidence/{secret['id']}/file", headers=world_client.as_("liaison-af"))
+    assert (
+        own.status_code == 200 and own.headers["content-type"] == "application/octet-stream"
+    )  # never as HTML
+    assert (
+        client.get(f"/api/evidence/{secret['id']}/file", headers=world_client.as_("liaison-pk")).status_code
+        == 404
+    )
+    assert client.get(url).status_code == 403
+    with world.runtime.sessions() as session:
+        custody = [c.action for c in list_custody(session, uploaded["id"])]
+    assert custody == ["received", "read"]
+    case_page = client.get(f"/cases/{case_id}", headers=world_client.as_("liaison-pk")).text
+    assert f'href="/api/evidence/{uploaded["id"]}/file"' in case_page and uploaded["sha256"] in case_page
+
+    original = world.store.original_path(uploaded["sha256"])
+    original.chmod(0o644)
+    original.write_bytes(note.replace(b"120", b"82"))  # someone changes the stored original
+    refused = client.get(url, headers=world_client.as_("liaison-pk"))
+    assert refused.status_code == 400 and b"mortar" not in refused.content
+    assert "has changed" in refused.json()["detail"]
+    with world.runtime.sessions() as session:
+        assert [c.action for c in list_custody(session, uploaded["id"])] == ["received", "read"]

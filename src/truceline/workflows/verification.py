@@ -187,6 +187,15 @@ def disclose_evidence(
     )
 
 
+def read_evidence_file(
+    session: Session, *, principal: Principal, store: BlobStore, evidence_id: str, now: datetime
+) -> tuple[Evidence, bytes]:
+    """An evidence file for someone allowed to read it: its bytes, checked against the stored SHA-256
+    (a mismatch raises and serves nothing), and the read recorded in the item's chain of custody."""
+    data = cases.read_evidence(session, principal=principal, store=store, evidence_id=evidence_id, now=now)
+    return cases.get_evidence(session, evidence_id), data
+
+
 def propose_finding(
     session: Session,
     *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from truceline.cases import service as cases
@@ -20,7 +21,7 @@ from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
-from truceline.web.uploads import read_upload
+from truceline.web.uploads import file_download, read_upload
 from truceline.workflows import record_views
 from truceline.workflows import verification as flow
 from truceline.workflows.desk import parse_as_of
@@ -165,6 +166,29 @@ async def add_evidence(
             "kind": evidence.kind,
             "is_sealed": evidence.is_sealed,
         }
+
+
+@router.get(
+    "/evidence/{evidence_id}/file",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file, as stored"}},
+)
+def download_evidence(
+    evidence_id: str, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_EVIDENCE)]
+) -> Response:
+    """An evidence file, for those allowed to read it, hash-checked before it is served (a changed file is
+    refused) and its read entered in the chain of custody; `Repr-Digest` and `X-Evidence-SHA256` give the
+    hash."""
+    with runtime.transaction() as session:
+        evidence, data = flow.read_evidence_file(
+            session, store=flow.evidence_store(runtime.settings), evidence_id=evidence_id, **_by(principal)
+        )
+    return file_download(
+        data,
+        filename=evidence.filename or evidence.id,
+        media_type=evidence.media_type,
+        sha256=evidence.sha256 or "",
+    )
 
 
 @router.post("/cases/{case_id}/findings", status_code=201)
