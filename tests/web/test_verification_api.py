@@ -47,7 +47,7 @@ def test_a_case_runs_through_the_api_and_the_ledger_verifies(runtime: Runtime) -
         filed = client.post("/api/complaints", json=complaint, headers=as_("liaison-af"))
         assert filed.status_code == 201, filed.text
         complaint_id = filed.json()["complaint"]["id"]
-        assert "reply by" in filed.json()["notices"][0]
+        assert "reply by" in filed.json()["notices"][0]["subject"]
 
         reply = {"complaint_id": complaint_id, "text": "Our forces returned fire only."}
         assert client.post("/api/responses", json=reply, headers=as_("liaison-af")).status_code == 403

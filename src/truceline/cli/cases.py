@@ -121,7 +121,7 @@ def file_complaint(
         )
     complaint = filed.complaint
     for notice in filed.notices:
-        click.echo(f"notice to {notice.party}: {notice.message}", err=True)
+        click.echo(f"notice {notice.id} to {notice.party}: {notice.subject}", err=True)
     data = {
         "id": complaint.id,
         "accused_party": complaint.accused_party,

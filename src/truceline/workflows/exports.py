@@ -32,7 +32,7 @@ from truceline.errors import NotFound, PermissionDenied
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can, scopes_for
 from truceline.workflows import desk, ledger_views
-from truceline.workflows.notices import list_notifications
+from truceline.workflows.notifications import list_notifications
 from truceline.workflows.publications import list_published_findings
 from truceline.workflows.review import list_review_queue
 from truceline.workflows.wording import THE_REPORTS

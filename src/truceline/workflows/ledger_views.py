@@ -116,6 +116,8 @@ _ENTRY_READ_ACTION: dict[str, tuple[Action, bool]] = {
     "finding_signatures": (Action.READ_FINDING, True),
     "penalties": (Action.READ_PENALTY, True),
     "notifications": (Action.READ_NOTIFICATION, False),
+    "notices": (Action.READ_NOTICE, False),
+    "notice_receipts": (Action.READ_NOTICE, True),
     "alert_rules": (Action.MANAGE_ALERTS, True),
     "alert_deliveries": (Action.MANAGE_ALERTS, True),
 }

@@ -22,7 +22,7 @@ from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, Respons
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.uploads import file_download, read_upload
-from truceline.workflows import record_views
+from truceline.workflows import notices, record_views
 from truceline.workflows import verification as flow
 from truceline.workflows.desk import parse_as_of
 from truceline.workflows.ledger_views import witness_keys
@@ -58,7 +58,11 @@ def file_complaint(
         read = complaints.complaint_read(
             filed.complaint, reply_window_days=runtime.scenario.reply_window_days
         )
-        return {"complaint": read.model_dump(mode="json"), "notices": [n.message for n in filed.notices]}
+        notified = [notices.notice_read(notices.InboxItem(n, None)) for n in filed.notices]
+        return {
+            "complaint": read.model_dump(mode="json"),
+            "notices": [n.model_dump(mode="json") for n in notified],
+        }
 
 
 @router.get("/complaints", response_model=list[ComplaintRead])

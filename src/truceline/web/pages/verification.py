@@ -18,7 +18,7 @@ from truceline.web.uploads import read_upload
 from truceline.workflows import record_views
 from truceline.workflows import verification as flow
 from truceline.workflows.desk import parse_as_of
-from truceline.workflows.notices import flag_claims_in_notices, list_notifications
+from truceline.workflows.notifications import flag_claims_in_notices, list_notifications
 
 router = APIRouter(include_in_schema=False)
 
