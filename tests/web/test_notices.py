@@ -68,6 +68,8 @@ def test_the_inbox_page_lists_the_notice_with_its_deadline_and_a_mark_read_butto
     assert f'action="/notices/{notice["id"]}/read"' in page and f'href="/complaints/{complaint_id}"' in page
     assert str(notice["due_at"])[:10] in page and "Add delivery" in page
     assert 'href="/notices" id="inbox-link"' in page
+    complaint = client.get(f"/complaints/{complaint_id}", headers=world_client.as_("liaison-af")).text
+    assert "Pakistan was notified" in complaint and f"notice {notice['id']}, ledger entry #" in complaint
 
 
 def test_a_party_chooses_where_its_notices_are_sent(world_client: WorldClient) -> None:

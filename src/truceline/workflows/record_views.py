@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.cases import service as cases
@@ -34,6 +35,7 @@ from truceline.documents.models import Document
 from truceline.errors import TrucelineError
 from truceline.incidents.models import Incident
 from truceline.ledger.signing import Verifier
+from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Target, can
 from truceline.workflows.ledger_views import RecordProof, record_proof_read, record_proofs
@@ -109,6 +111,7 @@ class ComplaintView:
     replies: list[ReplyView]
     may_reply: bool
     proof: RecordProof | None
+    notices: list[tuple[Notice, RecordProof | None]]  # the accused party was told: when, with the proof
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +239,16 @@ def complaint_view(
     superseded = {r.supersedes_id for r in responses if r.supersedes_id}
     due = reply_deadline(complaint.created_at, reply_window_days=scenario.reply_window_days)
     status = ReplyStatus.ANSWERED if responses else ReplyStatus.OVERDUE if now > due else ReplyStatus.OPEN
+    told = list(
+        session.scalars(
+            select(Notice).where(Notice.complaint_id == complaint.id).order_by(Notice.created_at, Notice.id)
+        )
+    )
     proofs = record_proofs(
         session,
-        [(Complaint.ledger_kind(), complaint.id)] + [(Response.ledger_kind(), r.id) for r in responses],
+        [(Complaint.ledger_kind(), complaint.id)]
+        + [(Response.ledger_kind(), r.id) for r in responses]
+        + [(Notice.ledger_kind(), n.id) for n in told],
     )
     return ComplaintView(
         complaint=complaint,
@@ -263,6 +273,7 @@ def complaint_view(
             and can(principal, Action.FILE_RESPONSE, {"party": complaint.accused_party})
         ),
         proof=proofs.get((Complaint.ledger_kind(), complaint.id)),
+        notices=[(n, proofs.get((Notice.ledger_kind(), n.id))) for n in told],
     )
 
 
