@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +202,7 @@ def cases() -> None:
     \b
     Example (one case from start to finish):
       truceline cases open --as mediator-qatar --title "Spin Boldak shelling" --complaint cmp-1a2b \\
-          --monitor monitor --deadline 2025-11-20
+          --monitor monitor --deadline 14d
       truceline cases transition case-9f8e --status investigating --as mediator-qatar
       truceline cases add-evidence case-9f8e photo.jpg --as monitor
       truceline cases propose-finding case-9f8e --as monitor --verdict violation_confirmed \\
@@ -214,13 +214,28 @@ def cases() -> None:
     """
 
 
+def parse_deadline(raw: str, *, now: datetime) -> datetime:
+    """`--deadline`: "14d" (days from now), "2026-01-20" or "2026-01-20T18:00" (UTC); InvalidInput else."""
+    text = raw.strip()
+    if text.endswith("d") and text[:-1].isdigit():
+        return now + timedelta(days=int(text[:-1]))
+    for layout in ("%Y-%m-%d", "%Y-%m-%dT%H:%M"):
+        try:
+            return datetime.strptime(text, layout).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    raise InvalidInput(
+        f"deadline: expected days from now (14d) or YYYY-MM-DD[THH:MM] in UTC, found {text[:40]!r}"
+    )
+
+
 @cases.command("open")
 @click.option("--as", "acting_as", required=True, help=AS_HELP)
 @click.option("--title", required=True)
 @click.option("--complaint", "complaint_ids", multiple=True, help="A complaint to verify (repeatable).")
 @click.option("--incident", "incident_ids", multiple=True, help="An incident to verify (repeatable).")
 @click.option("--monitor", "monitors", multiple=True, help="Username of an assigned monitor (repeatable).")
-@click.option("--deadline", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="UTC date (and time).")
+@click.option("--deadline", help="Days from now (14d), or a UTC date (and time): 2026-01-20[T18:00].")
 @click.option("--format", "fmt", type=Format, default="text", show_default=True)
 @pass_context
 def open_case(
@@ -230,17 +245,23 @@ def open_case(
     complaint_ids: tuple[str, ...],
     incident_ids: tuple[str, ...],
     monitors: tuple[str, ...],
-    deadline: datetime | None,
+    deadline: str | None,
     fmt: str,
 ) -> None:
-    """Open a case (mediators); prints the case id."""
+    """Open a case (mediators); prints the case id.
+
+    \b
+    Example:
+      truceline cases open --as mediator-qatar --title "Barmal drone strike" --complaint cmp-1a2b \\
+          --deadline 14d
+    """
     runtime, now = ctx.runtime, ctx.now()
     case_in = CaseCreate(
         title=title,
         complaint_ids=list(complaint_ids),
         incident_ids=list(incident_ids),
         monitors=list(monitors),
-        deadline=deadline.replace(tzinfo=UTC) if deadline is not None else None,
+        deadline=parse_deadline(deadline, now=now) if deadline is not None else None,
     )
     with runtime.transaction() as session:
         case = flow.open_case(session, principal=_principal(session, acting_as), case_in=case_in, now=now)
@@ -470,7 +491,7 @@ def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
 
     \b
     Example:
-      truceline cases adopt fnd-77aa --as mediator-qatar
+      truceline cases adopt fnd-88bb --as mediator-qatar
     """
     runtime, now = ctx.runtime, ctx.now()
     with runtime.transaction() as session:
@@ -496,7 +517,7 @@ def publish(ctx: Context, finding_id: str, acting_as: str) -> None:
 
     \b
     Example:
-      truceline cases publish fnd-77aa --as mediator-qatar
+      truceline cases publish fnd-99cc --as mediator-qatar
     """
     runtime, now = ctx.runtime, ctx.now()
     with runtime.transaction() as session:
