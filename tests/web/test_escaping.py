@@ -404,7 +404,7 @@ def test_no_page_shows_a_payload_unescaped_nor_a_bare_none(runtime: Runtime) -> 
         for page in pages:
             assert page in seen, f"{page} was not fetched as HTML"
             assert escaped in seen[page], f"{page}: expected the escaped {text!r}"
-    # A value the record does not hold is said in words ("unknown", "no finding", a dash), never Python's None.
+    # A value the record does not hold is said in words ("unknown", "no finding", a dash), never as None.
     for (viewer, url), html in seen.items():
         visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b[\s\S]*?</\1>", " ", html))
         found = re.search(r".{0,60}\bNone\b.{0,60}", visible)
