@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 
 from tests.builders import one_of_each_record
 from tests.incidents.test_interop import ACLED_ROWS, GED_TEXT, acled_csv
-from truceline.alerts.models import AlertRule
-from truceline.cases.models import Evidence, Finding, FindingSignature
+from truceline.cases.models import Finding, FindingSignature
 from truceline.cases.service import signing_message
 from truceline.cli.main import _register, cli
 from truceline.config import load_settings
@@ -212,46 +211,35 @@ def _records(session: Session, mediators: dict[str, Signer], *, now: datetime) -
     adopted = _copy(finding, id="fnd-99cc.v2", case_id="case-99", status="adopted", **stamp)
     adopted.supersedes_id = "fnd-99cc"
     add_record(session, adopted, author=AUTHOR, now=now)
-    sealed = Evidence(
+    sealed = _copy(
+        base["ev-1"],
         id="ev-0a1b2c3d4e5f6a7b",
         case_id="case-9f8e",
         kind="file",
         sha256=hashlib.sha256(WITNESS_PDF).hexdigest(),
-        filename="",
-        media_type="application/pdf",
-        size_bytes=None,
         url="",
         is_sealed=True,
         is_confidential=True,
-        submitted_by_party="AF",
-        metadata_={"description": "statement of three witnesses"},
         **_at(now, by="liaison-af"),
     )
-    rule = AlertRule(
+    rule = _copy(
+        base["alr-1"],
         id="alr-1a2b3c4d5e6f",
-        name="Overdue replies",
         kind="reply_deadline_passed",
         threshold=None,
         channel="email",
         target="desk@example.org",
-        is_active=True,
         **stamp,
     )
-    for record in (sealed, rule):
-        add_record(session, record, author=AUTHOR, now=now)
-    token = base["tok-1"]
-    add_record(
-        session,
-        _copy(
-            token,
-            id="tok-0a1b2c3d4e5f6a7b",
-            username="liaison-pk",
-            expires_at=now + timedelta(days=30),
-            **stamp,
-        ),
-        author=AUTHOR,
-        now=now,
+    token = _copy(
+        base["tok-1"],
+        id="tok-0a1b2c3d4e5f6a7b",
+        username="liaison-pk",
+        expires_at=now + timedelta(days=30),
+        **stamp,
     )
+    for record in (sealed, rule, token):
+        add_record(session, record, author=AUTHOR, now=now)
 
 
 CLAIMS = (

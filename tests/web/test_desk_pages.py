@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import NOW
-from tests.cases.world import adopt_a_finding, file_a_complaint, open_investigation, publish_a_finding
+from tests.cases.world import (
+    adopt_a_finding,
+    decide_over_five_days,
+    file_a_complaint,
+    open_investigation,
+    publish_a_finding,
+)
 from tests.web.conftest import AsUser, WorldClient
 from truceline.runtime import Runtime
 from truceline.workflows import desk
@@ -137,12 +142,8 @@ def test_the_desk_api_reports_status_escalation_and_counts(client: TestClient, a
 
 
 def test_the_dashboard_on_three_past_days_shows_each_day_as_it_stood(world_client: WorldClient) -> None:
-    """AF complains on 2 Nov, the finding against PK is adopted on 4 Nov and published on 6 Nov."""
     world, client = world_client.world, world_client.client
-    complaint = file_a_complaint(world, now=NOW + timedelta(days=1))
-    case_id = open_investigation(world, complaint.id, now=NOW + timedelta(days=1))
-    finding_id = adopt_a_finding(world, case_id, now=NOW + timedelta(days=3))
-    publish_a_finding(world, finding_id, now=NOW + timedelta(days=5))
+    decide_over_five_days(world)
 
     def counts(day: str, who: str | None = None) -> tuple[int, int]:
         headers = world_client.as_(who) if who else {}
@@ -170,10 +171,7 @@ def test_the_dashboard_on_three_past_days_shows_each_day_as_it_stood(world_clien
 
 def test_incidents_map_and_timeline_of_a_past_day_hold_no_later_verdict(world_client: WorldClient) -> None:
     world, client = world_client.world, world_client.client
-    complaint = file_a_complaint(world, now=NOW + timedelta(days=1))
-    case_id = open_investigation(world, complaint.id, now=NOW + timedelta(days=1))
-    finding_id = adopt_a_finding(world, case_id, now=NOW + timedelta(days=3))
-    publish_a_finding(world, finding_id, now=NOW + timedelta(days=5))
+    finding_id = decide_over_five_days(world).finding
     pk = world_client.as_("liaison-pk")
 
     then = client.get("/incidents?at=2025-11-03", headers=pk)

@@ -12,9 +12,9 @@ from tests.builders import NOW
 from tests.cases.world import (
     a_world,
     adopt_a_finding,
+    decide_over_five_days,
     file_a_complaint,
     open_investigation,
-    publish_a_finding,
 )
 from truceline.cases.rules import base_id
 from truceline.claims.models import Claim
@@ -431,10 +431,7 @@ def day(n: int) -> datetime:
 
 def test_the_desk_of_each_past_day_shows_the_record_as_it_stood_at_its_end(runtime: Runtime) -> None:
     world = a_world(runtime)  # incident inc-1 is recorded on day 0
-    complaint = file_a_complaint(world, now=day(1))
-    case_id = open_investigation(world, complaint.id, now=day(1))
-    finding_id = adopt_a_finding(world, case_id, now=day(3))
-    publish_a_finding(world, finding_id, now=day(5))
+    decided = decide_over_five_days(world)
 
     def desk_on(n: int, principal: Principal) -> desk.DeskView:
         with runtime.sessions() as session:
@@ -445,7 +442,7 @@ def test_the_desk_of_each_past_day_shows_the_record_as_it_stood_at_its_end(runti
     filed, adopted, published = desk_on(1, mediator), desk_on(3, mediator), desk_on(5, PUBLIC)
     assert desk_on(0, mediator).counts["reported"] == 1 and desk_on(0, mediator).deadlines == []
     assert filed.counts["under_verification"] == 1 and filed.counts["violation_confirmed"] == 0
-    assert {d.id for d in filed.deadlines or []} == {complaint.id, base_id(case_id)}
+    assert {d.id for d in filed.deadlines or []} == {decided.complaint, base_id(decided.case)}
     assert adopted.counts["violation_confirmed"] == 1
     assert adopted.ceasefire.last_confirmed == date(2025, 10, 25)
     # Adopted but not yet published: the parties and the public still see it under verification that day.
@@ -460,11 +457,7 @@ def test_the_desk_of_each_past_day_shows_the_record_as_it_stood_at_its_end(runti
 
 
 def test_a_past_day_never_shows_a_later_verdict_on_the_map_timeline_or_points(runtime: Runtime) -> None:
-    world = a_world(runtime)
-    complaint = file_a_complaint(world, now=day(1))
-    case_id = open_investigation(world, complaint.id, now=day(1))
-    finding_id = adopt_a_finding(world, case_id, now=day(3))
-    publish_a_finding(world, finding_id, now=day(5))
+    decide_over_five_days(a_world(runtime))
     before = desk.end_of_day(day(2).date())
     with runtime.sessions() as session:
         [point] = desk.incident_points(session, runtime.scenario, MEDIATOR, as_of=before)

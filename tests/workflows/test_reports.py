@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.builders import NOW
-from tests.cases.world import World, a_finding_in, a_world, file_a_complaint, open_investigation
+from tests.cases.world import World, a_world, adopt_a_finding, file_a_complaint, open_investigation
 from truceline.claims.models import Claim
 from truceline.complaints.models import Complaint
 from truceline.errors import InvalidInput
@@ -161,33 +160,9 @@ def test_the_report_counts_what_the_records_hold(runtime: Runtime) -> None:
 
 def adopt_a_violation(world: World) -> tuple[str, str]:
     """AF complains about inc-1 (25 Oct) on 1 Nov; the case's finding against PK is adopted on 2 Nov."""
-    runtime = world.runtime
     complaint = file_a_complaint(world)
     case_id = open_investigation(world, complaint.id)
-    t = NOW + timedelta(days=1)
-    with runtime.transaction() as session:
-        finding = flow.propose_finding(
-            session,
-            principal=world["monitor-one"],
-            scenario=runtime.scenario,
-            case_id=case_id,
-            finding_in=a_finding_in(),
-            now=t,
-        )
-        message = flow.finding_signing_message(session, finding.id)
-        for mediator in ("mediator-qatar", "mediator-turkiye"):
-            signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
-            flow.sign_finding(
-                session, principal=world[mediator], finding_id=finding.id, signature=signature, now=t
-            )
-        flow.adopt_finding(
-            session,
-            principal=world["mediator-qatar"],
-            scenario=runtime.scenario,
-            finding_id=finding.id,
-            now=t,
-        )
-    return complaint.id, finding.id
+    return complaint.id, adopt_a_finding(world, case_id, now=NOW + timedelta(days=1))
 
 
 def publish(world: World, finding_id: str, *, now: datetime) -> None:

@@ -52,15 +52,8 @@ def report(ctx: Context, date_from: str, date_to: str, fmt: str | None, output: 
     now = ctx.now()
     runtime = ctx.runtime
     with runtime.sessions() as session:
-        period = reports.resolve_period(session, runtime.scenario, date_from, date_to, today=now.date())
-        built = reports.build_report(
-            session,
-            runtime.scenario,
-            MECHANISM,
-            date_from=period.date_from,
-            date_to=period.date_to,
-            generated_at=now,
-            period_note=period.note,
+        built = reports.requested_report(
+            session, runtime.scenario, MECHANISM, raw_from=date_from, raw_to=date_to, generated_at=now
         )
     html = report_html(built, scenario=runtime.scenario)
     data = reports.render_pdf(html) if fmt == "pdf" else html.encode("utf-8")

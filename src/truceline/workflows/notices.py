@@ -57,26 +57,7 @@ def notify_complaint_filed(
     session: Session, scenario: Scenario, complaint: Complaint, *, now: datetime
 ) -> Notice:
     """Tell the accused party of the complaint and when its reply window closes."""
-    due = reply_deadline(complaint.created_at, reply_window_days=scenario.reply_window_days)
-    subject, body = complaint_filed_text(
-        complaint_id=complaint.id,
-        complainant=party_name(scenario, complaint.complainant_party) or complaint.complainant_party,
-        accused=party_name(scenario, complaint.accused_party) or complaint.accused_party,
-        clauses=clauses_words(scenario, complaint.clause_ids),
-        filed_at=complaint.created_at,
-        due_at=due,
-    )
-    return notices_service.add_notice(
-        session,
-        party=complaint.accused_party,
-        kind=NoticeKind.COMPLAINT_FILED,
-        subject=subject,
-        body=body,
-        complaint_id=complaint.id,
-        due_at=due,
-        author=NOTICES_AUTHOR,
-        now=now,
-    )
+    return _notify_accused(session, scenario, complaint, kind=NoticeKind.COMPLAINT_FILED, now=now)
 
 
 def write_due_reminders(session: Session, scenario: Scenario, *, now: datetime) -> list[Notice]:
@@ -95,26 +76,40 @@ def write_due_reminders(session: Session, scenario: Scenario, *, now: datetime) 
             continue
         if notices_service.find_notice(session, complaint_id=complaint.id, kind=NoticeKind.REPLY_REMINDER):
             continue
-        subject, body = reminder_text(
+        written.append(_notify_accused(session, scenario, complaint, kind=NoticeKind.REPLY_REMINDER, now=now))
+    return written
+
+
+def _notify_accused(
+    session: Session, scenario: Scenario, complaint: Complaint, *, kind: NoticeKind, now: datetime
+) -> Notice:
+    due = reply_deadline(complaint.created_at, reply_window_days=scenario.reply_window_days)
+    complainant = party_name(scenario, complaint.complainant_party) or complaint.complainant_party
+    accused = party_name(scenario, complaint.accused_party) or complaint.accused_party
+    if kind is NoticeKind.COMPLAINT_FILED:
+        subject, body = complaint_filed_text(
             complaint_id=complaint.id,
-            complainant=party_name(scenario, complaint.complainant_party) or complaint.complainant_party,
-            accused=party_name(scenario, complaint.accused_party) or complaint.accused_party,
+            complainant=complainant,
+            accused=accused,
+            clauses=clauses_words(scenario, complaint.clause_ids),
+            filed_at=complaint.created_at,
             due_at=due,
         )
-        written.append(
-            notices_service.add_notice(
-                session,
-                party=complaint.accused_party,
-                kind=NoticeKind.REPLY_REMINDER,
-                subject=subject,
-                body=body,
-                complaint_id=complaint.id,
-                due_at=due,
-                author=NOTICES_AUTHOR,
-                now=now,
-            )
+    else:
+        subject, body = reminder_text(
+            complaint_id=complaint.id, complainant=complainant, accused=accused, due_at=due
         )
-    return written
+    return notices_service.add_notice(
+        session,
+        party=complaint.accused_party,
+        kind=kind,
+        subject=subject,
+        body=body,
+        complaint_id=complaint.id,
+        due_at=due,
+        author=NOTICES_AUTHOR,
+        now=now,
+    )
 
 
 def inbox(session: Session, *, principal: Principal, is_unread: bool | None = None) -> list[InboxItem]:

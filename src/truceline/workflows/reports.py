@@ -132,6 +132,31 @@ def resolve_period(
     return Period(start, end)
 
 
+def requested_report(
+    session: Session,
+    scenario: Scenario,
+    principal: Principal,
+    *,
+    raw_from: str,
+    raw_to: str,
+    generated_at: datetime,
+    as_of: datetime | None = None,
+) -> Report:
+    """The report for the dates a reader typed (`resolve_period`: the last complete week with incidents when
+    none), as the principal may see it and, with `as_of`, as the record stood then."""
+    period = resolve_period(session, scenario, raw_from, raw_to, today=generated_at.date(), as_of=as_of)
+    return build_report(
+        session,
+        scenario,
+        principal,
+        date_from=period.date_from,
+        date_to=period.date_to,
+        generated_at=generated_at,
+        as_of=as_of,
+        period_note=period.note,
+    )
+
+
 def check_period(start: date, end: date) -> None:
     if start > end:
         raise InvalidInput(f"period: expected 'from' on or before 'to', found {start} after {end}")

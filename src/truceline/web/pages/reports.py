@@ -33,21 +33,15 @@ def report_html(report: reports.Report, *, scenario: Scenario, links: Sequence[t
 def _report(request: Request, session: Session, runtime: Runtime, principal: Principal) -> reports.Report:
     """The report the query asks for: `from`, `to` (default: the last complete week with incidents) and
     `at` (as the record stood at the end of that day; default: now)."""
-    now = now_utc()
     params = request.query_params
-    as_of = parse_as_of(params.get("at", ""))
-    period = reports.resolve_period(
-        session, runtime.scenario, params.get("from", ""), params.get("to", ""), today=now.date(), as_of=as_of
-    )
-    return reports.build_report(
+    return reports.requested_report(
         session,
         runtime.scenario,
         principal,
-        date_from=period.date_from,
-        date_to=period.date_to,
-        generated_at=now,
-        as_of=as_of,
-        period_note=period.note,
+        raw_from=params.get("from", ""),
+        raw_to=params.get("to", ""),
+        generated_at=now_utc(),
+        as_of=parse_as_of(params.get("at", "")),
     )
 
 
