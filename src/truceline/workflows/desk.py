@@ -407,11 +407,22 @@ def _allegations(
         against = party_of_actor.get(said.actor1) if said else None
         if said is None or against is None:
             continue
-        by = (said.claimant or "an unnamed source") if said.alleged else None
-        if by is not None and by not in speaks_for:
-            speaks_for[by] = claimant_party(scenario, by)
-        found.setdefault((against, by), Allegation(against, by, speaks_for.get(by) if by else None))
+        allegation = _allegation(
+            scenario, against, alleged=said.alleged, claimant=said.claimant, cache=speaks_for
+        )
+        found.setdefault((against, allegation.by), allegation)
     return tuple(sorted(found.values(), key=lambda a: (a.by is None, a.by or THE_REPORTS, a.against)))
+
+
+def _allegation(
+    scenario: Scenario, against: str, *, alleged: bool, claimant: str | None, cache: dict[str, str | None]
+) -> Allegation:
+    """What one claim alleges against `against`: by its claimant ("an unnamed source" when it names none),
+    or by the reports themselves when the source states it as fact. `cache` keeps claimant -> party."""
+    by = (claimant or "an unnamed source") if alleged else None
+    if by is not None and by not in cache:
+        cache[by] = claimant_party(scenario, by)
+    return Allegation(against, by, cache[by] if by is not None else None)
 
 
 def _whole(value: Any, *, default: int | None = None) -> int | None:
@@ -1064,8 +1075,8 @@ def _claim_allegation(scenario: Scenario, claim: Claim) -> str | None:
     actor = scenario.actor_by_name(claim.actor1 or "")
     if actor is None or actor.party is None:
         return None
-    by = (claim.claimant or "an unnamed source") if claim.alleged else None
-    return allegation_words(scenario, Allegation(actor.party, by, claimant_party(scenario, by)))
+    allegation = _allegation(scenario, actor.party, alleged=claim.alleged, claimant=claim.claimant, cache={})
+    return allegation_words(scenario, allegation)
 
 
 INDEPENDENT = "independent"
