@@ -23,6 +23,7 @@ from truceline.db.base import Record
 from truceline.documents.models import Document
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record
+from truceline.notices.models import Notice, NoticeReceipt
 from truceline.pipeline.document import SourceDocument
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
@@ -219,6 +220,16 @@ def one_of_each_record() -> list[Record]:
             detail="ConnectError: [Errno 111] Connection refused",
             attempt=1,
         ),
+        Notice(
+            **_base("ntc-1"),
+            party="PK",
+            kind="complaint_filed",
+            complaint_id="cmp-1",
+            subject="Complaint cmp-1 against Pakistan: reply by 2025-11-08 09:30 UTC",
+            body="Afghanistan filed complaint cmp-1.",
+            due_at=NOW,
+        ),
+        NoticeReceipt(**_base("rcp-1"), notice_id="ntc-1", reader="liaison-pk"),
     ]
 
 

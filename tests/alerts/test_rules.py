@@ -138,3 +138,12 @@ def test_text_is_made_one_line_and_secrets_are_blanked() -> None:
     assert one_line("x" * 50, limit=10) == "x" * 9 + "…"
     assert scrub("535 login failed for hunter2\n", "hunter2") == "535 login failed for ***"
     assert scrub("") == "no detail"
+
+
+def test_party_notice_rules_are_a_party_s_and_a_party_makes_no_other() -> None:
+    fields = {"name": "Notices", "channel": "email", "target": "desk@pk.example.org", "threshold": None}
+    assert check_rule(kind="party_notice", by_party=True, **fields).kind is AlertKind.PARTY_NOTICE
+    with pytest.raises(InvalidInput, match="a party's liaison sets up party_notice rules"):
+        check_rule(kind="party_notice", **fields)
+    with pytest.raises(InvalidInput, match="found escalation_rises by a party"):
+        check_rule(kind="escalation_rises", by_party=True, **fields)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from tests.alerts.servers import free_port, smtp_receiver, webhook_receiver
-from tests.alerts.world import add_incident, add_rule, decide_finding, deliveries, with_smtp
+from tests.alerts.world import BEFORE, add_incident, add_rule, decide_finding, deliveries, with_smtp
 from tests.builders import NOW
 from tests.cases.world import a_world, file_a_complaint
 from truceline.alerts.rules import MAX_ATTEMPTS
@@ -16,8 +16,9 @@ from truceline.complaints.schemas import ResponseCreate
 from truceline.config import Settings
 from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
+from truceline.notices.schemas import NoticeDeliveryIn
 from truceline.runtime import Runtime
-from truceline.workflows import desk
+from truceline.workflows import desk, notices
 from truceline.workflows import verification as flow
 from truceline.workflows.alerts import find_events, run_alerts
 
@@ -247,3 +248,39 @@ def test_a_disabled_rule_sends_nothing_and_the_ledger_verifies(runtime: Runtime)
         create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     with runtime.sessions() as session:
         verify_database(session, log_verifier=runtime.log_verifier)
+
+
+# --- notices to a party ------------------------------------------------------------------------------------
+
+
+def test_a_party_s_notices_and_its_reply_reminder_reach_its_own_mailbox_and_no_other(
+    runtime: Runtime,
+) -> None:
+    world = a_world(runtime)
+    with smtp_receiver() as smtp:
+        with runtime.transaction() as session:
+            for liaison, address in (
+                ("liaison-pk", "desk@pk.example.org"),
+                ("liaison-af", "desk@af.example.org"),
+            ):
+                notices.add_notice_delivery(
+                    session,
+                    principal=world[liaison],
+                    delivery_in=NoticeDeliveryIn(channel="email", target=address),
+                    now=BEFORE,
+                )
+        complaint = file_a_complaint(world)  # against PK
+        settings = with_smtp(runtime.settings, smtp.port)
+        filed = run(runtime, now=NOW + timedelta(hours=1), settings=settings)
+        window = timedelta(days=runtime.scenario.reply_window_days)
+        reminded = run(runtime, now=NOW + window - timedelta(hours=12), settings=settings)
+        again = run(runtime, now=NOW + window - timedelta(hours=6), settings=settings)
+    assert [(outcome, key.split(":")[0]) for outcome, key, _ in filed] == [("delivered", "notice")]
+    assert len(reminded) == 1 and again == []
+    assert [mail.recipients for mail in smtp.mails] == [["desk@pk.example.org"], ["desk@pk.example.org"]]
+    first, second = (mail.message for mail in smtp.mails)
+    assert first["Subject"] == f"[Truceline] Complaint {complaint.id} against Pakistan: reply by " + (
+        (NOW + window).strftime("%Y-%m-%d %H:%M UTC")
+    )
+    assert second["Subject"].startswith(f"[Truceline] Reminder: the reply to complaint {complaint.id}")
+    assert complaint.summary not in first.get_content()  # the complainant's own words stay behind the link

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.builders import NOW
-from tests.cases.world import World, a_finding_in, file_a_complaint, open_investigation
+from tests.cases.world import World, adopt_a_finding, file_a_complaint, open_investigation
 from truceline.alerts import service
 from truceline.alerts.models import AlertDelivery, AlertRule
 from truceline.alerts.schemas import AlertRuleCreate
@@ -18,7 +17,6 @@ from truceline.incidents.models import Incident
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record
 from truceline.runtime import Runtime
-from truceline.workflows import verification as flow
 
 # Rules are made a day before the world's records, so every event in it is one they watch for.
 BEFORE = NOW - timedelta(days=1)
@@ -79,37 +77,12 @@ def add_incident(
 
 def decide_finding(world: World, *, verdict: str = "violation_confirmed", adopt: bool = True) -> str:
     """A complaint on inc-1, a case, and a finding proposed (and, with `adopt`, signed and adopted)."""
-    runtime = world.runtime
     complaint = file_a_complaint(world)
     case_id = open_investigation(world, complaint.id)
-    t = NOW + timedelta(days=1)
     changes: dict[str, object] = {"verdict": verdict}
     if verdict != "violation_confirmed":
         changes.update(responsible_party=None, responsibility=None, clause_ids=[])
-    with runtime.transaction() as session:
-        finding = flow.propose_finding(
-            session,
-            principal=world["monitor-one"],
-            scenario=runtime.scenario,
-            case_id=case_id,
-            finding_in=a_finding_in(**changes),
-            now=t,
-        )
-        if adopt:
-            message = flow.finding_signing_message(session, finding.id)
-            for mediator in ("mediator-qatar", "mediator-turkiye"):
-                signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
-                flow.sign_finding(
-                    session, principal=world[mediator], finding_id=finding.id, signature=signature, now=t
-                )
-            flow.adopt_finding(
-                session,
-                principal=world["mediator-qatar"],
-                scenario=runtime.scenario,
-                finding_id=finding.id,
-                now=t,
-            )
-    return finding.id
+    return adopt_a_finding(world, case_id, now=NOW + timedelta(days=1), adopt=adopt, **changes)
 
 
 def ledger_size(session: Session) -> int:

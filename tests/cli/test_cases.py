@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from tests.builders import NOW, one_of_each_record
 from tests.cases.jpegs import a_jpeg
 from tests.cli.conftest import RunCli
+from truceline.cli.cases import parse_deadline
+from truceline.errors import InvalidInput
 from truceline.ledger.service import add_record
 from truceline.runtime import Runtime
 
@@ -68,7 +73,7 @@ def test_a_whole_case_runs_through_the_cli_and_the_ledger_verifies(
     )
     assert result.code == 0, result.err
     complaint_id = result.out.strip()
-    assert f"notice to PK: complaint {complaint_id}" in result.err
+    assert f"to PK: Complaint {complaint_id} against Pakistan: reply by" in result.err
     _ok(
         run_cli,
         "complaints",
@@ -96,7 +101,7 @@ def test_a_whole_case_runs_through_the_cli_and_the_ledger_verifies(
         "--monitor",
         "monitor-one",
         "--deadline",
-        "2099-01-01",
+        "14d",
     )
     refused = run_cli("cases", "transition", case_id, "--status", "closed", "--as", "mediator-qatar")
     assert refused.code == 1
@@ -148,7 +153,7 @@ def test_a_whole_case_runs_through_the_cli_and_the_ledger_verifies(
     assert "PK level 1 (Formal notice)" in adopted
     assert (
         _ok(run_cli, "cases", "publish", finding_id, "--as", "mediator-qatar")
-        == f"{finding_id}.v3\tpublished"
+        == f"{finding_id}\tpublished\tversion 3"
     )
     _ok(run_cli, "cases", "transition", case_id, "--status", "closed", "--as", "mediator-qatar")
 
@@ -180,3 +185,11 @@ def test_the_cli_refuses_evidence_above_the_configured_upload_limit(run_cli: Run
         1,
         "truceline: error: evidence file is 5 bytes; the limit is 4 bytes\n",
     )
+
+
+def test_a_deadline_is_days_from_now_or_a_utc_date() -> None:
+    now = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
+    assert parse_deadline("14d", now=now) == now + timedelta(days=14)
+    assert parse_deadline("2026-01-20T18:00", now=now) == datetime(2026, 1, 20, 18, 0, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="deadline: expected days from now"):
+        parse_deadline("next week", now=now)

@@ -12,7 +12,17 @@ from tests.e2e.conftest import PHONE, NewContext
 
 pytestmark = pytest.mark.e2e
 
-MAIN_PAGES = ["/", "/map", "/documents", "/complaints", "/cases", "/findings", "/ledger", "/login"]
+MAIN_PAGES = [
+    "/",
+    "/map",
+    "/documents",
+    "/complaints",
+    "/cases",
+    "/findings",
+    "/ledger",
+    "/login",
+    "/notices",
+]
 # Pages other parts of the desk add; skipped while they answer 404, checked as soon as they exist.
 NEWER_PAGES = ["/timeline", "/incidents", "/reports"]
 PAGES = MAIN_PAGES + NEWER_PAGES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -58,6 +59,78 @@ def test_a_party_files_a_complaint_and_the_accused_side_replies(
     af.goto(complaint)
     expect(af.locator("article.reply")).to_contain_text(reply)
     expect(af.locator(".reply-status")).to_contain_text("Answered")
+
+
+def _unread(page: Page) -> int:
+    """The unread count in the header (no badge: none unread)."""
+    page.goto("/")
+    badge = page.locator("header #unread-count")
+    return int(badge.inner_text()) if badge.count() else 0
+
+
+def test_a_complaint_against_a_party_reaches_its_inbox_with_the_deadline_and_it_replies(
+    new_context: NewContext, login: Login, unique: Callable[[str], str]
+) -> None:
+    pk = _party_page(new_context, login, "liaison-pk")
+    before = _unread(pk)
+    af = _party_page(new_context, login, "liaison-af")
+    summary = unique("Sniper fire at the Torkham gate injured two porters")
+    complaint = file_complaint(
+        af, against=PAKISTAN, clauses="C2", summary=summary, incident_id=pick_incident(af)
+    )
+    complaint_id = complaint.rsplit("/", 1)[1]
+
+    assert _unread(pk) == before + 1  # the header counts the new notice
+    pk.locator("header").get_by_role("link", name=re.compile("^Inbox")).click()
+    expect(pk).to_have_url(re.compile(r"/notices$"))
+    row = pk.get_by_role("row").filter(has_text=complaint_id)
+    expect(row).to_contain_text(f"Complaint {complaint_id} against Pakistan: reply by")
+    expect(row).to_contain_text("No cross-border fire")  # the clause by its title
+    expect(row).not_to_contain_text(summary)  # the complainant's words stay on the complaint's page
+    row.get_by_role("button", name="Mark read").click()
+    expect(pk).to_have_url(re.compile(r"/notices$"))
+    expect(pk.get_by_role("row").filter(has_text=complaint_id)).to_contain_text("by liaison-pk")
+    assert _unread(pk) == before
+
+    pk.goto("/notices")
+    pk.get_by_role("row").filter(has_text=complaint_id).get_by_role(
+        "link", name=f"Complaint {complaint_id}"
+    ).click()
+    expect(pk).to_have_url(re.compile(re.escape(complaint) + "$"))
+    expect(pk.locator(".notified")).to_contain_text("Pakistan was notified")
+    reply = unique("No Pakistani post fired at the gate that day")
+    file_reply(pk, complaint, reply)
+    expect(pk.locator(".reply-status")).to_contain_text("Answered")
+    af.goto("/notices")  # the complainant's inbox does not hold the accused party's notice
+    expect(af.get_by_role("row").filter(has_text=complaint_id)).to_have_count(0)
+
+
+def test_the_incident_list_names_no_one_responsible_without_a_finding(new_context: NewContext) -> None:
+    pk = new_context(user="liaison-pk").new_page()
+    pk.goto("/incidents")
+    table = pk.locator("table#incidents")
+    expect(table.get_by_role("columnheader", name="Responsible (finding)")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Alleged")).to_be_visible()
+    expect(pk.locator("main")).not_to_contain_text("Attributed to")
+    expect(
+        table.locator("td.allegations").filter(has_text=re.compile(r"alleged by .+ against "))
+    ).not_to_have_count(0)
+
+
+def test_the_desk_of_a_day_before_anything_was_recorded_is_empty(new_context: NewContext) -> None:
+    """The demo was recorded today: as the record stood at the end of yesterday, there was nothing."""
+    yesterday = date.today() - timedelta(days=1)
+    pk = new_context(user="liaison-pk").new_page()
+    pk.goto("/")
+    today_count = int(pk.locator("#count-incidents").inner_text())
+    pk.get_by_label("As of").fill(str(yesterday))
+    pk.get_by_role("button", name="Show").click()
+    expect(pk).to_have_url(re.compile(rf"/\?at={yesterday}$"))
+    expect(pk.locator("#as-of")).to_contain_text(str(yesterday))
+    expect(pk.locator("#count-incidents")).to_have_text("0")
+    assert today_count > 0
+    pk.goto(f"/incidents?at={yesterday}")
+    expect(pk.locator("h1")).to_have_text("Incidents (0)")
 
 
 def test_a_party_sees_its_own_confidential_evidence_but_never_the_other_sides(

@@ -1,9 +1,11 @@
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import NOW
+from tests.cases.world import World, a_world
 from truceline.ledger.service import create_checkpoint
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
@@ -38,3 +40,29 @@ def as_user(client: TestClient, runtime: Runtime) -> AsUser:
         return {"Authorization": f"Bearer {tokens[username]}"}
 
     return headers
+
+
+@dataclass
+class WorldClient:
+    """The app over the small verification world of tests/cases/world.py, with an API token per account."""
+
+    world: World
+    client: TestClient
+    tokens: dict[str, str]
+
+    def as_(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+
+@pytest.fixture
+def world_client(runtime: Runtime) -> Iterator[WorldClient]:
+    from datetime import UTC, datetime
+
+    world = a_world(runtime)
+    with runtime.transaction() as session:
+        tokens = {
+            name: issue_token(session, username=name, author="test", now=datetime.now(UTC))
+            for name in world.principals
+        }
+    with TestClient(create_app(runtime)) as test_client:
+        yield WorldClient(world, test_client, tokens)

@@ -8,12 +8,16 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
-from tests.builders import add_one_of_each
+from tests.builders import NOW, add_one_of_each, one_of_each_record
 from tests.web.conftest import AsUser
+from truceline.cases.models import Evidence
+from truceline.ledger.service import add_record
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, Role, Scope, scopes_for
 from truceline.web.app import create_app
+from truceline.workflows.verification import evidence_store
 
 # Routes any visitor may use without a policy action: signing in and out, the API docs (like /openapi.json).
 UNCHECKED = {"/login", "/logout", "/docs"}
@@ -30,6 +34,8 @@ SAMPLE_PATH_VALUES = {
     "fmt": "csv",
     "username": "mediator1",
     "token_id": "tok-1",
+    "notice_id": "ntc-1",
+    "evidence_id": "ev-file",
 }
 SAMPLE_QUERIES = {"/api/ledger/proof/inclusion": "?seq=0", "/api/ledger/proof/consistency": "?old=1"}
 USER_OF_ROLE = {
@@ -72,6 +78,16 @@ def _policy_routes(runtime: Runtime) -> list[tuple[str, str, Action]]:
     return found
 
 
+def add_file_evidence(session: Session, runtime: Runtime) -> None:
+    """A stored file on the builders' case (its evidence ev-1 is a URL: nothing to download)."""
+    data = b"field note: crater 3 m wide"
+    stored = evidence_store(runtime.settings).put_original(data)
+    url_item = next(r for r in one_of_each_record() if isinstance(r, Evidence))
+    columns = {a.key: getattr(url_item, a.key) for a in Evidence.__mapper__.column_attrs}
+    columns.update(id="ev-file", kind="file", sha256=stored.sha256, url="", size_bytes=len(data))
+    add_record(session, Evidence(**columns), author="test", now=NOW)
+
+
 def _url(path: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PATH_VALUES[m.group(1)], path) + SAMPLE_QUERIES.get(path, "")
 
@@ -82,6 +98,7 @@ def test_every_route_allows_exactly_what_the_policy_allows(
 ) -> None:
     with runtime.transaction() as session:
         add_one_of_each(session)
+        add_file_evidence(session, runtime)
     username = USER_OF_ROLE[role]
     headers = as_user(username) if username else {}
     routes = _policy_routes(runtime)

@@ -9,7 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.builders import NOW
-from tests.web.conftest import AsUser
+from tests.cases.world import (
+    adopt_a_finding,
+    decide_over_five_days,
+    file_a_complaint,
+    open_investigation,
+    publish_a_finding,
+)
+from tests.web.conftest import AsUser, WorldClient
 from truceline.runtime import Runtime
 from truceline.workflows import desk
 from truceline.workflows.incidents import recluster
@@ -68,7 +75,7 @@ def test_the_incident_list_filters_and_refuses_the_public(
     assert everything.status_code == 200
     assert f"Incidents <small>({len(points)})</small>" in everything.text
     by_pk = client.get("/incidents?party=PK", headers=as_user("liaison-pk"))
-    expected = [p for p in points if "PK" in (p.party, p.responsible_party)]
+    expected = [p for p in points if "PK" in (p.alleged_party, p.responsible_party)]
     assert f"Incidents <small>({len(expected)})</small>" in by_pk.text
     assert client.get("/incidents?to=2025-13-01", headers=as_user("analyst")).status_code == 422
     refused = client.get("/incidents", follow_redirects=False)
@@ -132,3 +139,81 @@ def test_the_desk_api_reports_status_escalation_and_counts(client: TestClient, a
     assert body["ceasefire"]["start"] == "2025-10-19"
     assert body["intake_queue"] >= 0 and isinstance(body["deadlines"], list)
     assert client.get("/api/desk").json()["deadlines"] is None
+
+
+def test_the_dashboard_on_three_past_days_shows_each_day_as_it_stood(world_client: WorldClient) -> None:
+    world, client = world_client.world, world_client.client
+    decide_over_five_days(world)
+
+    def counts(day: str, who: str | None = None) -> tuple[int, int]:
+        headers = world_client.as_(who) if who else {}
+        page = client.get(f"/?at={day}", headers=headers)
+        assert page.status_code == 200 and f"at the end of {day}" in page.text
+        found = re.search(r"(\d+) confirmed violations · (\d+) under verification", page.text)
+        assert found is not None, page.text
+        return int(found.group(1)), int(found.group(2))
+
+    assert counts("2025-11-01", "mediator-qatar") == (0, 0)
+    assert counts("2025-11-02", "mediator-qatar") == (0, 1)
+    assert counts("2025-11-04", "mediator-qatar") == (1, 0)
+    assert counts("2025-11-04") == (0, 1)  # adopted, not yet published: the public sees it under verification
+    assert counts("2025-11-06") == (1, 0)
+    assert (
+        "Reply due from Pakistan"
+        in client.get("/?at=2025-11-02", headers=world_client.as_("mediator-qatar")).text
+    )
+    assert (
+        "Reply due from" not in client.get("/?at=2025-11-01", headers=world_client.as_("mediator-qatar")).text
+    )
+    api = client.get("/api/desk?at=2025-11-04").json()
+    assert api["counts"]["under_verification"] == 1 and api["as_of"].startswith("2025-11-04T23:59:59")
+
+
+def test_incidents_map_and_timeline_of_a_past_day_hold_no_later_verdict(world_client: WorldClient) -> None:
+    world, client = world_client.world, world_client.client
+    finding_id = decide_over_five_days(world).finding
+    pk = world_client.as_("liaison-pk")
+
+    then = client.get("/incidents?at=2025-11-03", headers=pk)
+    assert "As the record stood at the end of 2025-11-03" in then.text
+    assert 'status-badge under_verification"' in then.text
+    assert 'status-badge violation_confirmed"' not in then.text
+    now = client.get("/incidents", headers=pk)
+    assert 'status-badge violation_confirmed"' in now.text
+
+    def on_map(query: str) -> int:  # the world's incident has no coordinates: it is counted, not drawn
+        return int(client.get(f"/api/map/incidents?{query}", headers=pk).json()["properties"]["unlocated"])
+
+    assert on_map("at=2025-11-03&status=under_verification") == 1
+    assert on_map("at=2025-11-03&status=violation_confirmed") == 0
+    assert on_map("status=violation_confirmed") == 1
+    map_page = client.get("/map?at=2025-11-03", headers=pk)
+    assert 'data-incidents="/api/map/incidents?at=2025-11-03"' in map_page.text
+    timeline = client.get("/api/timeline?at=2025-11-05").json()
+    assert not [i for i in timeline if i["kind"] == "finding"]
+    assert [i for i in client.get("/api/timeline?at=2025-11-06").json() if i["kind"] == "finding"]
+    assert client.get("/findings?at=2025-11-05").text.count("/findings/" + finding_id) == 0
+    assert "/findings/" + finding_id in client.get("/findings?at=2025-11-06").text
+    assert client.get("/incidents?at=someday", headers=pk).status_code == 422
+
+
+def test_the_incident_list_names_a_responsible_party_only_by_a_finding(world_client: WorldClient) -> None:
+    """The world's incident rests on a report that Pakistani forces fired; the finding names Afghanistan."""
+    world, client = world_client.world, world_client.client
+    complaint = file_a_complaint(world)
+    case_id = open_investigation(world, complaint.id)
+    finding_id = adopt_a_finding(world, case_id, responsible_party="AF", responsibility="host")
+
+    mediator = client.get("/incidents", headers=world_client.as_("mediator-qatar")).text
+    row = re.search(r"<tr>\s*<td>2025-10-25</td>.*?</tr>", mediator, re.S)
+    assert row is not None
+    assert "alleged by the reports against Pakistan" in row.group(0)
+    assert '<td class="responsible">Afghanistan</td>' in row.group(0)
+    assert "Attributed" not in mediator
+    party = client.get("/incidents", headers=world_client.as_("liaison-pk")).text  # not published yet
+    assert '<td class="responsible"><span class="muted">no finding</span></td>' in party
+    publish_a_finding(world, finding_id)
+    party = client.get("/incidents", headers=world_client.as_("liaison-pk")).text
+    assert '<td class="responsible">Afghanistan</td>' in party
+    page = client.get("/incidents/inc-1", headers=world_client.as_("liaison-pk")).text
+    assert "Afghanistan, by the finding of case" in page and "alleged by the reports against Pakistan" in page

@@ -358,7 +358,7 @@ def test_usernames_cannot_carry_markup(runtime: Runtime) -> None:
         assert session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_no_page_shows_a_payload_unescaped(runtime: Runtime) -> None:
+def test_no_page_shows_a_payload_unescaped_nor_a_bare_none(runtime: Runtime) -> None:
     world = a_world(runtime)
     with runtime.transaction() as session:
         create_user(
@@ -404,6 +404,11 @@ def test_no_page_shows_a_payload_unescaped(runtime: Runtime) -> None:
         for page in pages:
             assert page in seen, f"{page} was not fetched as HTML"
             assert escaped in seen[page], f"{page}: expected the escaped {text!r}"
+    # A value the record does not hold is said in words ("unknown", "no finding", a dash), never as None.
+    for (viewer, url), html in seen.items():
+        visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b[\s\S]*?</\1>", " ", html))
+        found = re.search(r".{0,60}\bNone\b.{0,60}", visible)
+        assert found is None, f"{viewer} {url}: a bare None in {found.group(0)!r}"
     # What a viewer may not read never shows, escaped or not.
     assert (
         str(escape(payload("case notes"))) not in seen[("liaison-pk", f"/cases/{planted.ids['case_id'][0]}")]

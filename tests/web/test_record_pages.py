@@ -268,8 +268,9 @@ def test_a_finding_page_is_refused_until_published_then_shows_verdict_signatures
 
     _sign_adopt_publish(world, ids.finding)
     html = mediator.get(f"/findings/{ids.finding}").text
-    assert "violation confirmed" in html and "Pakistan (PK), its own forces" in html
-    assert "<strong>C1</strong> Ceasefire" in html and "likely (55–80%)" in html
+    assert "violation confirmed" in html and "Pakistan, its own forces" in html
+    assert '<strong>Ceasefire</strong> <span class="muted">(C1)</span>' in html and "likely (55–80%)" in html
+    assert "Step 1 of 5 of the penalty schedule: Formal notice" in html
     assert "Crater analysis and two independent witnesses." in html
     assert len(re.findall(r'<span class="valid">valid</span>', html)) == 2
     assert "Formal notice" in html and f'href="/cases/{ids.case}"' in html

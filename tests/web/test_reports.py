@@ -4,39 +4,63 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pypdf
 from fastapi.testclient import TestClient
 
-from tests.cases.world import a_world
-from tests.web.conftest import AsUser
+from tests.builders import NOW
+from tests.cases.world import (
+    a_world,
+    adopt_a_finding,
+    file_a_complaint,
+    open_investigation,
+    publish_a_finding,
+)
+from tests.web.conftest import AsUser, WorldClient
 from tests.workflows.test_reports import adopt_a_violation, publish
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
 from truceline.web.app import create_app
-from truceline.workflows.reports import last_full_week
+from truceline.workflows.desk import incident_points, week_start
+from truceline.workflows.incidents import recluster
 
 ADOPTION_WEEK = "from=2025-10-27&to=2025-11-02"
 
 
-def test_the_reports_page_offers_a_labelled_period_form_defaulting_to_last_week(client: TestClient) -> None:
+def _last_week_with_incidents(runtime: Runtime) -> tuple[date, date]:
+    """Cluster the demo's claims into incidents (as `init --demo` does); the last complete week with one."""
+    with runtime.transaction() as session:
+        recluster(session, scenario=runtime.scenario, author="test", now=NOW)
+    with runtime.sessions() as session:
+        days = [p.date_start for p in incident_points(session, runtime.scenario) if p.date_start]
+    today = datetime.now(UTC).date()
+    monday = week_start(max(d for d in days if d < week_start(today)))
+    return monday, monday + timedelta(days=6)
+
+
+def test_the_reports_page_opens_on_the_last_complete_week_with_incidents(
+    client: TestClient, runtime: Runtime
+) -> None:
+    monday, sunday = _last_week_with_incidents(runtime)  # the demo's reports are of October/November 2025
     html = client.get("/reports").text
-    monday, sunday = last_full_week(datetime.now(UTC).date())
     assert f'id="r-from" name="from" value="{monday}"' in html
+    assert "The last complete week that has incidents on record" in html
     assert f'id="r-to" name="to" value="{sunday}"' in html
     assert '<label for="r-from">' in html and '<label for="r-to">' in html
     assert "Last week" in html and "Last 30 days" in html and "ceasefire" in html
     assert 'formaction="/reports/report.pdf"' in html
 
 
-def test_the_public_reads_the_public_report_of_last_week(client: TestClient) -> None:
+def test_the_public_reads_the_public_report_of_the_last_week_with_incidents(
+    client: TestClient, runtime: Runtime
+) -> None:
+    monday, sunday = _last_week_with_incidents(runtime)
     response = client.get("/reports/view")
     assert response.status_code == 200
-    monday, sunday = last_full_week(datetime.now(UTC).date())
     html = response.text
-    assert f"{monday} to {sunday}" in html
+    assert f"{monday} to {sunday}" in html and 'id="period-note"' in html
     assert "Public: aggregate statistics and published findings" in html
     assert 'id="stats-by-party"' in html and 'id="escalation-parts"' in html
     assert 'id="incidents"' not in html and 'class="map"' not in html and 'id="complaints"' not in html
@@ -107,3 +131,20 @@ def test_an_adopted_finding_is_in_the_mediators_report_and_pdf_and_reaches_other
                 f'href="/findings/{finding_id}"'
                 in client.get(f"/reports/view?{ADOPTION_WEEK}", headers=who).text
             )
+
+
+def test_a_report_as_of_a_past_day_holds_only_what_the_ledger_held_then(world_client: WorldClient) -> None:
+    world, client = world_client.world, world_client.client
+    complaint = file_a_complaint(world)
+    case_id = open_investigation(world, complaint.id)
+    finding_id = adopt_a_finding(world, case_id, now=NOW + timedelta(days=1))
+    publish_a_finding(world, finding_id, now=NOW + timedelta(days=3))
+    period = "from=2025-10-27&to=2025-11-09"
+    then = client.get(f"/reports/view?{period}&at=2025-11-03").text
+    later = client.get(f"/reports/view?{period}&at=2025-11-04").text
+    assert "the end of 2025-11-03" in then and "No finding was published in the period." in then
+    assert f"/findings/{finding_id}" not in then
+    assert f"/findings/{finding_id}" in later and "1 finding published in the period" in later
+    pdf_link = re.search(r'href="(/reports/report\.pdf\?[^"]+)"', then)
+    assert pdf_link is not None and "at=2025-11-03" in unescape(pdf_link.group(1))
+    assert client.get(f"/reports/view?{period}&at=never").status_code == 422

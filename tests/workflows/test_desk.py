@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -10,19 +9,33 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.builders import NOW
-from tests.cases.world import a_finding_in, a_world, file_a_complaint, open_investigation
+from tests.cases.world import (
+    a_world,
+    adopt_a_finding,
+    decide_over_five_days,
+    file_a_complaint,
+    open_investigation,
+)
+from truceline.cases.rules import base_id
 from truceline.claims.models import Claim
 from truceline.errors import InvalidInput
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record
 from truceline.runtime import Runtime
+from truceline.scenarios import Scenario, load_scenario
 from truceline.talks.service import load_talks_rounds
 from truceline.users.rules import Principal, Role
 from truceline.workflows import desk
 from truceline.workflows import verification as flow
+from truceline.workflows.wording import Allegation, allegation_words
 
 MEDIATOR = Principal(user_id="u-m", username="m", role=Role.MEDIATOR)
 PUBLIC = Principal.anonymous()
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return load_scenario("af-pk-2025")
 
 
 def add_incident(
@@ -89,7 +102,7 @@ def add_incident(
     return incident
 
 
-def test_points_are_current_incidents_attributed_by_who_acted(runtime: Runtime) -> None:
+def test_points_are_current_incidents_with_who_the_claims_say_acted(runtime: Runtime) -> None:
     with runtime.transaction() as session:
         add_incident(session, "i-pk", date(2025, 11, 1))
         add_incident(session, "i-af", date(2025, 11, 2), actor1="Taliban (Afghanistan)")
@@ -99,8 +112,11 @@ def test_points_are_current_incidents_attributed_by_who_acted(runtime: Runtime) 
     with runtime.sessions() as session:
         points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
     assert set(points) == {"i-pk", "i-af", "i-ttp", "i-new"}
-    assert (points["i-pk"].party, points["i-af"].party, points["i-ttp"].party) == ("PK", "AF", None)
-    assert points["i-pk"].status == "reported"
+    alleged = (points["i-pk"].alleged_party, points["i-af"].alleged_party, points["i-ttp"].alleged_party)
+    assert alleged == ("PK", "AF", None)
+    assert points["i-pk"].allegations == (Allegation(against="PK", by=None, by_party=None),)
+    assert points["i-ttp"].allegations == ()  # an armed group is no party: nobody is alleged against
+    assert points["i-pk"].status == "reported" and points["i-pk"].responsible_party is None
     assert (points["i-pk"].fatalities_low, points["i-pk"].fatalities_high) == (0, 2)
 
 
@@ -120,30 +136,7 @@ def adopt_violation(runtime: Runtime) -> tuple[str, str]:
     world = a_world(runtime)
     complaint = file_a_complaint(world)
     case_id = open_investigation(world, complaint.id)
-    t = NOW + timedelta(days=1)
-    with runtime.transaction() as session:
-        finding = flow.propose_finding(
-            session,
-            principal=world["monitor-one"],
-            scenario=runtime.scenario,
-            case_id=case_id,
-            finding_in=a_finding_in(),
-            now=t,
-        )
-        message = flow.finding_signing_message(session, finding.id)
-        for mediator in ("mediator-qatar", "mediator-turkiye"):
-            signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
-            flow.sign_finding(
-                session, principal=world[mediator], finding_id=finding.id, signature=signature, now=t
-            )
-        flow.adopt_finding(
-            session,
-            principal=world["mediator-qatar"],
-            scenario=runtime.scenario,
-            finding_id=finding.id,
-            now=t,
-        )
-    return case_id, finding.id
+    return case_id, adopt_a_finding(world, case_id, now=NOW + timedelta(days=1))
 
 
 def test_cases_and_adopted_findings_give_the_status_even_after_a_merge(runtime: Runtime) -> None:
@@ -298,7 +291,8 @@ def a_point(n: int, lat: float, lon: float, **changes: Any) -> desk.IncidentPoin
         "place": None,
         "admin1": None,
         "country": None,
-        "party": "PK",
+        "alleged_party": "PK",
+        "allegations": (),
         "actors": (),
         "fatalities_best": 1,
         "fatalities_low": 1,
@@ -313,23 +307,23 @@ def a_point(n: int, lat: float, lon: float, **changes: Any) -> desk.IncidentPoin
     return desk.IncidentPoint(**fields)
 
 
-def test_map_data_clusters_many_incidents_at_low_zoom_and_keeps_every_one() -> None:
+def test_map_data_clusters_many_incidents_at_low_zoom_and_keeps_every_one(scenario: Scenario) -> None:
     points = [a_point(n, 34.0 + (n % 20) * 0.01, 70.0 + (n // 20) * 0.5) for n in range(400)]
     points.append(a_point(999, None, None))  # type: ignore[arg-type]
-    low = desk.map_geojson(points, zoom=5)
+    low = desk.map_geojson(points, scenario, zoom=5)
     assert low["properties"] == {"incidents": 400, "unlocated": 1, "clustered": True}
     assert len(low["features"]) < 100
     assert sum(f["properties"].get("count", 1) for f in low["features"]) == 400
-    high = desk.map_geojson(points, zoom=12)
+    high = desk.map_geojson(points, scenario, zoom=12)
     assert len(high["features"]) == 400 and not high["properties"]["clustered"]
-    inside = desk.map_geojson(points, zoom=12, bbox=desk.parse_bbox("69.9,33.9,70.1,34.5"))
+    inside = desk.map_geojson(points, scenario, zoom=12, bbox=desk.parse_bbox("69.9,33.9,70.1,34.5"))
     assert inside["properties"]["incidents"] == 20
 
 
-def test_map_data_draws_precision_as_an_area() -> None:
+def test_map_data_draws_precision_as_an_area(scenario: Scenario) -> None:
     town, province = a_point(1, 34.0, 70.0), a_point(2, 34.0, 70.0, geo_precision=3)
     centroid = a_point(3, 34.0, 70.0, geo_precision=2, radius_km=41.5)
-    features = desk.map_geojson([town, province, centroid], zoom=7)["features"]
+    features = desk.map_geojson([town, province, centroid], scenario, zoom=7)["features"]
     radii = {f["properties"]["id"]: f["properties"]["radius_km"] for f in features}
     assert radii == {"p1": 2.0, "p2": 100.0, "p3": 41.5}
     assert features[0]["geometry"]["coordinates"] == [70.0, 34.0]  # GeoJSON order: lon, lat
@@ -423,8 +417,102 @@ def _claim_fields(claim_id: str) -> dict[str, Any]:
     }
 
 
-def test_very_many_incidents_in_view_are_clustered_even_zoomed_in() -> None:
+def test_very_many_incidents_in_view_are_clustered_even_zoomed_in(scenario: Scenario) -> None:
     points = [a_point(n, 34.0 + (n % 50) * 0.001, 70.0 + (n // 50) * 0.001) for n in range(2500)]
-    data = desk.map_geojson(points, zoom=14)
+    data = desk.map_geojson(points, scenario, zoom=14)
     assert data["properties"]["clustered"] and data["properties"]["incidents"] == 2500
     assert sum(f["properties"].get("count", 1) for f in data["features"]) == 2500
+
+
+def day(n: int) -> datetime:
+    """`n` days after the world is set up (1 November 2025, 09:30 UTC)."""
+    return NOW + timedelta(days=n)
+
+
+def test_the_desk_of_each_past_day_shows_the_record_as_it_stood_at_its_end(runtime: Runtime) -> None:
+    world = a_world(runtime)  # incident inc-1 is recorded on day 0
+    decided = decide_over_five_days(world)
+
+    def desk_on(n: int, principal: Principal) -> desk.DeskView:
+        with runtime.sessions() as session:
+            as_of = desk.end_of_day(day(n).date())
+            return desk.desk_view(session, runtime.scenario, principal, now=day(30), as_of=as_of)
+
+    mediator, party = world["mediator-qatar"], world["liaison-pk"]
+    filed, adopted, published = desk_on(1, mediator), desk_on(3, mediator), desk_on(5, PUBLIC)
+    assert desk_on(0, mediator).counts["reported"] == 1 and desk_on(0, mediator).deadlines == []
+    assert filed.counts["under_verification"] == 1 and filed.counts["violation_confirmed"] == 0
+    assert {d.id for d in filed.deadlines or []} == {decided.complaint, base_id(decided.case)}
+    assert adopted.counts["violation_confirmed"] == 1
+    assert adopted.ceasefire.last_confirmed == date(2025, 10, 25)
+    # Adopted but not yet published: the parties and the public still see it under verification that day.
+    for principal in (party, PUBLIC):
+        assert desk_on(3, principal).counts["under_verification"] == 1
+        assert desk_on(3, principal).ceasefire.last_confirmed is None
+    assert published.counts["violation_confirmed"] == 1
+    assert published.ceasefire.last_confirmed == date(2025, 10, 25)
+    sizes = [desk_on(n, mediator).ledger_size for n in (0, 1, 3, 5)]
+    assert sizes == sorted(sizes) and len(set(sizes)) == 4
+    assert filed.as_of == desk.end_of_day(date(2025, 11, 2)) and filed.today == date(2025, 11, 2)
+
+
+def test_a_past_day_never_shows_a_later_verdict_on_the_map_timeline_or_points(runtime: Runtime) -> None:
+    decide_over_five_days(a_world(runtime))
+    before = desk.end_of_day(day(2).date())
+    with runtime.sessions() as session:
+        [point] = desk.incident_points(session, runtime.scenario, MEDIATOR, as_of=before)
+        [now_point] = desk.incident_points(session, runtime.scenario, MEDIATOR)
+        timeline = desk.timeline(session, runtime.scenario, PUBLIC, as_of=before)
+        later = desk.timeline(session, runtime.scenario, PUBLIC)
+    assert (point.status, point.responsible_party) == ("under_verification", None)
+    assert (now_point.status, now_point.responsible_party) == ("violation_confirmed", "PK")
+    assert not any(i.kind == "finding" for i in timeline)
+    assert [i.title for i in later if i.kind == "finding"] == [
+        "Finding: violation confirmed — Pakistan, its own forces"
+    ]
+
+
+def revised(incident: Incident, new_id: str, **changes: Any) -> Incident:
+    """A later version of the incident (as a merge or correction makes), with `changes`."""
+    columns = {c.key: getattr(incident, c.key) for c in Incident.__mapper__.column_attrs}
+    return Incident(**{**columns, "id": new_id, "supersedes_id": incident.id, **changes})
+
+
+def test_claims_allege_and_only_a_finding_names_the_responsible_party(runtime: Runtime) -> None:
+    world = a_world(runtime)
+    with runtime.transaction() as session:  # a report says Afghan forces fired, and Pakistan alleges it too
+        reported = add_incident(session, "i-1", date(2025, 10, 26), actor1="Taliban (Afghanistan)")
+        pakistan_says = {
+            "actor1": "Taliban (Afghanistan)",
+            "alleged": True,
+            "claimant": "Government of Pakistan",
+        }
+        add_record(session, Claim(**{**_claim_fields("i-1-pk"), **pakistan_says}), author="test", now=NOW)
+        both = revised(reported, "i-1-v2", claim_ids=["i-1-c0", "i-1-pk"])
+        add_record(session, both, author="test", now=NOW)
+    complaint = file_a_complaint(world, now=day(1))
+    case_id = open_investigation(world, complaint.id, now=day(1))
+    # The finding on inc-1 names Afghanistan (as host), whatever that incident's claims allege (Pakistan).
+    adopt_a_finding(world, case_id, now=day(2), responsible_party="AF", responsibility="host")
+    with runtime.sessions() as session:
+        points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
+    assert points["i-1-v2"].responsible_party is None
+    assert [allegation_words(runtime.scenario, a) for a in points["i-1-v2"].allegations] == [
+        "alleged by Pakistan against Afghanistan",
+        "alleged by the reports against Afghanistan",
+    ]
+    assert points["inc-1"].alleged_party == "PK" and points["inc-1"].responsible_party == "AF"
+
+
+def test_an_unknown_toll_is_unknown_not_zero(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        incident = add_incident(session, "i-1", date(2025, 11, 1))
+        add_record(session, revised(incident, "i-2", fatalities={}), author="test", now=NOW)
+    with runtime.sessions() as session:
+        [point] = desk.incident_points(session, runtime.scenario)
+        index = desk.escalation(session, runtime.scenario, at=date(2025, 11, 1))
+    assert (point.fatalities_best, point.fatalities_low, point.fatalities_high) == (None, None, None)
+    [feature] = desk.map_geojson([point], runtime.scenario, zoom=12)["features"]
+    assert feature["properties"]["fatalities_words"] == "unknown"
+    fatalities = next(p for p in index.parts if p.name == "fatalities")
+    assert "1 incident(s) with an unknown toll" in fatalities.detail

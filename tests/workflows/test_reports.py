@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.builders import NOW
-from tests.cases.world import World, a_finding_in, a_world, file_a_complaint, open_investigation
+from tests.cases.world import World, a_world, adopt_a_finding, file_a_complaint, open_investigation
 from truceline.claims.models import Claim
 from truceline.complaints.models import Complaint
 from truceline.errors import InvalidInput
@@ -43,7 +42,7 @@ def add_incident(
     lon: float | None = 71.08,
     precision: int = 1,
 ) -> Incident:
-    """One incident resting on one claim whose actor1 decides the party it is attributed to."""
+    """One incident resting on one claim whose actor1 decides the party it is alleged against."""
     location = {"name": place, "lat": lat, "lon": lon, "geo_precision": precision}
     claim = Claim(
         id=f"{incident_id}-c0",
@@ -130,18 +129,27 @@ def test_the_report_counts_what_the_records_hold(runtime: Runtime) -> None:
     assert (stats.violent, stats.other) == (6, 1)
     assert (stats.fatalities_low, stats.fatalities_high) == (12, 19)
     rows = {row.label: row for row in stats.by_party}
-    assert (rows["Pakistan"].violent, rows["Afghanistan"].violent, rows["Unattributed"].violent) == (3, 2, 1)
+    assert (rows["Pakistan"].violent, rows["Afghanistan"].violent, rows["No party named"].violent) == (
+        3,
+        2,
+        1,
+    )
     assert rows["Pakistan"].fatalities == "5–7"
     assert report.summary[0] == (
-        "Between 3 and 9 November 2025, the mechanism recorded 6 incidents involving violence (3 attributed "
-        "to Pakistan's forces, 2 to Afghanistan's, 1 unattributed) and 1 other reported development "
-        "(1 threat or warning)."
+        "Between 3 and 9 November 2025, the mechanism recorded 6 incidents involving violence (3 alleged "
+        "against Pakistan's forces, 2 against Afghanistan's, 1 with no party named) and 1 other reported "
+        "development (1 threat or warning)."
     )
     assert "Fatalities reported: 12–19." in report.summary
     assert report.incidents is not None
     assert {i.id for i in report.incidents} == {"pk-1", "pk-2", "pk-3", "af-1", "af-2", "ttp-1", "threat-1"}
     first = next(i for i in report.incidents if i.id == "pk-1")
-    assert (first.party, first.fatalities, first.status, first.sources) == ("Pakistan", "2–4", "reported", 2)
+    assert (first.alleged, first.fatalities, first.status, first.sources) == (
+        "alleged by the reports against Pakistan",
+        "2–4",
+        "reported",
+        2,
+    )
     # The chart runs from 8 weeks before the period; the period's week holds the period's violent incidents.
     assert report.weeks[0].week_start == date(2025, 9, 8)
     week = next(w for w in report.weeks if w.week_start == date(2025, 11, 3))
@@ -152,33 +160,9 @@ def test_the_report_counts_what_the_records_hold(runtime: Runtime) -> None:
 
 def adopt_a_violation(world: World) -> tuple[str, str]:
     """AF complains about inc-1 (25 Oct) on 1 Nov; the case's finding against PK is adopted on 2 Nov."""
-    runtime = world.runtime
     complaint = file_a_complaint(world)
     case_id = open_investigation(world, complaint.id)
-    t = NOW + timedelta(days=1)
-    with runtime.transaction() as session:
-        finding = flow.propose_finding(
-            session,
-            principal=world["monitor-one"],
-            scenario=runtime.scenario,
-            case_id=case_id,
-            finding_in=a_finding_in(),
-            now=t,
-        )
-        message = flow.finding_signing_message(session, finding.id)
-        for mediator in ("mediator-qatar", "mediator-turkiye"):
-            signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
-            flow.sign_finding(
-                session, principal=world[mediator], finding_id=finding.id, signature=signature, now=t
-            )
-        flow.adopt_finding(
-            session,
-            principal=world["mediator-qatar"],
-            scenario=runtime.scenario,
-            finding_id=finding.id,
-            now=t,
-        )
-    return complaint.id, finding.id
+    return complaint.id, adopt_a_finding(world, case_id, now=NOW + timedelta(days=1))
 
 
 def publish(world: World, finding_id: str, *, now: datetime) -> None:
@@ -200,7 +184,7 @@ def test_an_adopted_finding_appears_with_its_verdict_confidence_and_penalty(runt
         "Pakistan (its forces)",
     )
     assert row.confidence == "likely (55–80%)"
-    assert row.penalty == "level 1: Formal notice"
+    assert row.penalty == "Step 1 of 5 of the penalty schedule: Formal notice"
     assert (row.adopted_on, row.published_on) == (date(2025, 11, 2), None)
     assert (
         "1 finding adopted or published in the period: 1 violation confirmed (1 by Pakistan)."
@@ -267,7 +251,10 @@ def test_parties_and_the_public_see_a_verdict_only_once_it_is_published(runtime:
     assert public.statistics.by_party  # aggregate statistics stay public
 
     publish(world, finding_id, now=datetime(2025, 11, 2, 18, 0, tzinfo=UTC))
-    for principal, penalty in ((world["liaison-pk"], "level 1: Formal notice"), (world["liaison-af"], None)):
+    for principal, penalty in (
+        (world["liaison-pk"], "Step 1 of 5 of the penalty schedule: Formal notice"),
+        (world["liaison-af"], None),
+    ):
         [row] = build(runtime, principal, ADOPTION_WEEK).findings
         assert (row.id, row.status, row.penalty) == (finding_id, "published", penalty)
         assert row.case_id is not None  # both parties are involved in the case
@@ -331,3 +318,28 @@ def test_quick_periods_offer_last_week_30_days_and_the_ceasefire() -> None:
     later = reports.quick_periods(scenario, today=date(2027, 1, 1))
     assert later[-1].label == "First year of the ceasefire"
     assert (later[-1].date_to - later[-1].date_from).days + 1 == reports.MAX_PERIOD_DAYS
+
+
+def test_the_default_report_opens_on_the_last_complete_week_with_incidents_and_says_so(
+    runtime: Runtime,
+) -> None:
+    with runtime.sessions() as session:
+        empty = reports.default_week(session, runtime.scenario, today=date(2025, 11, 26))
+    assert (empty.date_from, empty.date_to) == (date(2025, 11, 17), date(2025, 11, 23))
+    assert empty.note is not None and "no incident is on record yet" in empty.note
+    with runtime.transaction() as session:
+        add_incident(session, "pk-1", date(2025, 11, 4))
+        add_incident(session, "this-week", date(2025, 11, 25))  # the current week is not complete
+    with runtime.sessions() as session:
+        quiet = reports.default_week(session, runtime.scenario, today=date(2025, 11, 26))
+        busy = reports.default_week(session, runtime.scenario, today=date(2025, 11, 12))
+        chosen = reports.resolve_period(
+            session, runtime.scenario, "2025-11-17", "2025-11-23", today=date(2025, 11, 26)
+        )
+    assert (quiet.date_from, quiet.date_to) == WEEK
+    assert quiet.note == (
+        "The last complete week that has incidents on record, 3–9 November 2025; the 2 complete weeks since "
+        "then, up to 23 November 2025, had none."
+    )
+    assert (busy.date_from, busy.date_to, busy.note) == (*WEEK, "The last complete week, 3–9 November 2025.")
+    assert chosen == reports.Period(date(2025, 11, 17), date(2025, 11, 23), None)

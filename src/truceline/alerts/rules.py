@@ -32,6 +32,7 @@ class AlertKind(StrEnum):
     FATALITIES_AT_LEAST = "fatalities_at_least"
     ESCALATION_RISES = "escalation_rises"
     REPLY_DEADLINE_PASSED = "reply_deadline_passed"
+    PARTY_NOTICE = "party_notice"  # a party's liaison has its own notices delivered (see workflows.notices)
 
 
 class Channel(StrEnum):
@@ -49,7 +50,10 @@ KIND_LABELS = {
     AlertKind.FATALITIES_AT_LEAST: "an incident reports at least N killed",
     AlertKind.ESCALATION_RISES: "the escalation level rises above yesterday's",
     AlertKind.REPLY_DEADLINE_PASSED: "a complaint's reply deadline passes without a reply",
+    AlertKind.PARTY_NOTICE: "a notice to the party of the liaison who made the rule",
 }
+# The kinds the mediators set up; a party's liaison sets up `party_notice` rules, and only those.
+MECHANISM_KINDS = tuple(kind for kind in AlertKind if kind is not AlertKind.PARTY_NOTICE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +75,23 @@ def _choice(enum: type[AlertKind] | type[Channel], what: str, raw: str) -> str:
     return value
 
 
-def check_rule(*, name: str, kind: str, channel: str, target: str, threshold: int | None) -> RuleFields:
-    """Every field of a new rule, or InvalidInput naming the first that is wrong."""
+def check_rule(
+    *, name: str, kind: str, channel: str, target: str, threshold: int | None, by_party: bool = False
+) -> RuleFields:
+    """Every field of a new rule, or InvalidInput naming the first that is wrong. `by_party`: the rule is a
+    party liaison's, which delivers that party's notices (kind `party_notice`, and no other)."""
     clean_name = one_line(name)
     if not clean_name:
         raise InvalidInput("name: expected a short name for the rule, found nothing")
     if len(clean_name) > MAX_NAME_CHARS:
         raise InvalidInput(f"name: expected at most {MAX_NAME_CHARS} characters, found {len(clean_name)}")
     alert_kind = AlertKind(_choice(AlertKind, "kind", kind))
+    if (alert_kind is AlertKind.PARTY_NOTICE) != by_party:
+        raise InvalidInput(
+            "kind: a party's liaison sets up party_notice rules for its own notices (on /notices), "
+            f"and the mechanism the other kinds; found {alert_kind.value} "
+            + ("by a party" if by_party else "by the mechanism")
+        )
     if alert_kind is AlertKind.FATALITIES_AT_LEAST:
         if threshold is None:
             raise InvalidInput(

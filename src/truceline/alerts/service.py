@@ -27,14 +27,18 @@ from truceline.ledger.service import add_record
 log = logging.getLogger(__name__)
 
 
-def create_rule(session: Session, *, rule_in: AlertRuleCreate, author: str, now: datetime) -> AlertRule:
-    """Check every field (InvalidInput, nothing written) and store the rule, active."""
+def create_rule(
+    session: Session, *, rule_in: AlertRuleCreate, author: str, now: datetime, by_party: bool = False
+) -> AlertRule:
+    """Check every field (InvalidInput, nothing written) and store the rule, active. `by_party`: `author` is
+    a party's liaison, and the rule delivers that party's notices (`party_notice`)."""
     fields = check_rule(
         name=rule_in.name,
         kind=rule_in.kind,
         channel=rule_in.channel,
         target=rule_in.target,
         threshold=rule_in.threshold,
+        by_party=by_party,
     )
     rule = AlertRule(
         id=f"alr-{uuid.uuid4().hex[:12]}",

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from truceline.ledger.schemas import RecordProofRead
+
 
 class _In(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -67,24 +69,63 @@ class EvidenceRead(BaseModel):
     metadata: dict[str, Any]
 
 
-class FindingRead(BaseModel):
-    id: str
-    finding_id: str
-    case_id: str
-    verdict: str
-    responsible_party: str | None
-    responsibility: str | None
-    clause_ids: list[Any]
-    confidence: str
-    rationale: str
-    status: str
-    signers: list[str]
-
-
 class PenaltyRead(BaseModel):
-    id: str
-    finding_id: str
     party: str
     level: int
     name: str
+    words: str = Field(
+        description="the step in words: 'Step 2 of 5 of the penalty schedule: Public attribution'"
+    )
     description: str
+
+
+class ClauseRead(BaseModel):
+    id: str
+    title: str
+
+
+class FindingSignatureRead(BaseModel):
+    signer: str
+    key: str = Field(description="the signer's Ed25519 key as a C2SP vkey")
+    key_hash: str = Field(description="the key's 4-byte id (hex), as in signed notes")
+    signed_at: datetime
+    is_valid: bool = Field(
+        description="verifies now, by an active mediator, with the key the account holds now"
+    )
+
+
+class FindingVersionRead(BaseModel):
+    version: int
+    version_id: str = Field(description="'fnd-x' for version 1, 'fnd-x.v2' for the next, ...")
+    status: str
+    created_at: datetime
+    created_by: str
+
+
+class FindingRead(BaseModel):
+    """A finding under its one public id (`id`), as its latest version the caller may read says it."""
+
+    id: str
+    version: int
+    version_id: str
+    case_id: str | None = Field(description="null when the caller may not read the case")
+    status: str
+    verdict: str
+    verdict_words: str
+    responsible_party: str | None
+    responsibility: str | None
+    responsible_words: str | None = Field(description="'Pakistan, its own forces'; null when none is named")
+    clauses: list[ClauseRead]
+    confidence: str
+    confidence_words: str = Field(description="estimative language with its range: 'likely (55–80%)'")
+    rationale: str
+    penalty: PenaltyRead | None = Field(description="null when there is none or the caller may not read it")
+    signatures: list[FindingSignatureRead]
+    valid_signers: list[str]
+    quorum: int
+    adopted_at: datetime | None
+    published_at: datetime | None
+    versions: list[FindingVersionRead] = Field(description="the versions the caller may read, oldest first")
+    proof: RecordProofRead | None = Field(
+        description="the ledger entry of this version and its inclusion proof"
+    )

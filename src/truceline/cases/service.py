@@ -55,7 +55,7 @@ from truceline.complaints.models import Complaint
 from truceline.errors import Conflict, InvalidInput, NotFound, TrucelineError, VerificationError
 from truceline.incidents.models import Incident
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.service import add_record
+from truceline.ledger.service import add_record, recorded_by
 from truceline.ledger.signing import SIGNATURE_SIZE, Verifier
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Role, Target, can, require
@@ -141,10 +141,10 @@ def read_case(session: Session, *, principal: Principal, case_id: str) -> Case:
     return case
 
 
-def list_cases(session: Session, *, principal: Principal) -> list[Case]:
-    """Latest versions of the cases the principal may read, newest first."""
+def list_cases(session: Session, *, principal: Principal, as_of: datetime | None = None) -> list[Case]:
+    """Latest versions of the cases the principal may read, newest first (as the ledger held them `as_of`)."""
     latest: dict[str, Case] = {}
-    for case in session.scalars(select(Case)):
+    for case in session.scalars(select(Case).where(recorded_by(Case, as_of))):
         key = base_id(case.id)
         if key not in latest or version_of(case.id) > version_of(latest[key].id):
             latest[key] = case
@@ -533,10 +533,15 @@ def _finding_target(session: Session, finding: Finding) -> tuple[Target, Case]:
     return target, case
 
 
+def may_read_finding(session: Session, principal: Principal, finding: Finding) -> bool:
+    """Whether the principal may read this version of a finding (a party: once it is published)."""
+    target, _ = _finding_target(session, finding)
+    return can(principal, Action.READ_FINDING, target)
+
+
 def read_finding(session: Session, *, principal: Principal, finding_id: str) -> Finding:
     finding = get_finding(session, finding_id)
-    target, _ = _finding_target(session, finding)
-    if not can(principal, Action.READ_FINDING, target):
+    if not may_read_finding(session, principal, finding):
         raise NotFound("finding", finding_id)
     return finding
 
@@ -638,7 +643,7 @@ def sign_finding(
         raise InvalidInput(f"user {user.username!r} has no public key registered, so cannot sign findings")
     verifier = Verifier.from_vkey(user.public_key)
     _verify_b64(verifier, signing_message(finding), signature, what=f"finding {base_id(finding.id)}")
-    if principal.username in {s.signer for s in _signatures(session, finding)}:
+    if principal.username in {s.signer for s in list_signatures(session, finding)}:
         raise Conflict(f"finding {base_id(finding.id)} is already signed by {principal.username}")
     row = FindingSignature(
         id=_new_id("fsig", 16),
@@ -670,7 +675,8 @@ def _verify_b64(verifier: Verifier, message: bytes, signature: str, *, what: str
         ) from exc
 
 
-def _signatures(session: Session, finding: Finding) -> list[FindingSignature]:
+def list_signatures(session: Session, finding: Finding) -> list[FindingSignature]:
+    """Every signature made on any version of the finding, oldest first."""
     base = base_id(finding.id)
     query = select(FindingSignature).where(
         (FindingSignature.finding_id == base)
@@ -679,12 +685,12 @@ def _signatures(session: Session, finding: Finding) -> list[FindingSignature]:
     return list(session.scalars(query.order_by(FindingSignature.created_at, FindingSignature.id)))
 
 
-def valid_signers(session: Session, finding: Finding) -> list[str]:
-    """Distinct active mediators whose stored signature verifies over the finding's current substance
-    with the key their account holds now (a replaced key no longer counts)."""
+def valid_signature_rows(session: Session, finding: Finding) -> list[FindingSignature]:
+    """The stored signatures that verify over the finding's current substance, each by an active mediator
+    with the key the account holds now (a replaced key no longer counts)."""
     message = signing_message(finding)
-    signers: list[str] = []
-    for row in _signatures(session, finding):
+    valid: list[FindingSignature] = []
+    for row in list_signatures(session, finding):
         user = find_user(session, row.signer)
         if user is None or not user.is_active or user.role != Role.MEDIATOR or user.public_key != row.key:
             continue
@@ -692,9 +698,13 @@ def valid_signers(session: Session, finding: Finding) -> list[str]:
             _verify_b64(Verifier.from_vkey(row.key), message, row.signature, what="finding")
         except TrucelineError:
             continue
-        if row.signer not in signers:
-            signers.append(row.signer)
-    return signers
+        valid.append(row)
+    return valid
+
+
+def valid_signers(session: Session, finding: Finding) -> list[str]:
+    """Distinct mediators with a valid signature on the finding (see `valid_signature_rows`)."""
+    return list(dict.fromkeys(row.signer for row in valid_signature_rows(session, finding)))
 
 
 def adopt_finding(
@@ -766,6 +776,14 @@ def apply_penalty(
     )
     add_record(session, penalty, author=principal.username, now=now)
     return penalty
+
+
+def list_finding_versions(session: Session, finding_id: str) -> list[Finding]:
+    """Every version of a finding, given any of its ids, oldest first (NotFound when there is none)."""
+    versions = _versions(session, Finding, finding_id)
+    if not versions:
+        raise NotFound("finding", finding_id)
+    return versions
 
 
 def _versions(session: Session, model: type[R], record_id: str) -> list[R]:

@@ -9,7 +9,7 @@ import click
 from sqlalchemy.orm import Session
 
 from truceline.alerts import service
-from truceline.alerts.rules import AlertKind, Channel
+from truceline.alerts.rules import MECHANISM_KINDS, Channel
 from truceline.alerts.schemas import AlertDeliveryRead, AlertRuleCreate, AlertRuleRead
 from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import parse_every
@@ -59,7 +59,7 @@ def alerts() -> None:
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice([k.value for k in AlertKind]),
+    type=click.Choice([k.value for k in MECHANISM_KINDS]),
     help="What the rule watches for.",
 )
 @click.option(

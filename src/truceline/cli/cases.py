@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,8 @@ import click
 from sqlalchemy.orm import Session
 
 from truceline.cases.blobs import check_upload_size
+from truceline.cases.models import Finding
+from truceline.cases.rules import base_id, version_of
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.cli.context import Context, pass_context
 from truceline.complaints.rules import FilingKind, sign_filing
@@ -119,7 +121,7 @@ def file_complaint(
         )
     complaint = filed.complaint
     for notice in filed.notices:
-        click.echo(f"notice to {notice.party}: {notice.message}", err=True)
+        click.echo(f"notice {notice.id} to {notice.party}: {notice.subject}", err=True)
     data = {
         "id": complaint.id,
         "accused_party": complaint.accused_party,
@@ -200,7 +202,7 @@ def cases() -> None:
     \b
     Example (one case from start to finish):
       truceline cases open --as mediator-qatar --title "Spin Boldak shelling" --complaint cmp-1a2b \\
-          --monitor monitor --deadline 2025-11-20
+          --monitor monitor --deadline 14d
       truceline cases transition case-9f8e --status investigating --as mediator-qatar
       truceline cases add-evidence case-9f8e photo.jpg --as monitor
       truceline cases propose-finding case-9f8e --as monitor --verdict violation_confirmed \\
@@ -212,13 +214,28 @@ def cases() -> None:
     """
 
 
+def parse_deadline(raw: str, *, now: datetime) -> datetime:
+    """`--deadline`: "14d" (days from now), "2026-01-20" or "2026-01-20T18:00" (UTC); InvalidInput else."""
+    text = raw.strip()
+    if text.endswith("d") and text[:-1].isdigit():
+        return now + timedelta(days=int(text[:-1]))
+    for layout in ("%Y-%m-%d", "%Y-%m-%dT%H:%M"):
+        try:
+            return datetime.strptime(text, layout).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    raise InvalidInput(
+        f"deadline: expected days from now (14d) or YYYY-MM-DD[THH:MM] in UTC, found {text[:40]!r}"
+    )
+
+
 @cases.command("open")
 @click.option("--as", "acting_as", required=True, help=AS_HELP)
 @click.option("--title", required=True)
 @click.option("--complaint", "complaint_ids", multiple=True, help="A complaint to verify (repeatable).")
 @click.option("--incident", "incident_ids", multiple=True, help="An incident to verify (repeatable).")
 @click.option("--monitor", "monitors", multiple=True, help="Username of an assigned monitor (repeatable).")
-@click.option("--deadline", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="UTC date (and time).")
+@click.option("--deadline", help="Days from now (14d), or a UTC date (and time): 2026-01-20[T18:00].")
 @click.option("--format", "fmt", type=Format, default="text", show_default=True)
 @pass_context
 def open_case(
@@ -228,17 +245,23 @@ def open_case(
     complaint_ids: tuple[str, ...],
     incident_ids: tuple[str, ...],
     monitors: tuple[str, ...],
-    deadline: datetime | None,
+    deadline: str | None,
     fmt: str,
 ) -> None:
-    """Open a case (mediators); prints the case id."""
+    """Open a case (mediators); prints the case id.
+
+    \b
+    Example:
+      truceline cases open --as mediator-qatar --title "Barmal drone strike" --complaint cmp-1a2b \\
+          --deadline 14d
+    """
     runtime, now = ctx.runtime, ctx.now()
     case_in = CaseCreate(
         title=title,
         complaint_ids=list(complaint_ids),
         incident_ids=list(incident_ids),
         monitors=list(monitors),
-        deadline=deadline.replace(tzinfo=UTC) if deadline is not None else None,
+        deadline=parse_deadline(deadline, now=now) if deadline is not None else None,
     )
     with runtime.transaction() as session:
         case = flow.open_case(session, principal=_principal(session, acting_as), case_in=case_in, now=now)
@@ -456,7 +479,7 @@ def sign_finding(
             signature=signature or "",
             now=now,
         )
-    click.echo(f"{row.finding_id}\tsigned by {row.signer}")
+    click.echo(f"{base_id(row.finding_id)}\tsigned by {row.signer}")
 
 
 @cases.command("adopt")
@@ -468,7 +491,7 @@ def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
 
     \b
     Example:
-      truceline cases adopt fnd-77aa --as mediator-qatar
+      truceline cases adopt fnd-88bb --as mediator-qatar
     """
     runtime, now = ctx.runtime, ctx.now()
     with runtime.transaction() as session:
@@ -479,7 +502,7 @@ def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
             finding_id=finding_id,
             now=now,
         )
-    click.echo(f"{adoption.finding.id}\t{adoption.finding.status}")
+    click.echo(_finding_line(adoption.finding))
     if adoption.penalty is not None:
         p = adoption.penalty
         click.echo(f"penalty {p.id}: {p.party} level {p.level} ({p.name})")
@@ -494,14 +517,19 @@ def publish(ctx: Context, finding_id: str, acting_as: str) -> None:
 
     \b
     Example:
-      truceline cases publish fnd-77aa --as mediator-qatar
+      truceline cases publish fnd-99cc --as mediator-qatar
     """
     runtime, now = ctx.runtime, ctx.now()
     with runtime.transaction() as session:
         finding = flow.publish_finding(
             session, principal=_principal(session, acting_as), finding_id=finding_id, now=now
         )
-    click.echo(f"{finding.id}\t{finding.status}")
+    click.echo(_finding_line(finding))
+
+
+def _finding_line(finding: Finding) -> str:
+    """ "fnd-77aa\tpublished\tversion 3": a finding's one id, then the version this act made."""
+    return f"{base_id(finding.id)}\t{finding.status}\tversion {version_of(finding.id)}"
 
 
 @cases.command("show")

@@ -60,10 +60,10 @@ def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool) -> None
 
     \b
     Examples:
-      truceline incidents --recluster --format jsonl
       truceline incidents --format csv > incidents.csv
       truceline incidents merge INC-3f2a9c1b0d4e INC-77ab01c2d3e4 --note "same shelling"
-      truceline incidents split INC-3f2a9c1b0d4e --claims dawn-1-c1,tolo-1-c1
+      truceline incidents split INC-5e6f7a8b9c0d --claims dawn-2-c1,tolo-2-c1
+      truceline incidents --recluster --format jsonl
     """
     if click_ctx.invoked_subcommand is not None:
         return
@@ -128,7 +128,7 @@ def split(ctx: Context, incident_id: str, claim_list: str, note: str) -> None:
 
     \b
     Example:
-      truceline incidents split INC-3f2a9c1b0d4e --claims dawn-1-c1,tolo-1-c1
+      truceline incidents split INC-5e6f7a8b9c0d --claims dawn-2-c1,tolo-2-c1
     """
     claim_ids = [c.strip() for c in claim_list.split(",") if c.strip()]
     runtime = ctx.runtime

@@ -23,7 +23,9 @@ def render_reference() -> str:
     parts = [
         "# CLI reference\n",
         "Generated from `--help` by `make docs` (`python -m truceline.cli.reference > docs/cli.md`); "
-        "a test fails when it is out of date.\n",
+        "a test fails when it is out of date. Every example below runs in a test "
+        "(tests/cli/test_examples.py) against `truceline init --demo` plus the records and files the "
+        "examples name, so an example that stops working fails the build.\n",
     ]
     # The group's context settings, given explicitly: a bare Context would not apply them, and Click caches
     # each command's help option the first time it is built, so the text would depend on what ran before.

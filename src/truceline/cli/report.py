@@ -32,7 +32,7 @@ MECHANISM = Principal(user_id="cli", username="cli", role=Role.MEDIATOR)
 )
 @pass_context
 def report(ctx: Context, date_from: str, date_to: str, fmt: str | None, output: Path) -> None:
-    """Write the compliance report for a period (default: the last full week, Monday to Sunday).
+    """Write the compliance report for a period (default: the last complete week with incidents).
 
     The report is the mechanism's full one (as a mediator sees it): summary, ceasefire status, escalation
     index, weekly chart, map, and the period's incidents, complaints and replies, findings and talks.
@@ -49,11 +49,10 @@ def report(ctx: Context, date_from: str, date_to: str, fmt: str | None, output: 
             f"output: expected a file in an existing folder, found no folder {str(output.parent)!r}"
         )
     now = ctx.now()
-    start, end = reports.parse_period(date_from, date_to, today=now.date())
     runtime = ctx.runtime
     with runtime.sessions() as session:
-        built = reports.build_report(
-            session, runtime.scenario, MECHANISM, date_from=start, date_to=end, generated_at=now
+        built = reports.requested_report(
+            session, runtime.scenario, MECHANISM, raw_from=date_from, raw_to=date_to, generated_at=now
         )
     html = reports.render_html(built, scenario=runtime.scenario)
     data = reports.render_pdf(html) if fmt == "pdf" else html.encode("utf-8")

@@ -53,8 +53,8 @@ def users() -> None:
 
     \b
     Examples:
-      truceline users add mediator-qatar --role mediator --public-key qatar.pub --password-file pw.txt
-      truceline users add liaison-pk --role party --party PK --public-key pk.pub
+      truceline users add mediator-doha --role mediator --public-key qatar.pub --password-file pw.txt
+      truceline users add liaison-pk-north --role party --party PK --public-key pk.pub
       truceline users list --format json
       truceline users token liaison-pk --expires 30
       truceline users revoke-token tok-0a1b2c3d4e5f6a7b
@@ -225,8 +225,8 @@ def keys() -> None:
 
     \b
     Example:
-      truceline keys generate liaison-pk
-      truceline users add liaison-pk --role party --party PK --public-key liaison-pk.pub
+      truceline keys generate liaison-pk-north
+      truceline users add liaison-pk-north --role party --party PK --public-key liaison-pk-north.pub
     """
 
 

@@ -35,7 +35,7 @@ from truceline.complaints.schemas import (
 )
 from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from truceline.incidents.models import Incident
-from truceline.ledger.service import add_record
+from truceline.ledger.service import add_record, recorded_by
 from truceline.ledger.signing import Verifier
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Target, can, require
@@ -211,24 +211,35 @@ def read_complaint(session: Session, *, principal: Principal, complaint_id: str)
 
 
 def list_complaints(
-    session: Session, *, principal: Principal, limit: int = 100, offset: int = 0
+    session: Session,
+    *,
+    principal: Principal,
+    limit: int = 100,
+    offset: int = 0,
+    as_of: datetime | None = None,
 ) -> list[Complaint]:
     """Complaints the principal may read, newest first: a party sees those filed by or against it."""
-    query = select(Complaint).order_by(Complaint.created_at.desc(), Complaint.id)
+    query = (
+        select(Complaint)
+        .where(recorded_by(Complaint, as_of))
+        .order_by(Complaint.created_at.desc(), Complaint.id)
+    )
     return [c for c in session.scalars(query) if can(principal, Action.READ_COMPLAINT, c)][
         offset : offset + limit
     ]
 
 
-def list_responses(session: Session, complaint_id: str) -> list[Response]:
+def list_responses(session: Session, complaint_id: str, *, as_of: datetime | None = None) -> list[Response]:
     """Every response to a complaint, corrections included, oldest first."""
-    query = select(Response).where(Response.complaint_id == complaint_id)
+    query = select(Response).where(Response.complaint_id == complaint_id, recorded_by(Response, as_of))
     return list(session.scalars(query.order_by(Response.created_at, Response.id)))
 
 
-def find_current_response(session: Session, complaint_id: str) -> Response | None:
-    """The response no correction has superseded, or None when the accused has not replied."""
-    responses = list_responses(session, complaint_id)
+def find_current_response(
+    session: Session, complaint_id: str, *, as_of: datetime | None = None
+) -> Response | None:
+    """The response no correction has superseded, or None when the accused has not replied (by `as_of`)."""
+    responses = list_responses(session, complaint_id, as_of=as_of)
     superseded = {r.supersedes_id for r in responses if r.supersedes_id}
     current = [r for r in responses if r.id not in superseded]
     return current[-1] if current else None

@@ -18,6 +18,7 @@ from truceline.db.base import Base, Record
 from truceline.documents.models import Document
 from truceline.incidents.models import Incident
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
+from truceline.notices.models import Notice, NoticeReceipt
 from truceline.sources.models import Source
 from truceline.talks.models import TalksRound
 from truceline.users.models import User, UserEvent
@@ -46,6 +47,8 @@ RECORD_MODELS: tuple[type[Record], ...] = (
     AuthEvent,
     AlertRule,
     AlertDelivery,
+    Notice,
+    NoticeReceipt,
 )
 LEDGER_MODELS = (LedgerEntryRow, CheckpointRow, CosignatureRow)
 

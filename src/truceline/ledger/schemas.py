@@ -41,3 +41,15 @@ class ConsistencyProofRead(BaseModel):
     old_root: str
     new_root: str
     proof: list[str]
+
+
+class RecordProofRead(BaseModel):
+    """A record's ledger entry and the proof that the published checkpoint includes it (hashes in hex)."""
+
+    entry: EntryRead
+    checkpoint_size: int | None
+    root_hash: str | None
+    audit_path: list[str]
+    is_included: bool
+    is_proven: bool
+    inclusion_url: str | None

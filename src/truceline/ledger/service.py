@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import ColumnElement, exists, func, inspect, select, text, true
 from sqlalchemy.orm import Session
 
 from truceline.db.base import Record
@@ -84,6 +84,30 @@ def append_entry(session: Session, *, record: Record, author: str, now: datetime
     return row
 
 
+def recorded_by(model: type[Record], as_of: datetime | None) -> ColumnElement[bool]:
+    """A WHERE condition: the record's ledger entry was appended at or before `as_of` (always true for None).
+
+    The ledger's time is the clock of "the record as it stood then": a view of a past day is built only from
+    records whose entry is at or before that moment, so a later decision never rewrites the past. Entry times
+    are fixed-width RFC 3339 UTC strings (`format_time`), so comparing the text compares the times.
+    """
+    if as_of is None:
+        return true()
+    return exists().where(
+        LedgerEntryRow.kind == model.ledger_kind(),
+        LedgerEntryRow.record_id == model.id,
+        LedgerEntryRow.time <= format_time(as_of),
+    )
+
+
+def size_at(session: Session, as_of: datetime | None) -> int:
+    """How many entries the ledger held at `as_of` (now, for None)."""
+    query = select(func.count()).select_from(LedgerEntryRow)
+    if as_of is not None:
+        query = query.where(LedgerEntryRow.time <= format_time(as_of))
+    return session.scalar(query) or 0
+
+
 def entry_of(row: LedgerEntryRow) -> LedgerEntry:
     return LedgerEntry(
         seq=row.seq,
@@ -145,8 +169,12 @@ def chain_line(previous: CheckpointRow, cosignatures: list[CosignatureRow]) -> s
     return " ".join([CHAIN_PREFIX, *fields, base64.b64encode(cosig_hash).decode()])
 
 
-def latest_checkpoint(session: Session) -> CheckpointRow | None:
-    return session.scalars(select(CheckpointRow).order_by(CheckpointRow.id.desc()).limit(1)).first()
+def latest_checkpoint(session: Session, *, max_size: int | None = None) -> CheckpointRow | None:
+    """The newest checkpoint, or the newest covering at most `max_size` entries (the one a past day had)."""
+    query = select(CheckpointRow)
+    if max_size is not None:
+        query = query.where(CheckpointRow.size <= max_size)
+    return session.scalars(query.order_by(CheckpointRow.id.desc()).limit(1)).first()
 
 
 def list_checkpoints(session: Session) -> list[CheckpointRow]:

@@ -52,6 +52,9 @@ class Action(StrEnum):
     READ_PENALTY = "read_penalty"
     FILE_NOTIFICATION = "file_notification"
     READ_NOTIFICATION = "read_notification"
+    READ_NOTICE = "read_notice"
+    MARK_NOTICE_READ = "mark_notice_read"
+    MANAGE_NOTICE_DELIVERY = "manage_notice_delivery"
     BUILD_REPORT = "build_report"
     READ_REPORT = "read_report"
     READ_STATISTICS = "read_statistics"
@@ -135,7 +138,8 @@ _ANY, _OWN, _FILED, _ASSIGNED, _PUBLISHED, _PUBLIC = (
 
 # The policy. Grouped by role; within a role in the order of Action. Reviewed like code, because it is.
 # Filing complaints, responses and notifications is a party's own act (it signs them), so mediators
-# do not hold those actions; cosigning checkpoints is what the parties' witnesses do.
+# do not hold those actions; cosigning checkpoints is what the parties' witnesses do. Marking a notice read
+# is the addressed party's acknowledgement, so only that party may do it.
 POLICY: tuple[Rule, ...] = tuple(
     Rule(role, action, scope)
     for role, action, scope in (
@@ -160,6 +164,7 @@ POLICY: tuple[Rule, ...] = tuple(
         (_M, _A.APPLY_PENALTY, _ANY),
         (_M, _A.READ_PENALTY, _ANY),
         (_M, _A.READ_NOTIFICATION, _ANY),
+        (_M, _A.READ_NOTICE, _ANY),
         (_M, _A.BUILD_REPORT, _ANY),
         (_M, _A.READ_REPORT, _ANY),
         (_M, _A.READ_STATISTICS, _ANY),
@@ -196,6 +201,7 @@ POLICY: tuple[Rule, ...] = tuple(
         (_AN, _A.READ_FINDING, _ANY),
         (_AN, _A.READ_PENALTY, _ANY),
         (_AN, _A.READ_NOTIFICATION, _ANY),
+        (_AN, _A.READ_NOTICE, _ANY),
         (_AN, _A.BUILD_REPORT, _ANY),
         (_AN, _A.READ_REPORT, _ANY),
         (_AN, _A.READ_STATISTICS, _ANY),
@@ -215,6 +221,9 @@ POLICY: tuple[Rule, ...] = tuple(
         (_PA, _A.READ_PENALTY, _OWN),
         (_PA, _A.FILE_NOTIFICATION, _FILED),
         (_PA, _A.READ_NOTIFICATION, _OWN),
+        (_PA, _A.READ_NOTICE, _OWN),
+        (_PA, _A.MARK_NOTICE_READ, _OWN),
+        (_PA, _A.MANAGE_NOTICE_DELIVERY, _FILED),
         (_PA, _A.READ_REPORT, _PUBLIC),
         (_PA, _A.READ_STATISTICS, _ANY),
         (_PA, _A.READ_LEDGER, _ANY),

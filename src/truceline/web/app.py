@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from truceline import __version__
 from truceline.runtime import Runtime
-from truceline.web.api import alerts, desk, documents, geo, ledger, review, users, verification
+from truceline.web.api import alerts, desk, documents, geo, ledger, notices, review, users, verification
 from truceline.web.errors import ERROR_RESPONSES, install_error_handlers
 from truceline.web.headers import SecurityHeaders
 from truceline.web.inputs import reject_nul_characters
@@ -17,6 +17,7 @@ from truceline.web.pages import alerts as alert_pages
 from truceline.web.pages import api_docs, auth
 from truceline.web.pages import desk as desk_pages
 from truceline.web.pages import exports as export_pages
+from truceline.web.pages import notices as notice_pages
 from truceline.web.pages import reports as report_pages
 from truceline.web.pages import routes as pages
 from truceline.web.pages import verification as verification_pages
@@ -44,6 +45,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         geo.router,
         desk.router,
         alerts.router,
+        notices.router,
         users.router,
     ):
         app.include_router(router, prefix="/api", responses=ERROR_RESPONSES)
@@ -52,7 +54,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(api_docs.router)
     app.include_router(verification_pages.router)
-    for page_router in (report_pages.router, export_pages.router, alert_pages.router):
+    for page_router in (report_pages.router, export_pages.router, alert_pages.router, notice_pages.router):
         app.include_router(page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The last added middleware runs first: proxies are resolved before anything reads the client.

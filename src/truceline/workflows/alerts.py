@@ -31,8 +31,10 @@ from truceline.complaints.rules import reply_deadline
 from truceline.config import Settings
 from truceline.incidents.models import Incident
 from truceline.ledger.encoding import format_time
+from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
-from truceline.workflows import desk
+from truceline.workflows import desk, notices
+from truceline.workflows.wording import fatalities_words
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +177,7 @@ def _fatalities_at_least(record: _Record, since: datetime, threshold: int) -> li
     parent, recorded = _incident_versions(record)
     found = []
     for point in points:
-        if point.fatalities_best < threshold or recorded.get(point.id, since) < since:
+        if (point.fatalities_best or 0) < threshold or recorded.get(point.id, since) < since:
             continue
         root = _root(point.id, parent)
         where = (
@@ -190,8 +192,9 @@ def _fatalities_at_least(record: _Record, since: datetime, threshold: int) -> li
                         f"Incident {point.id}: {one_line(point.title)}",
                         f"Date: {point.date_start or 'unknown'}; place: {where}",
                         f"Type: {point.event_type} / {point.sub_event_type}",
-                        f"Reported killed: {point.fatalities_best} (range {point.fatalities_low}–"
-                        f"{point.fatalities_high}); at least {threshold} triggers this rule",
+                        "Reported killed: "
+                        + fatalities_words(point.fatalities_best, point.fatalities_low, point.fatalities_high)
+                        + f"; at least {threshold} triggers this rule",
                         f"Independent sources: {point.independent_sources}; "
                         f"status: {point.status.replace('_', ' ')}",
                     ]
@@ -270,9 +273,24 @@ def _reply_deadlines_passed(record: _Record, since: datetime) -> list[Happening]
     return found
 
 
+def _party_notices(record: _Record, rule: AlertRule) -> list[Happening]:
+    """The notices to the party of the rule's author (a liaison) since the rule was made."""
+    party = notices.party_of_rule(record.session, rule)
+    if party is None:
+        return []
+    query = select(Notice).where(Notice.party == party, Notice.created_at >= rule.created_at)
+    found = []
+    for notice in record.session.scalars(query.order_by(Notice.created_at, Notice.id)):
+        links = ["/notices"] + ([f"/complaints/{notice.complaint_id}"] if notice.complaint_id else [])
+        found.append(Happening(f"notice:{notice.id}", notice.subject, notice.body, tuple(links)))
+    return found
+
+
 def _happenings(record: _Record, rule: AlertRule) -> list[Happening]:
     kind = AlertKind(rule.kind)
     since = rule.created_at
+    if kind is AlertKind.PARTY_NOTICE:
+        return _party_notices(record, rule)
     if kind is AlertKind.CONFIRMED_VIOLATION:
         return _confirmed_violations(record, since)
     if kind is AlertKind.FATALITIES_AT_LEAST:
@@ -323,7 +341,9 @@ def send_event(event: AlertEvent, scenario: Scenario, settings: Settings, *, now
 def run_alerts(
     session: Session, scenario: Scenario, settings: Settings, *, now: datetime, author: str = ALERTS_AUTHOR
 ) -> list[AlertDelivery]:
-    """Send everything the active rules found and record each delivery with its outcome (caller commits)."""
+    """Write the reply reminders that have come due (a notice each), then send everything the active rules
+    found and record each delivery with its outcome (caller commits)."""
+    notices.write_due_reminders(session, scenario, now=now)
     events = find_events(session, scenario, now=now)
     outcomes = [(event, send_event(event, scenario, settings, now=now)) for event in events]
     deliveries = [

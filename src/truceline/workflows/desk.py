@@ -1,8 +1,13 @@
 """The mediator's desk: what the dashboard, map, timeline and reports show, computed from the records.
 
-Everything here starts from `incident_points`: one compact, immutable row per current incident with the party
-its first party-affiliated actor belongs to and the verification status the cases and findings give it. The
-list is cached per database and ledger size: every write appends a ledger entry, so a new size means new data.
+Everything here starts from `incident_points`: one compact, immutable row per current incident with what its
+claims allege against which party and the verification status the cases and findings give it. Only a finding
+names a responsible party; the claims' party is an allegation and is called one.
+
+Every view can be asked `as_of` a past moment: it is then built only from records whose ledger entry is at or
+before that moment (the ledger's time is the clock), so a later decision never rewrites what the desk said
+that day. The list is cached per database, ledger size and moment: every write appends a ledger entry, so a
+new size means new data.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -33,11 +38,22 @@ from truceline.incidents import service as incidents_service
 from truceline.incidents.models import Incident
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.schemas import CheckpointRead
+from truceline.ledger.service import recorded_by, size_at
 from truceline.scenarios.schema import Scenario
 from truceline.talks.models import TalksRound
 from truceline.users.rules import Action, Principal, Scope, scopes_for
 from truceline.workflows import verification
 from truceline.workflows.ledger_views import published_checkpoint
+from truceline.workflows.wording import (
+    THE_REPORTS,
+    Allegation,
+    allegation_words,
+    claimant_party,
+    fatalities_words,
+    party_name,
+    responsible_words,
+    verdict_words,
+)
 
 INCIDENT_STATUSES = ("reported", "under_verification", "violation_confirmed", "not_confirmed", "inconclusive")
 ADOPTED = (FindingStatus.ADOPTED.value, FindingStatus.PUBLISHED.value)
@@ -80,11 +96,12 @@ class IncidentPoint:
     place: str | None
     admin1: str | None
     country: str | None
-    party: str | None
+    alleged_party: str | None  # the party whose forces most claims say acted: an allegation, never a finding
+    allegations: tuple[Allegation, ...]  # who alleges what against whom, each once
     actors: tuple[str, ...]
-    fatalities_best: int
-    fatalities_low: int
-    fatalities_high: int
+    fatalities_best: int | None  # None: no source gives a figure (unknown, not 0)
+    fatalities_low: int | None
+    fatalities_high: int | None
     independent_sources: int
     corroboration: float
     status: str
@@ -98,11 +115,19 @@ class IncidentPoint:
 
 @dataclass(frozen=True, slots=True)
 class IncidentFilter:
+    """Which incidents a list, the map or a download shows; `at` is not a filter on the incidents but the day
+    whose end the record is seen as of (None: now)."""
+
     date_from: date | None = None
     date_to: date | None = None
     kind: str | None = None
     party: str | None = None
     status: str | None = None
+    at: date | None = None
+
+    @property
+    def as_of(self) -> datetime | None:
+        return end_of_day(self.at)
 
     def matches(self, point: IncidentPoint) -> bool:
         if self.date_from and (
@@ -113,7 +138,7 @@ class IncidentFilter:
             return False
         if self.kind and self.kind not in (point.event_type, point.sub_event_type, point.process_type):
             return False
-        if self.party and point.party != self.party and point.responsible_party != self.party:
+        if self.party and point.alleged_party != self.party and point.responsible_party != self.party:
             return False
         return not (self.status and point.status != self.status)
 
@@ -125,6 +150,7 @@ class IncidentFilter:
             "kind": self.kind or "",
             "party": self.party or "",
             "status": self.status or "",
+            "at": self.at.isoformat() if self.at else "",
         }
         return {k: v for k, v in values.items() if v}
 
@@ -140,8 +166,24 @@ def parse_date(raw: str, *, what: str) -> date | None:
         raise InvalidInput(f"{what}: expected a date as YYYY-MM-DD, found {text[:40]!r}") from None
 
 
+def end_of_day(day: date | None) -> datetime | None:
+    """The last moment of `day` in UTC: "as of 2025-11-08" means everything recorded by then."""
+    return None if day is None else datetime.combine(day, time(23, 59, 59, 999999), tzinfo=UTC)
+
+
+def parse_as_of(raw: str) -> datetime | None:
+    """`?at=YYYY-MM-DD` as the end of that day; None (now) when empty; InvalidInput naming `at` otherwise."""
+    return end_of_day(parse_date(raw, what="at"))
+
+
 def parse_filter(
-    *, date_from: str = "", date_to: str = "", kind: str = "", party: str = "", status: str = ""
+    *,
+    date_from: str = "",
+    date_to: str = "",
+    kind: str = "",
+    party: str = "",
+    status: str = "",
+    at: str = "",
 ) -> IncidentFilter:
     start, end = parse_date(date_from, what="from"), parse_date(date_to, what="to")
     if start and end and start > end:
@@ -149,7 +191,26 @@ def parse_filter(
     status = status.strip()
     if status and status not in INCIDENT_STATUSES:
         raise InvalidInput(f"status: expected one of {', '.join(INCIDENT_STATUSES)}, found {status[:40]!r}")
-    return IncidentFilter(start, end, kind.strip()[:80] or None, party.strip()[:20] or None, status or None)
+    return IncidentFilter(
+        start,
+        end,
+        kind.strip()[:80] or None,
+        party.strip()[:20] or None,
+        status or None,
+        parse_date(at, what="at"),
+    )
+
+
+def filter_from_query(params: Mapping[str, str]) -> IncidentFilter:
+    """The filter of a page's or download's query string (from, to, kind, party, status, at)."""
+    return parse_filter(
+        date_from=params.get("from", ""),
+        date_to=params.get("to", ""),
+        kind=params.get("kind", ""),
+        party=params.get("party", ""),
+        status=params.get("status", ""),
+        at=params.get("at", ""),
+    )
 
 
 def filter_incidents(points: Iterable[IncidentPoint], flt: IncidentFilter) -> list[IncidentPoint]:
@@ -159,7 +220,8 @@ def filter_incidents(points: Iterable[IncidentPoint], flt: IncidentFilter) -> li
 # --- the incident index -----------------------------------------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cache: dict[tuple[str, str, bool], tuple[tuple[int, str], list[IncidentPoint]]] = {}
+_cache: dict[tuple[str, str, bool, str], tuple[tuple[int, str], list[IncidentPoint]]] = {}
+MAX_CACHED_VIEWS = 64  # (database, scenario, verdicts, moment) lists kept; past days asked for add one each
 
 
 def ledger_size(session: Session) -> int:
@@ -188,13 +250,18 @@ def sees_every_verdict(principal: Principal | None) -> bool:
 
 
 def incident_points(
-    session: Session, scenario: Scenario, principal: Principal | None = None
+    session: Session,
+    scenario: Scenario,
+    principal: Principal | None = None,
+    *,
+    as_of: datetime | None = None,
 ) -> list[IncidentPoint]:
     """Every current incident, newest first, with the status `principal` may see (None: the mechanism's own
     view). A verdict adopted but not yet published shows as `under_verification` to parties and the public.
-    Recomputed only when the ledger has grown."""
+    With `as_of`, the incidents, cases and findings as the ledger held them then. Recomputed only when the
+    ledger has grown."""
     full = sees_every_verdict(principal)
-    key = (str(session.get_bind().engine.url), scenario.id, full)
+    key = (str(session.get_bind().engine.url), scenario.id, full, "" if as_of is None else as_of.isoformat())
     head = ledger_head(session)
     with _cache_lock:
         cached = _cache.get(key)
@@ -203,8 +270,10 @@ def incident_points(
     if cached is not None and _unchanged_since(session, cached[0], head):
         points = cached[1]
     else:
-        points = _load_points(session, scenario, published_only=not full)
+        points = _load_points(session, scenario, published_only=not full, as_of=as_of)
     with _cache_lock:
+        if len(_cache) >= MAX_CACHED_VIEWS and key not in _cache:
+            _cache.clear()
         _cache[key] = (head, points)
     return points
 
@@ -225,7 +294,9 @@ def _unchanged_since(session: Session, before: tuple[int, str], now: tuple[int, 
     return same_start and touching is None
 
 
-def _load_points(session: Session, scenario: Scenario, *, published_only: bool) -> list[IncidentPoint]:
+def _load_points(
+    session: Session, scenario: Scenario, *, published_only: bool, as_of: datetime | None
+) -> list[IncidentPoint]:
     party_of_actor: dict[str, str | None] = {actor.name: actor.party for actor in scenario.actors}
     rows = session.execute(
         select(
@@ -243,17 +314,21 @@ def _load_points(session: Session, scenario: Scenario, *, published_only: bool) 
             Incident.corroboration,
             Incident.claim_ids,
             Incident.supersedes_id,
-        )
+        ).where(recorded_by(Incident, as_of))
     ).all()
     successors: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         if row.supersedes_id:
             successors[row.supersedes_id].append(row.id)
-    verdicts = _verdicts_by_incident(session, successors, published_only=published_only)
-    actor1_of_claim = dict(
-        (str(row.id), str(row.actor1))
-        for row in session.execute(select(Claim.id, Claim.actor1).where(Claim.actor1.is_not(None)))
-    )
+    verdicts = _verdicts_by_incident(session, successors, published_only=published_only, as_of=as_of)
+    # A claim is recorded before any incident that names it, so the incidents' own time bounds them.
+    acting = {
+        str(row.id): _Acting(str(row.actor1), bool(row.alleged), row.claimant)
+        for row in session.execute(
+            select(Claim.id, Claim.actor1, Claim.alleged, Claim.claimant).where(Claim.actor1.is_not(None))
+        )
+    }
+    speaks_for: dict[str, str | None] = {}
     points = []
     for row in rows:
         if row.id in successors or not row.claim_ids:
@@ -262,7 +337,8 @@ def _load_points(session: Session, scenario: Scenario, *, published_only: bool) 
         fatalities: Mapping[str, Any] = row.fatalities or {}
         actors = tuple(str(a) for a in row.actors or ())
         status, case_id, responsible = verdicts.get(row.id, ("reported", None, None))
-        best = _int(fatalities.get("best"))
+        best = _whole(fatalities.get("best"))
+        claim_ids = [str(c) for c in row.claim_ids]
         points.append(
             IncidentPoint(
                 id=row.id,
@@ -274,16 +350,17 @@ def _load_points(session: Session, scenario: Scenario, *, published_only: bool) 
                 process_type=row.process_type,
                 lat=_float(location.get("lat")),
                 lon=_float(location.get("lon")),
-                geo_precision=_int(location.get("geo_precision")) or None,
+                geo_precision=_whole(location.get("geo_precision")) or None,
                 radius_km=_float(location.get("radius_km")),
                 place=location.get("name"),
                 admin1=location.get("admin1"),
                 country=location.get("country"),
-                party=_perpetrator_party(row.claim_ids, actor1_of_claim, party_of_actor),
+                alleged_party=_alleged_party(claim_ids, acting, party_of_actor),
+                allegations=_allegations(claim_ids, acting, party_of_actor, scenario, speaks_for),
                 actors=actors,
                 fatalities_best=best,
-                fatalities_low=_int(fatalities.get("low"), default=best),
-                fatalities_high=_int(fatalities.get("high"), default=best),
+                fatalities_low=_whole(fatalities.get("low"), default=best),
+                fatalities_high=_whole(fatalities.get("high"), default=best),
                 independent_sources=row.independent_sources,
                 corroboration=row.corroboration,
                 status=status,
@@ -295,19 +372,62 @@ def _load_points(session: Session, scenario: Scenario, *, published_only: bool) 
     return points
 
 
-def _perpetrator_party(
-    claim_ids: Iterable[Any], actor1_of_claim: Mapping[str, str], party_of_actor: Mapping[str, str | None]
+@dataclass(frozen=True, slots=True)
+class _Acting:
+    """What one claim says about who acted: its actor1, and whether a claimant alleges it."""
+
+    actor1: str
+    alleged: bool
+    claimant: str | None
+
+
+def _alleged_party(
+    claim_ids: Iterable[str], acting: Mapping[str, _Acting], party_of_actor: Mapping[str, str | None]
 ) -> str | None:
     """The party of the actor most member claims name as actor1 (who acted); None for armed groups."""
-    named = Counter(actor1_of_claim[c] for c in map(str, claim_ids) if c in actor1_of_claim)
+    named = Counter(acting[c].actor1 for c in claim_ids if c in acting)
     if not named:
         return None
     actor = min(named, key=lambda a: (-named[a], a))
     return party_of_actor.get(actor)
 
 
-def _int(value: Any, *, default: int = 0) -> int:
-    return int(value) if isinstance(value, int | float) else default
+def _allegations(
+    claim_ids: Iterable[str],
+    acting: Mapping[str, _Acting],
+    party_of_actor: Mapping[str, str | None],
+    scenario: Scenario,
+    speaks_for: dict[str, str | None],
+) -> tuple[Allegation, ...]:
+    """Each (claimant, accused party) the member claims make, once: the claimant as the claim names it,
+    None where the source states it as fact, "an unnamed source" for an allegation without a claimant."""
+    found: dict[tuple[str, str | None], Allegation] = {}
+    for claim_id in claim_ids:
+        said = acting.get(claim_id)
+        against = party_of_actor.get(said.actor1) if said else None
+        if said is None or against is None:
+            continue
+        allegation = _allegation(
+            scenario, against, alleged=said.alleged, claimant=said.claimant, cache=speaks_for
+        )
+        found.setdefault((against, allegation.by), allegation)
+    return tuple(sorted(found.values(), key=lambda a: (a.by is None, a.by or THE_REPORTS, a.against)))
+
+
+def _allegation(
+    scenario: Scenario, against: str, *, alleged: bool, claimant: str | None, cache: dict[str, str | None]
+) -> Allegation:
+    """What one claim alleges against `against`: by its claimant ("an unnamed source" when it names none),
+    or by the reports themselves when the source states it as fact. `cache` keeps claimant -> party."""
+    by = (claimant or "an unnamed source") if alleged else None
+    if by is not None and by not in cache:
+        cache[by] = claimant_party(scenario, by)
+    return Allegation(against, by, cache[by] if by is not None else None)
+
+
+def _whole(value: Any, *, default: int | None = None) -> int | None:
+    """A figure as a whole number; `default` (None: unknown) when the record gives none."""
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
 
 
 def _float(value: Any) -> float | None:
@@ -324,21 +444,29 @@ def _latest_versions(rows: Iterable[Any]) -> dict[str, Any]:
 
 
 def _verdicts_by_incident(
-    session: Session, successors: Mapping[str, list[str]], *, published_only: bool
+    session: Session, successors: Mapping[str, list[str]], *, published_only: bool, as_of: datetime | None
 ) -> dict[str, tuple[str, str | None, str | None]]:
     """incident id -> (status, case id, responsible party), following merges and splits to current ids."""
-    cases = _latest_versions(session.execute(select(Case.id, Case.incident_ids, Case.complaint_ids)).all())
+    cases = _latest_versions(
+        session.execute(
+            select(Case.id, Case.incident_ids, Case.complaint_ids).where(recorded_by(Case, as_of))
+        ).all()
+    )
     if not cases:
         return {}
     complaint_incident = {
         str(row.id): str(row.incident_id)
         for row in session.execute(
-            select(Complaint.id, Complaint.incident_id).where(Complaint.incident_id.is_not(None))
+            select(Complaint.id, Complaint.incident_id).where(
+                Complaint.incident_id.is_not(None), recorded_by(Complaint, as_of)
+            )
         )
     }
     findings = _latest_versions(
         session.execute(
-            select(Finding.id, Finding.case_id, Finding.status, Finding.verdict, Finding.responsible_party)
+            select(
+                Finding.id, Finding.case_id, Finding.status, Finding.verdict, Finding.responsible_party
+            ).where(recorded_by(Finding, as_of))
         ).all()
     )
     adopted: dict[str, Any] = {}
@@ -409,10 +537,11 @@ def weekly_counts(
     date_from: date,
     date_to: date,
     principal: Principal | None = None,
+    as_of: datetime | None = None,
 ) -> list[WeekRow]:
-    """Per ISO week (Monday) from `date_from` to `date_to`: violent incidents attributed to each party, and
-    incidents a finding confirmed as a violation by each party."""
-    points = incident_points(session, scenario, principal)
+    """Per ISO week (Monday) from `date_from` to `date_to`: violent incidents the claims allege against each
+    party, and incidents a finding confirmed as a violation by each party."""
+    points = incident_points(session, scenario, principal, as_of=as_of)
     return _weeks(points, scenario, date_from=date_from, date_to=date_to)
 
 
@@ -434,8 +563,8 @@ def _weeks(
         week = week_start(point.date_start)
         if week not in reported:
             continue
-        if point.party in reported[week]:
-            reported[week][point.party] += 1
+        if point.alleged_party in reported[week]:
+            reported[week][point.alleged_party] += 1
         if point.status == "violation_confirmed" and point.responsible_party in confirmed[week]:
             confirmed[week][point.responsible_party] += 1
     return [WeekRow(week, reported[week], confirmed[week]) for week in sorted(reported)]
@@ -448,11 +577,12 @@ def ceasefire_status(
     today: date,
     weeks: int | None = None,
     principal: Principal | None = None,
+    as_of: datetime | None = None,
 ) -> CeasefireStatus:
     """Days since the last confirmed violation and the weekly series; by default the series runs from the
     baseline weeks before the ceasefire to today (at most two years), else the last `weeks` weeks.
-    Confirmed means by a finding `principal` may see (see `incident_points`)."""
-    points = incident_points(session, scenario, principal)
+    Confirmed means by a finding `principal` may see (see `incident_points`), recorded by `as_of`."""
+    points = incident_points(session, scenario, principal, as_of=as_of)
     parties = [p.id for p in scenario.parties]
     confirmed_days = [
         p.date_start for p in points if p.status == "violation_confirmed" and p.date_start is not None
@@ -508,17 +638,23 @@ class Escalation:
 
 
 def escalation(
-    session: Session, scenario: Scenario, *, at: date, principal: Principal | None = None
+    session: Session,
+    scenario: Scenario,
+    *,
+    at: date,
+    principal: Principal | None = None,
+    as_of: datetime | None = None,
 ) -> Escalation:
     """A transparent 0–100 index over the window ending at `at`: each part is 0–1 and has its weight."""
     settings = scenario.escalation
     start = at - timedelta(days=settings.window_days - 1)
-    points = incident_points(session, scenario, principal)
+    points = incident_points(session, scenario, principal, as_of=as_of)
     window = [p for p in points if p.date_start is not None and start <= p.date_start <= at]
     severity = sum(SEVERITY.get(p.event_type, 0.2) for p in window if p.process_type not in THREAT_WEIGHTS)
-    deaths = sum(p.fatalities_best for p in window)
+    deaths = sum(p.fatalities_best or 0 for p in window)
+    unknown = sum(1 for p in window if p.fatalities_best is None)
     threats = sum(THREAT_WEIGHTS.get(p.process_type or "", 0.0) for p in window)
-    talks_value, talks_detail = _talks_part(session, at, points=points)
+    talks_value, talks_detail = _talks_part(session, at, points=points, as_of=as_of)
     days = settings.window_days
     parts = [
         EscalationPart(
@@ -533,7 +669,8 @@ def escalation(
             "Fatalities",
             settings.fatalities,
             min(1.0, deaths / FATALITIES_FULL),
-            f"{deaths} reported killed in {days} days (full at {FATALITIES_FULL:g})",
+            f"{deaths} reported killed in {days} days (full at {FATALITIES_FULL:g})"
+            + (f"; {unknown} incident(s) with an unknown toll" if unknown else ""),
         ),
         EscalationPart(
             "threats",
@@ -551,10 +688,15 @@ def escalation(
     return Escalation(score, level, LEVELS[level - 1][1], parts, start, at)
 
 
-def _talks_part(session: Session, at: date, *, points: Sequence[IncidentPoint]) -> tuple[float, str]:
+def _talks_part(
+    session: Session, at: date, *, points: Sequence[IncidentPoint], as_of: datetime | None
+) -> tuple[float, str]:
     """0 while talks are recent and the ceasefire holds; rising to 1 when it collapsed or talks stalled."""
     events: list[tuple[date, str, str]] = []
-    for talks in session.execute(select(TalksRound.name, TalksRound.end_date, TalksRound.outcome)).all():
+    query = select(TalksRound.name, TalksRound.end_date, TalksRound.outcome).where(
+        recorded_by(TalksRound, as_of)
+    )
+    for talks in session.execute(query).all():
         if talks.end_date <= at:
             kind = "stalled" if STALLED_OUTCOME.search(talks.outcome or "") else "talks"
             events.append((talks.end_date, kind, talks.name))
@@ -596,20 +738,24 @@ def timeline(
     *,
     date_from: date | None = None,
     date_to: date | None = None,
+    as_of: datetime | None = None,
 ) -> list[TimelineItem]:
-    """Incidents, talks rounds, ceasefire steps and findings the principal may see, newest first."""
+    """Incidents, talks rounds, ceasefire steps and findings the principal may see, newest first; with
+    `as_of`, as the record stood then (a finding with the status it had)."""
     items: list[TimelineItem] = []
     if scenario.ceasefire is not None:
         items.append(TimelineItem(scenario.ceasefire.start, "ceasefire", "Ceasefire takes effect", None, ""))
     for talks in session.execute(
-        select(TalksRound.name, TalksRound.place, TalksRound.start_date, TalksRound.outcome)
+        select(TalksRound.name, TalksRound.place, TalksRound.start_date, TalksRound.outcome).where(
+            recorded_by(TalksRound, as_of)
+        )
     ):
         items.append(
             TimelineItem(talks.start_date, "talks", talks.name, None, f"{talks.place}. {talks.outcome}")
         )
     if scopes_for(principal.role, Action.READ_INCIDENT):
-        items.extend(_incident_items(incident_points(session, scenario, principal)))
-    items.extend(_finding_items(session, principal))
+        items.extend(_incident_items(incident_points(session, scenario, principal, as_of=as_of)))
+    items.extend(_finding_items(session, scenario, principal, as_of=as_of))
     kept = [
         i
         for i in items
@@ -647,7 +793,9 @@ def _status_label(status: str) -> str:
     return "" if status == "reported" else status.replace("_", " ")
 
 
-def _finding_items(session: Session, principal: Principal) -> list[TimelineItem]:
+def _finding_items(
+    session: Session, scenario: Scenario, principal: Principal, *, as_of: datetime | None
+) -> list[TimelineItem]:
     scopes = scopes_for(principal.role, Action.READ_FINDING)
     if not scopes & {Scope.ANY, Scope.PUBLISHED}:
         return []
@@ -658,8 +806,9 @@ def _finding_items(session: Session, principal: Principal) -> list[TimelineItem]
             Finding.status,
             Finding.verdict,
             Finding.responsible_party,
+            Finding.responsibility,
             Finding.created_at,
-        )
+        ).where(recorded_by(Finding, as_of))
     ).all()
     items = []
     for finding in _latest_versions(rows).values():
@@ -668,13 +817,12 @@ def _finding_items(session: Session, principal: Principal) -> list[TimelineItem]
         )
         if not visible:
             continue
-        verdict = str(finding.verdict).replace("_", " ")
-        who = f" — {finding.responsible_party}" if finding.responsible_party else ""
+        who = responsible_words(scenario, finding.responsible_party, finding.responsibility)
         items.append(
             TimelineItem(
                 finding.created_at.date(),
                 "finding",
-                f"Finding: {verdict}{who}",
+                f"Finding: {verdict_words(finding.verdict)}" + (f" — {who}" if who else ""),
                 f"/findings/{base_id(finding.id)}",
                 f"case {base_id(finding.case_id)}, {finding.status}",
             )
@@ -716,14 +864,16 @@ def parse_bbox(raw: str) -> BBox | None:
     return BBox(west, south, east, north)
 
 
-def map_geojson(points: Sequence[IncidentPoint], *, zoom: int, bbox: BBox | None = None) -> dict[str, Any]:
+def map_geojson(
+    points: Sequence[IncidentPoint], scenario: Scenario, *, zoom: int, bbox: BBox | None = None
+) -> dict[str, Any]:
     """Incidents as GeoJSON, each with its precision radius; grid clusters at low zoom when there are many."""
     located = [p for p in points if p.lat is not None and p.lon is not None]
     shown = [p for p in located if bbox is None or bbox.contains(p.lat or 0.0, p.lon or 0.0)]
     clustered = len(shown) > CLUSTER_ABOVE_POINTS or (
         zoom < CLUSTER_BELOW_ZOOM and len(shown) >= CLUSTER_MIN_POINTS
     )
-    features = _clusters(shown, zoom) if clustered else [_feature(p) for p in shown]
+    features = _clusters(shown, zoom, scenario) if clustered else [_feature(p, scenario) for p in shown]
     return {
         "type": "FeatureCollection",
         "features": features,
@@ -735,7 +885,7 @@ def map_geojson(points: Sequence[IncidentPoint], *, zoom: int, bbox: BBox | None
     }
 
 
-def _feature(point: IncidentPoint) -> dict[str, Any]:
+def _feature(point: IncidentPoint, scenario: Scenario) -> dict[str, Any]:
     radius = point.radius_km or PRECISION_RADIUS_KM.get(point.geo_precision or 3, 100.0)
     return {
         "type": "Feature",
@@ -746,9 +896,15 @@ def _feature(point: IncidentPoint) -> dict[str, Any]:
             "date": point.date_start.isoformat() if point.date_start else None,
             "event_type": point.event_type,
             "process_type": point.process_type,
-            "party": point.party,
+            "alleged_party": point.alleged_party,
+            "alleged": [allegation_words(scenario, a) for a in point.allegations],
             "status": point.status,
+            "responsible_party": point.responsible_party,
+            "responsible": party_name(scenario, point.responsible_party),
             "fatalities": point.fatalities_best,
+            "fatalities_words": fatalities_words(
+                point.fatalities_best, point.fatalities_low, point.fatalities_high
+            ),
             "place": point.place,
             "admin1": point.admin1,
             "precision": point.geo_precision or 3,
@@ -758,7 +914,7 @@ def _feature(point: IncidentPoint) -> dict[str, Any]:
     }
 
 
-def _clusters(points: Sequence[IncidentPoint], zoom: int) -> list[dict[str, Any]]:
+def _clusters(points: Sequence[IncidentPoint], zoom: int, scenario: Scenario) -> list[dict[str, Any]]:
     cell = 90.0 / (2 ** max(zoom, 0))  # about 64 screen pixels at this zoom
     cells: dict[tuple[int, int], list[IncidentPoint]] = defaultdict(list)
     for point in points:
@@ -766,7 +922,7 @@ def _clusters(points: Sequence[IncidentPoint], zoom: int) -> list[dict[str, Any]
     features = []
     for members in cells.values():
         if len(members) == 1:
-            features.append(_feature(members[0]))
+            features.append(_feature(members[0], scenario))
             continue
         lat = sum(p.lat or 0.0 for p in members) / len(members)
         lon = sum(p.lon or 0.0 for p in members) / len(members)
@@ -780,7 +936,7 @@ def _clusters(points: Sequence[IncidentPoint], zoom: int) -> list[dict[str, Any]
                 "properties": {
                     "cluster": True,
                     "count": len(members),
-                    "fatalities": sum(p.fatalities_best for p in members),
+                    "fatalities": sum(p.fatalities_best or 0 for p in members),
                     "statuses": dict(statuses),
                 },
             }
@@ -807,6 +963,7 @@ class Deadline:
 @dataclass(frozen=True, slots=True)
 class DeskView:
     today: date
+    as_of: datetime | None  # the moment a past day's desk shows (None: now)
     ceasefire: CeasefireStatus
     escalation: Escalation
     counts: dict[str, int]
@@ -820,49 +977,62 @@ class DeskView:
 OPEN_CASE_STATUSES = frozenset({"open", "investigating", "finding_proposed"})
 
 
-def desk_view(session: Session, scenario: Scenario, principal: Principal, *, now: datetime) -> DeskView:
-    """Everything the dashboard shows, as the principal may see it."""
-    today = now.date()
-    points = incident_points(session, scenario, principal)
+def desk_view(
+    session: Session,
+    scenario: Scenario,
+    principal: Principal,
+    *,
+    now: datetime,
+    as_of: datetime | None = None,
+) -> DeskView:
+    """Everything the dashboard shows, as the principal may see it: now, or as the record stood `as_of`
+    (every count, status, deadline and the checkpoint from the records the ledger held then)."""
+    moment = as_of or now
+    today = moment.date()
+    points = incident_points(session, scenario, principal, as_of=as_of)
     counts = {
         "incidents": len(points),
         "violent_30d": sum(
             1 for p in points if p.is_violent and p.date_start and p.date_start > today - timedelta(days=30)
         ),
-        "documents": session.scalar(select(func.count()).select_from(Document)) or 0,
-        "claims": session.scalar(select(func.count()).select_from(Claim)) or 0,
+        "documents": session.scalar(select(func.count(Document.id)).where(recorded_by(Document, as_of))) or 0,
+        "claims": session.scalar(select(func.count(Claim.id)).where(recorded_by(Claim, as_of))) or 0,
     }
     for status in INCIDENT_STATUSES:
         counts[status] = sum(1 for p in points if p.status == status)
     deadlines = None
     if scopes_for(principal.role, Action.READ_CASE) or scopes_for(principal.role, Action.READ_COMPLAINT):
-        deadlines = _deadlines(session, scenario, principal, now=now)
+        deadlines = _deadlines(session, scenario, principal, now=moment, as_of=as_of)
     intake = None
     if scopes_for(principal.role, Action.REVIEW_CLAIM):
-        reviewed = exists().where(ClaimReview.claim_id == Claim.id)
-        intake = session.scalar(select(func.count()).select_from(Claim).where(~reviewed)) or 0
+        reviewed = exists().where(ClaimReview.claim_id == Claim.id, recorded_by(ClaimReview, as_of))
+        query = select(func.count(Claim.id)).where(~reviewed, recorded_by(Claim, as_of))
+        intake = session.scalar(query) or 0
+    size = ledger_size(session) if as_of is None else size_at(session, as_of)
     checkpoint = None
     with suppress(NotFound):
-        checkpoint = published_checkpoint(session)
+        checkpoint = published_checkpoint(session, max_size=size)
+    talks = select(TalksRound).where(recorded_by(TalksRound, as_of)).order_by(TalksRound.start_date.desc())
     return DeskView(
         today=today,
-        ceasefire=ceasefire_status(session, scenario, today=today, principal=principal),
-        escalation=escalation(session, scenario, at=today, principal=principal),
+        as_of=as_of,
+        ceasefire=ceasefire_status(session, scenario, today=today, principal=principal, as_of=as_of),
+        escalation=escalation(session, scenario, at=today, principal=principal, as_of=as_of),
         counts=counts,
         deadlines=deadlines,
         intake_queue=intake,
         checkpoint=checkpoint,
-        ledger_size=ledger_size(session),
-        talks_rounds=list(session.scalars(select(TalksRound).order_by(TalksRound.start_date.desc()))),
+        ledger_size=size,
+        talks_rounds=list(session.scalars(talks)),
     )
 
 
 def _deadlines(
-    session: Session, scenario: Scenario, principal: Principal, *, now: datetime
+    session: Session, scenario: Scenario, principal: Principal, *, now: datetime, as_of: datetime | None
 ) -> list[Deadline]:
     found: list[Deadline] = []
     if scopes_for(principal.role, Action.READ_CASE):
-        for case in cases_service.list_cases(session, principal=principal):
+        for case in cases_service.list_cases(session, principal=principal, as_of=as_of):
             if case.status in OPEN_CASE_STATUSES:
                 due = case.deadline
                 found.append(
@@ -877,15 +1047,16 @@ def _deadlines(
                     )
                 )
     if scopes_for(principal.role, Action.READ_COMPLAINT):
-        for complaint in verification.list_complaints(session, principal=principal):
-            if complaints_service.find_current_response(session, complaint.id) is not None:
+        for complaint in verification.list_complaints(session, principal=principal, as_of=as_of):
+            if complaints_service.find_current_response(session, complaint.id, as_of=as_of) is not None:
                 continue
             due = reply_deadline(complaint.created_at, reply_window_days=scenario.reply_window_days)
             found.append(
                 Deadline(
                     "reply",
                     complaint.id,
-                    f"Reply due from {complaint.accused_party}: {complaint.summary[:80]}",
+                    f"Reply due from {party_name(scenario, complaint.accused_party)}: "
+                    + complaint.summary[:80],
                     "awaiting reply",
                     due,
                     due < now,
@@ -898,6 +1069,16 @@ def _deadlines(
 
 # --- the incident page ------------------------------------------------------------------------------------
 
+
+def _claim_allegation(scenario: Scenario, claim: Claim) -> str | None:
+    """What one claim alleges, in words, when it says a party's forces acted."""
+    actor = scenario.actor_by_name(claim.actor1 or "")
+    if actor is None or actor.party is None:
+        return None
+    allegation = _allegation(scenario, actor.party, alleged=claim.alleged, claimant=claim.claimant, cache={})
+    return allegation_words(scenario, allegation)
+
+
 INDEPENDENT = "independent"
 
 
@@ -905,6 +1086,7 @@ INDEPENDENT = "independent"
 class SourcedClaim:
     claim: Claim
     document: Document | None
+    allegation: str | None  # "alleged by Pakistan against Afghanistan"; None when no party is said to act
 
 
 @dataclass(frozen=True, slots=True)
@@ -937,7 +1119,9 @@ def incident_view(
     columns[INDEPENDENT] = []
     for claim in sorted(claims, key=lambda c: (c.event_date or date.min, c.id)):
         side = party_of_actor.get(claim.claimant or "") if claim.alleged else None
-        columns[side or INDEPENDENT].append(SourcedClaim(claim, documents.get(claim.document_id or "")))
+        columns[side or INDEPENDENT].append(
+            SourcedClaim(claim, documents.get(claim.document_id or ""), _claim_allegation(scenario, claim))
+        )
     headings = {party.id: f"{party.short_name}'s account" for party in scenario.parties}
     headings[INDEPENDENT] = "Independent reporting"
     perspectives = [(key, headings[key], items) for key, items in columns.items()]

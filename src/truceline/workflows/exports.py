@@ -32,9 +32,10 @@ from truceline.errors import NotFound, PermissionDenied
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can, scopes_for
 from truceline.workflows import desk, ledger_views
-from truceline.workflows.notices import list_notifications
+from truceline.workflows.notifications import list_notifications
 from truceline.workflows.publications import list_published_findings
 from truceline.workflows.review import list_review_queue
+from truceline.workflows.wording import THE_REPORTS
 
 Cell = str | int | float | bool | None
 MAX_ROWS = 100_000  # one download holds at most this many rows (every list is far smaller today)
@@ -172,15 +173,9 @@ def _claims(query: ExportQuery) -> Iterable[Any]:
 
 
 def _incidents(query: ExportQuery) -> Iterable[Any]:
-    params = query.params
-    flt = desk.parse_filter(
-        date_from=params.get("from", ""),
-        date_to=params.get("to", ""),
-        kind=params.get("kind", ""),
-        party=params.get("party", ""),
-        status=params.get("status", ""),
-    )
-    return desk.filter_incidents(desk.incident_points(query.session, query.scenario, query.principal), flt)
+    flt = desk.filter_from_query(query.params)
+    points = desk.incident_points(query.session, query.scenario, query.principal, as_of=flt.as_of)
+    return desk.filter_incidents(points, flt)
 
 
 def _complaints(query: ExportQuery) -> Iterable[Any]:
@@ -290,7 +285,8 @@ EXPORT_LISTS: tuple[ExportList, ...] = (
             ("lon", _get("lon")),
             ("geo_precision", _get("geo_precision")),
             ("radius_km", _get("radius_km")),
-            ("party", _get("party")),
+            ("alleged_party", _get("alleged_party")),
+            ("allegations", lambda p: [f"{a.by or THE_REPORTS} against {a.against}" for a in p.allegations]),
             ("actors", _get("actors")),
             ("fatalities_best", _get("fatalities_best")),
             ("fatalities_low", _get("fatalities_low")),
@@ -302,7 +298,7 @@ EXPORT_LISTS: tuple[ExportList, ...] = (
             ("responsible_party", _get("responsible_party")),
         ),
         geometry=lambda p: point(p.lat, p.lon),
-        filters=("from", "to", "kind", "party", "status"),
+        filters=("from", "to", "kind", "party", "status", "at"),
     ),
     ExportList(
         "complaints",
@@ -556,7 +552,7 @@ def findings_feed(
     entries = [
         FeedEntry(
             id=f"{prefix}/findings/{quote(base_id(f.id), safe='-._~')}",
-            finding_id=f.id,
+            finding_id=base_id(f.id),
             title=xml_text(finding_title(scenario, f)),
             updated=_rfc3339(f.created_at),
             summary=xml_text(f.rationale),

@@ -28,6 +28,7 @@ from truceline.ledger.schemas import (
     EntryPage,
     EntryRead,
     InclusionProofRead,
+    RecordProofRead,
 )
 from truceline.ledger.signing import Verifier
 from truceline.ledger.verify import VerifyReport, verify_database
@@ -71,6 +72,18 @@ class RecordProof:
         return f"/api/ledger/proof/inclusion?seq={self.entry.seq}&size={self.checkpoint.size}"
 
 
+def record_proof_read(proof: RecordProof) -> RecordProofRead:
+    return RecordProofRead(
+        entry=proof.entry,
+        checkpoint_size=None if proof.checkpoint is None else proof.checkpoint.size,
+        root_hash=proof.root_hash_hex,
+        audit_path=list(proof.audit_path),
+        is_included=proof.is_included,
+        is_proven=proof.is_proven,
+        inclusion_url=proof.inclusion_url,
+    )
+
+
 def entry_read(row: LedgerEntryRow) -> EntryRead:
     return EntryRead(
         seq=row.seq,
@@ -103,6 +116,8 @@ _ENTRY_READ_ACTION: dict[str, tuple[Action, bool]] = {
     "finding_signatures": (Action.READ_FINDING, True),
     "penalties": (Action.READ_PENALTY, True),
     "notifications": (Action.READ_NOTIFICATION, False),
+    "notices": (Action.READ_NOTICE, False),
+    "notice_receipts": (Action.READ_NOTICE, True),
     "alert_rules": (Action.MANAGE_ALERTS, True),
     "alert_deliveries": (Action.MANAGE_ALERTS, True),
 }
@@ -139,9 +154,9 @@ def list_entries(
     return EntryPage(total=service.tree_size(session), items=items)
 
 
-def published_checkpoint(session: Session) -> CheckpointRead:
-    """The latest checkpoint with every cosignature merged into the note."""
-    row = service.latest_checkpoint(session)
+def published_checkpoint(session: Session, *, max_size: int | None = None) -> CheckpointRead:
+    """The latest checkpoint (of at most `max_size` entries) with every cosignature merged into the note."""
+    row = service.latest_checkpoint(session, max_size=max_size)
     if row is None:
         raise NotFound("checkpoint", "latest")
     lines = [c.line for c in service.list_cosignatures(session, checkpoint_id=row.id)]

@@ -9,7 +9,6 @@ only where the policy allows, internal notes only under `read_internal_notes`.
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,8 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.cases import service as cases
-from truceline.cases.models import Case, CustodyEvent, Evidence, Finding, FindingSignature, Penalty
-from truceline.cases.rules import Confidence, base_id, version_of
+from truceline.cases.models import Case, CustodyEvent, Evidence, Finding, Penalty
+from truceline.cases.rules import FindingStatus, base_id, version_of
+from truceline.cases.schemas import (
+    ClauseRead,
+    FindingRead,
+    FindingSignatureRead,
+    FindingVersionRead,
+    PenaltyRead,
+)
 from truceline.claims.models import Claim
 from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint, Response
@@ -29,32 +35,29 @@ from truceline.documents.models import Document
 from truceline.errors import TrucelineError
 from truceline.incidents.models import Incident
 from truceline.ledger.signing import Verifier
+from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
-from truceline.users.rules import Action, Principal, Role, Target, can
-from truceline.users.service import find_user
-from truceline.workflows.ledger_views import RecordProof, record_proofs
+from truceline.users.rules import Action, Principal, Target, can
+from truceline.workflows.ledger_views import RecordProof, record_proof_read, record_proofs
+from truceline.workflows.publications import list_published_findings
+from truceline.workflows.wording import (
+    ClauseRef,
+    claimant_party,
+    clause_refs,
+    confidence_words,
+    party_name,
+    penalty_words,
+    responsible_words,
+    verdict_words,
+)
 
 INDEPENDENT = "Independent reporting"
-
-# ICD 203 ranges for the estimative terms a finding's confidence uses.
-CONFIDENCE_MEANING: dict[str, str] = {
-    Confidence.ALMOST_CERTAIN: "almost certain (95–99%)",
-    Confidence.LIKELY: "likely (55–80%)",
-    Confidence.ROUGHLY_EVEN: "roughly even chance (45–55%)",
-    Confidence.UNLIKELY: "unlikely (20–45%)",
-}
 
 
 class ReplyStatus(StrEnum):
     ANSWERED = "answered"
     OPEN = "open"
     OVERDUE = "overdue"
-
-
-@dataclass(frozen=True, slots=True)
-class ClauseRef:
-    id: str
-    title: str  # "not in the agreement" for an id the scenario does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,7 @@ class ComplaintView:
     replies: list[ReplyView]
     may_reply: bool
     proof: RecordProof | None
+    notices: list[tuple[Notice, RecordProof | None]]  # the accused party was told: when, with the proof
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,24 +125,43 @@ class EvidenceItem:
 class SignatureItem:
     signer: str
     signed_at: datetime
+    key: str  # the C2SP vkey the signature was made with
+    key_hash: str  # its 4-byte key id, hex, as in signed notes
     is_valid: bool  # verifies now, by an active mediator, with the key the account holds now
+
+
+@dataclass(frozen=True, slots=True)
+class FindingVersionItem:
+    """One version of a finding, under its one public id: `fnd-x` (version 1), `fnd-x.v2`, ..."""
+
+    version: int
+    version_id: str
+    status: str
+    created_at: datetime
+    created_by: str
 
 
 @dataclass(frozen=True, slots=True)
 class FindingView:
     finding: Finding
-    base_id: str
+    base_id: str  # the finding's one public id; its versions are `versions`
     version: int
     responsible: str | None  # party name
+    responsible_words: str | None  # "Pakistan, its own forces"; None when no party is named
+    verdict_words: str
     clauses: list[ClauseRef]
     confidence: str  # estimative language
     signatures: list[SignatureItem]
     valid_signers: list[str]
     quorum: int
     penalty: Penalty | None  # None when there is none or the principal may not read it
+    penalty_words: str | None  # "Step 1 of 5 of the penalty schedule: Formal notice"
     case_id: str | None  # None when the principal may not read the case
     proof: RecordProof | None
     signing_message_b64: str  # the exact bytes a mediator signs (Ed25519), base64
+    versions: list[FindingVersionItem]  # those the principal may read, oldest first
+    adopted_at: datetime | None
+    published_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,30 +186,6 @@ class CaseView:
 
 
 # --- shared pieces -----------------------------------------------------------------------------------
-
-
-def party_name(scenario: Scenario, party_id: str | None) -> str | None:
-    if party_id is None:
-        return None
-    return next((p.short_name for p in scenario.parties if p.id == party_id), party_id)
-
-
-def clause_refs(scenario: Scenario, clause_ids: Iterable[object]) -> list[ClauseRef]:
-    titles = {c.id: c.title for c in scenario.agreement.clauses}
-    return [ClauseRef(str(c), titles.get(str(c), "not in the agreement")) for c in clause_ids]
-
-
-def claimant_party(scenario: Scenario, claimant: str | None) -> str | None:
-    """The party a claimant speaks for: its actor's party, or a party named outright; else None."""
-    if not claimant:
-        return None
-    actor = scenario.actor_by_name(claimant)
-    if actor is not None:
-        return actor.party
-    for party in scenario.parties:
-        if claimant in (party.id, party.name, party.short_name):
-            return party.id
-    return None
 
 
 def cited_sources(
@@ -240,9 +239,16 @@ def complaint_view(
     superseded = {r.supersedes_id for r in responses if r.supersedes_id}
     due = reply_deadline(complaint.created_at, reply_window_days=scenario.reply_window_days)
     status = ReplyStatus.ANSWERED if responses else ReplyStatus.OVERDUE if now > due else ReplyStatus.OPEN
+    told = list(
+        session.scalars(
+            select(Notice).where(Notice.complaint_id == complaint.id).order_by(Notice.created_at, Notice.id)
+        )
+    )
     proofs = record_proofs(
         session,
-        [(Complaint.ledger_kind(), complaint.id)] + [(Response.ledger_kind(), r.id) for r in responses],
+        [(Complaint.ledger_kind(), complaint.id)]
+        + [(Response.ledger_kind(), r.id) for r in responses]
+        + [(Notice.ledger_kind(), n.id) for n in told],
     )
     return ComplaintView(
         complaint=complaint,
@@ -267,40 +273,32 @@ def complaint_view(
             and can(principal, Action.FILE_RESPONSE, {"party": complaint.accused_party})
         ),
         proof=proofs.get((Complaint.ledger_kind(), complaint.id)),
+        notices=[(n, proofs.get((Notice.ledger_kind(), n.id))) for n in told],
     )
 
 
 # --- findings ----------------------------------------------------------------------------------------
 
 
-def _signature_is_valid(session: Session, row: FindingSignature, message: bytes) -> bool:
-    user = find_user(session, row.signer)
-    if user is None or not user.is_active or user.role != Role.MEDIATOR or user.public_key != row.key:
-        return False
-    try:
-        Verifier.from_vkey(row.key).verify(message, base64.b64decode(row.signature, validate=True))
-    except (TrucelineError, ValueError, binascii.Error):
-        return False
-    return True
-
-
 def _signatures(session: Session, finding: Finding) -> list[SignatureItem]:
-    base = base_id(finding.id)
-    query = select(FindingSignature).where(
-        (FindingSignature.finding_id == base)
-        | FindingSignature.finding_id.startswith(f"{base}.v", autoescape=True)
-    )
-    message = cases.signing_message(finding)
-    rows = session.scalars(query.order_by(FindingSignature.created_at, FindingSignature.id))
-    return [SignatureItem(r.signer, r.created_at, _signature_is_valid(session, r, message)) for r in rows]
+    valid = {(row.signer, row.key) for row in cases.valid_signature_rows(session, finding)}
+    return [
+        SignatureItem(
+            row.signer,
+            row.created_at,
+            row.key,
+            _key_hash(row.key),
+            (row.signer, row.key) in valid,
+        )
+        for row in cases.list_signatures(session, finding)
+    ]
 
 
-def _finding_target(session: Session, finding: Finding, case: Case) -> Target:
-    return Target(
-        finding,
-        involved_parties=cases.case_parties(session, case),
-        assigned_monitors=frozenset(str(m) for m in case.monitors),
-    )
+def _key_hash(vkey: str) -> str:
+    try:
+        return Verifier.from_vkey(vkey).key_hash.hex()
+    except TrucelineError:
+        return "not a valid key"
 
 
 def _finding_view(
@@ -314,22 +312,38 @@ def _finding_view(
     penalty = cases.find_penalty(session, finding.id)
     if penalty is not None and not can(principal, Action.READ_PENALTY, penalty):
         penalty = None
+    versions = [
+        v
+        for v in cases.list_finding_versions(session, finding.id)
+        if version_of(v.id) <= version_of(finding.id)
+    ]
+    first = {s: next((v.created_at for v in versions if v.status == s), None) for s in FindingStatus}
     return FindingView(
         finding=finding,
         base_id=base_id(finding.id),
         version=version_of(finding.id),
         responsible=party_name(scenario, finding.responsible_party),
+        responsible_words=responsible_words(scenario, finding.responsible_party, finding.responsibility),
+        verdict_words=verdict_words(finding.verdict),
         clauses=clause_refs(scenario, finding.clause_ids),
-        confidence=CONFIDENCE_MEANING.get(finding.confidence, finding.confidence.replace("_", " ")),
+        confidence=confidence_words(finding.confidence),
         signatures=_signatures(session, finding),
         valid_signers=cases.valid_signers(session, finding),
         quorum=scenario.finding_quorum,
         penalty=penalty,
+        penalty_words=None if penalty is None else penalty_words(scenario, penalty.level, penalty.name),
         case_id=(
             base_id(case.id) if can(principal, Action.READ_CASE, cases.case_target(session, case)) else None
         ),
         proof=proof,
         signing_message_b64=base64.b64encode(cases.signing_message(finding)).decode(),
+        versions=[
+            FindingVersionItem(version_of(v.id), v.id, v.status, v.created_at, v.created_by)
+            for v in versions
+            if cases.may_read_finding(session, principal, v)
+        ],
+        adopted_at=first[FindingStatus.ADOPTED],
+        published_at=first[FindingStatus.PUBLISHED],
     )
 
 
@@ -343,6 +357,78 @@ def finding_view(
         (Finding.ledger_kind(), finding.id)
     )
     return _finding_view(session, scenario, principal, finding, case, proof)
+
+
+def published_finding_views(
+    session: Session, scenario: Scenario, *, principal: Principal, as_of: datetime | None = None
+) -> list[FindingView]:
+    """Every published finding as its card shows it, newest first; with `as_of`, those published by then."""
+    found = list_published_findings(session, as_of=as_of)
+    proofs = record_proofs(session, [(Finding.ledger_kind(), f.id) for f in found])
+    return [
+        _finding_view(
+            session,
+            scenario,
+            principal,
+            finding,
+            cases.get_case(session, finding.case_id),
+            proofs.get((Finding.ledger_kind(), finding.id)),
+        )
+        for finding in found
+        if cases.may_read_finding(session, principal, finding)
+    ]
+
+
+def finding_read(view: FindingView) -> FindingRead:
+    """The finding as the API returns it (`GET /api/findings/{id}`): ids, words and proof together."""
+    finding, penalty = view.finding, view.penalty
+    return FindingRead(
+        id=view.base_id,
+        version=view.version,
+        version_id=finding.id,
+        case_id=view.case_id,
+        status=finding.status,
+        verdict=finding.verdict,
+        verdict_words=view.verdict_words,
+        responsible_party=finding.responsible_party,
+        responsibility=finding.responsibility,
+        responsible_words=view.responsible_words,
+        clauses=[ClauseRead(id=c.id, title=c.title) for c in view.clauses],
+        confidence=finding.confidence,
+        confidence_words=view.confidence,
+        rationale=finding.rationale,
+        penalty=None
+        if penalty is None
+        else PenaltyRead(
+            party=penalty.party,
+            level=penalty.level,
+            name=penalty.name,
+            words=view.penalty_words or "",
+            description=penalty.description,
+        ),
+        signatures=[
+            FindingSignatureRead(
+                signer=s.signer, key=s.key, key_hash=s.key_hash, signed_at=s.signed_at, is_valid=s.is_valid
+            )
+            for s in view.signatures
+        ],
+        valid_signers=view.valid_signers,
+        quorum=view.quorum,
+        adopted_at=view.adopted_at,
+        published_at=view.published_at,
+        versions=[finding_version_read(v) for v in view.versions],
+        proof=None if view.proof is None else record_proof_read(view.proof),
+    )
+
+
+def finding_version_read(item: FindingVersionItem) -> FindingVersionRead:
+    return FindingVersionRead(
+        version=item.version,
+        version_id=item.version_id,
+        status=item.status,
+        created_at=item.created_at,
+        created_by=item.created_by,
+    )
 
 
 # --- cases -------------------------------------------------------------------------------------------
@@ -381,7 +467,7 @@ def case_view(session: Session, scenario: Scenario, *, principal: Principal, cas
     findings = [
         f
         for f in cases.list_findings(session, case_id=case.id)
-        if can(principal, Action.READ_FINDING, _finding_target(session, f, case))
+        if cases.may_read_finding(session, principal, f)
     ]
     proofs = record_proofs(
         session, [(Case.ledger_kind(), case.id)] + [(Finding.ledger_kind(), f.id) for f in findings]

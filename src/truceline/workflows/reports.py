@@ -28,13 +28,22 @@ from truceline.cases.rules import FindingStatus, base_id
 from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint
 from truceline.complaints.rules import reply_deadline
-from truceline.errors import InvalidInput, NotFound
+from truceline.errors import InvalidInput
+from truceline.ledger.service import recorded_by
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
 from truceline.talks.service import list_talks_rounds
 from truceline.users.rules import Action, Principal, Role, Scope, can, scopes_for
 from truceline.workflows import desk, svg
-from truceline.workflows.record_views import CONFIDENCE_MEANING
+from truceline.workflows.wording import (
+    allegation_words,
+    clauses_words,
+    confidence_words,
+    fatalities_words,
+    party_name,
+    penalty_words,
+    verdict_words,
+)
 
 MAX_PERIOD_DAYS = 366
 CHART_WEEKS_BEFORE = 8  # the chart starts this many weeks before the period, for context
@@ -70,6 +79,84 @@ def parse_period(raw_from: str, raw_to: str, *, today: date) -> tuple[date, date
         end = max(today, start)
     check_period(start, end)
     return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The days a report covers, and why, when the reader did not choose them."""
+
+    date_from: date
+    date_to: date
+    note: str | None = None
+
+
+def default_week(
+    session: Session, scenario: Scenario, *, today: date, as_of: datetime | None = None
+) -> Period:
+    """The last complete week (Monday to Sunday, ended before `today`) that holds an incident, saying so:
+    a report that opens on an empty week tells the reader nothing."""
+    monday, sunday = last_full_week(today)
+    days = [
+        p.date_start
+        for p in desk.incident_points(session, scenario, as_of=as_of)
+        if p.date_start is not None and p.date_start <= sunday
+    ]
+    latest = max(days, default=None)
+    if latest is None:
+        note = f"The last complete week, {format_period(monday, sunday)}: no incident is on record yet."
+        return Period(monday, sunday, note)
+    if latest >= monday:
+        return Period(monday, sunday, f"The last complete week, {format_period(monday, sunday)}.")
+    start = desk.week_start(latest)
+    end = start + timedelta(days=6)
+    quiet = _count((monday - start).days // 7, "complete week")
+    return Period(
+        start,
+        end,
+        f"The last complete week that has incidents on record, {format_period(start, end)}; the {quiet} "
+        f"since then, up to {format_day(sunday)}, had none.",
+    )
+
+
+def resolve_period(
+    session: Session,
+    scenario: Scenario,
+    raw_from: str,
+    raw_to: str,
+    *,
+    today: date,
+    as_of: datetime | None = None,
+) -> Period:
+    """The period a reader asked for (`parse_period`), or `default_week` when they gave no dates."""
+    if not raw_from.strip() and not raw_to.strip():
+        return default_week(session, scenario, today=today, as_of=as_of)
+    start, end = parse_period(raw_from, raw_to, today=today)
+    return Period(start, end)
+
+
+def requested_report(
+    session: Session,
+    scenario: Scenario,
+    principal: Principal,
+    *,
+    raw_from: str,
+    raw_to: str,
+    generated_at: datetime,
+    as_of: datetime | None = None,
+) -> Report:
+    """The report for the dates a reader typed (`resolve_period`: the last complete week with incidents when
+    none), as the principal may see it and, with `as_of`, as the record stood then."""
+    period = resolve_period(session, scenario, raw_from, raw_to, today=generated_at.date(), as_of=as_of)
+    return build_report(
+        session,
+        scenario,
+        principal,
+        date_from=period.date_from,
+        date_to=period.date_to,
+        generated_at=generated_at,
+        as_of=as_of,
+        period_note=period.note,
+    )
 
 
 def check_period(start: date, end: date) -> None:
@@ -139,8 +226,8 @@ class IncidentRow:
     date_end: date | None
     place: str
     kind: str
-    party: str  # the alleged perpetrator's party (short name), or "unattributed"
-    fatalities: str  # "3" or "3–5"
+    alleged: str  # "alleged by Pakistan against Afghanistan; …", or "no party named"
+    fatalities: str  # "3", "3–5" or "unknown"
     status: str
     sources: int
     url: str
@@ -191,7 +278,7 @@ class TalksRow:
 
 @dataclass(frozen=True, slots=True)
 class PartyStats:
-    party: str | None  # None: the row of unattributed incidents
+    party: str | None  # None: the row of incidents whose claims name no party
     label: str
     colour: str
     violent: int
@@ -207,7 +294,9 @@ class Statistics:
     other: int
     fatalities_low: int
     fatalities_high: int
-    by_party: list[PartyStats]  # each party, then unattributed
+    fatalities_unknown: int  # incidents no source gives a figure for
+    by_party: list[PartyStats]  # each party, then incidents alleged against no party
+    fatalities: str  # the range in words (`_toll_words`)
     by_kind: list[tuple[str, int]]
     other_kinds: list[tuple[str, int]]  # the non-violent developments by kind
     by_status: list[tuple[str, int]]
@@ -219,7 +308,9 @@ class Report:
     date_from: date
     date_to: date
     period_label: str
+    period_note: str | None  # why this period was chosen, when the reader did not choose it
     generated_at: datetime
+    as_of: datetime | None  # built from the records the ledger held then (None: when generated)
     audience: str
     illustrative_notice: str | None
     parties: list[PartyRef]
@@ -251,12 +342,16 @@ def build_report(
     date_from: date,
     date_to: date,
     generated_at: datetime,
+    as_of: datetime | None = None,
+    period_note: str | None = None,
 ) -> Report:
-    """The compliance report for the period (inclusive) as the principal may see it."""
+    """The compliance report for the period (inclusive) as the principal may see it; with `as_of`, built
+    only from the records the ledger held then (the report as it could be written that day)."""
     check_period(date_from, date_to)
-    end_of_period = min(generated_at, datetime.combine(date_to, time.max, tzinfo=UTC))
+    known_by = min(generated_at, as_of) if as_of is not None else generated_at
+    end_of_period = min(known_by, datetime.combine(date_to, time.max, tzinfo=UTC))
     sees_all_verdicts = Scope.ANY in scopes_for(principal.role, Action.READ_FINDING)
-    findings_by_base = _findings_by_base(session)
+    findings_by_base = _findings_by_base(session, as_of=as_of)
     published_cases = {
         base_id(versions[-1].case_id)
         for versions in findings_by_base.values()
@@ -264,20 +359,21 @@ def build_report(
     }
     points = [
         p if sees_all_verdicts else _without_unpublished_verdict(p, published_cases)
-        for p in desk.incident_points(session, scenario)
+        for p in desk.incident_points(session, scenario, as_of=as_of)
     ]
     in_period = desk.filter_incidents(points, desk.IncidentFilter(date_from=date_from, date_to=date_to))
     parties = [PartyRef(p.id, p.name, p.short_name, svg.colour_of(i)) for i, p in enumerate(scenario.parties)]
-    status = _ceasefire_status(session, scenario, points, date_to=date_to)
+    status = _ceasefire_status(session, scenario, points, date_to=date_to, as_of=as_of)
     weeks = desk.weekly_counts(
         session,
         scenario,
         date_from=date_from - timedelta(weeks=CHART_WEEKS_BEFORE),
         date_to=date_to,
+        as_of=as_of,
     )
     if not sees_all_verdicts:
         weeks = _confirmed_recounted(weeks, points)
-    index = desk.escalation(session, scenario, at=date_to)
+    index = desk.escalation(session, scenario, at=date_to, as_of=as_of)
     stats = _statistics(in_period, parties, status.baseline, date_from=date_from, date_to=date_to)
     may_read_incidents = can(principal, Action.READ_INCIDENT)
     finding_rows = _finding_rows(
@@ -310,7 +406,9 @@ def build_report(
         date_from=date_from,
         date_to=date_to,
         period_label=format_period(date_from, date_to),
+        period_note=period_note,
         generated_at=generated_at,
+        as_of=as_of,
         audience=audience_of(scenario, principal),
         illustrative_notice=(
             f"ILLUSTRATIVE: the agreement text used here ({scenario.agreement.title}, version "
@@ -339,7 +437,7 @@ def build_report(
         ),
         map_svg=map_svg,
         map_note=map_note,
-        incidents=None if not may_read_incidents else [_incident_row(p, parties) for p in in_period],
+        incidents=None if not may_read_incidents else [_incident_row(scenario, p) for p in in_period],
         complaints=complaint_rows,
         findings=finding_rows,
         findings_scope=(
@@ -373,10 +471,15 @@ def _without_unpublished_verdict(point: desk.IncidentPoint, published_cases: set
 
 
 def _ceasefire_status(
-    session: Session, scenario: Scenario, points: Sequence[desk.IncidentPoint], *, date_to: date
+    session: Session,
+    scenario: Scenario,
+    points: Sequence[desk.IncidentPoint],
+    *,
+    date_to: date,
+    as_of: datetime | None,
 ) -> desk.CeasefireStatus:
-    """The desk's status as it stood at the end of the period: later confirmations do not count."""
-    status = desk.ceasefire_status(session, scenario, today=date_to, weeks=1)
+    """The desk's status at the end of the period: violations of later days do not count."""
+    status = desk.ceasefire_status(session, scenario, today=date_to, weeks=1, as_of=as_of)
     confirmed = [
         p.date_start
         for p in points
@@ -415,22 +518,37 @@ def _range(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def _incident_row(point: desk.IncidentPoint, parties: Sequence[PartyRef]) -> IncidentRow:
-    names = {p.id: p.short_name for p in parties}
+def _toll(points: Sequence[desk.IncidentPoint]) -> tuple[int, int, int]:
+    """(lowest, highest) killed over the incidents that give a figure, and how many give none."""
+    figures = [
+        [x for x in (p.fatalities_low, p.fatalities_best, p.fatalities_high) if x is not None] for p in points
+    ]
+    known = [f for f in figures if f]
+    return sum(min(f) for f in known), sum(max(f) for f in known), len(figures) - len(known)
+
+
+def _toll_words(low: int, high: int, unknown: int, *, of: int) -> str:
+    """ "3–5", "3–5 (2 unknown)", or "unknown" when no incident gives a figure."""
+    if of and unknown == of:
+        return "unknown"
+    return _range(low, high) + (f" ({unknown} unknown)" if unknown else "")
+
+
+def _incident_row(scenario: Scenario, point: desk.IncidentPoint) -> IncidentRow:
     place = point.place or point.admin1 or ""
     if point.place and point.admin1 and point.admin1 != point.place:
         place = f"{point.place} ({point.admin1})"
     status = STATUS_LABELS.get(point.status, point.status)
     if point.status == "violation_confirmed" and point.responsible_party:
-        status = f"{status} ({names.get(point.responsible_party, point.responsible_party)})"
+        status = f"{status} ({party_name(scenario, point.responsible_party)})"
     return IncidentRow(
         id=point.id,
         date_start=point.date_start,
         date_end=point.date_end if point.date_end != point.date_start else None,
         place=place or "unlocated",
         kind=_kind(point),
-        party=names.get(point.party or "", "unattributed"),
-        fatalities=_range(min(point.fatalities_low, point.fatalities_best), point.fatalities_high),
+        alleged="; ".join(allegation_words(scenario, a) for a in point.allegations) or "no party named",
+        fatalities=fatalities_words(point.fatalities_best, point.fatalities_low, point.fatalities_high),
         status=status,
         sources=point.independent_sources,
         url=f"/incidents/{point.id}",
@@ -449,10 +567,10 @@ def _statistics(
     violent = [p for p in points if p.is_violent]
     by_party: list[PartyStats] = []
     groups: list[tuple[str, str, str | None]] = [(p.short_name, p.colour, p.id) for p in parties]
-    groups.append(("Unattributed", svg.UNATTRIBUTED_COLOUR, None))
+    groups.append(("No party named", svg.UNATTRIBUTED_COLOUR, None))
     known = {p.id for p in parties}
     for label, colour, party in groups:
-        mine = [p for p in violent if (p.party if p.party in known else None) == party]
+        mine = [p for p in violent if (p.alleged_party if p.alleged_party in known else None) == party]
         if party is None and not mine:
             continue
         by_party.append(
@@ -461,10 +579,7 @@ def _statistics(
                 label=label,
                 colour=colour,
                 violent=len(mine),
-                fatalities=_range(
-                    sum(min(p.fatalities_low, p.fatalities_best) for p in mine),
-                    sum(p.fatalities_high for p in mine),
-                ),
+                fatalities=_toll_words(*_toll(mine), of=len(mine)),
                 confirmed=sum(
                     1 for p in points if p.status == "violation_confirmed" and p.responsible_party == party
                 )
@@ -477,11 +592,14 @@ def _statistics(
     kinds = Counter(_kind(p) for p in points)
     other_kinds = Counter(_kind(p) for p in points if not p.is_violent)
     statuses = Counter(STATUS_LABELS.get(p.status, p.status) for p in points)
+    low, high, unknown = _toll(points)
     return Statistics(
         violent=len(violent),
         other=len(points) - len(violent),
-        fatalities_low=sum(min(p.fatalities_low, p.fatalities_best) for p in points),
-        fatalities_high=sum(p.fatalities_high for p in points),
+        fatalities_low=low,
+        fatalities_high=high,
+        fatalities_unknown=unknown,
+        fatalities=_toll_words(low, high, unknown, of=len(points)),
         by_party=by_party,
         by_kind=sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
         other_kinds=sorted(other_kinds.items(), key=lambda kv: (-kv[1], kv[0])),
@@ -519,7 +637,7 @@ def _map(
             lat=p.lat or 0.0,
             precision=p.geo_precision,
             radius_km=p.radius_km or desk.PRECISION_RADIUS_KM.get(p.geo_precision or 3),
-            group=group.get(p.party or ""),
+            group=group.get(p.alleged_party or ""),
             is_confirmed=p.status == "violation_confirmed",
             label=f"{p.date_start or 'undated'} · {p.place or 'unnamed place'} · {_kind(p)} · {p.title}",
         )
@@ -580,10 +698,10 @@ def _complaint_rows(
     return rows
 
 
-def _findings_by_base(session: Session) -> dict[str, list[Finding]]:
-    """Every finding's versions in order, by base id."""
+def _findings_by_base(session: Session, *, as_of: datetime | None) -> dict[str, list[Finding]]:
+    """Every finding's versions in order, by base id (those the ledger held `as_of`)."""
     found: dict[str, list[Finding]] = defaultdict(list)
-    for finding in session.scalars(select(Finding)):
+    for finding in session.scalars(select(Finding).where(recorded_by(Finding, as_of))):
         found[base_id(finding.id)].append(finding)
     for versions in found.values():
         versions.sort(key=lambda f: (f.created_at, f.id))
@@ -599,35 +717,32 @@ def _finding_rows(
     date_from: date,
     date_to: date,
 ) -> list[FindingRow]:
-    names = {p.id: p.short_name for p in scenario.parties}
-    titles = {c.id: c.title for c in scenario.agreement.clauses}
     rows = []
     for base, versions in sorted(findings_by_base.items()):
         adopted = next((v.created_at.date() for v in versions if v.status == FindingStatus.ADOPTED), None)
         published = next((v.created_at.date() for v in versions if v.status == FindingStatus.PUBLISHED), None)
         if not any(day is not None and date_from <= day <= date_to for day in (adopted, published)):
             continue
-        try:
-            finding = cases.read_finding(session, principal=principal, finding_id=base)
-        except NotFound:
+        finding = versions[-1]  # the version the ledger held then
+        if not cases.may_read_finding(session, principal, finding):
             continue
         case = cases.get_case(session, finding.case_id)
         penalty = cases.find_penalty(session, finding.id)
         responsible = None
         if finding.responsible_party:
             how = {"forces": "its forces", "host": "as host"}.get(finding.responsibility or "", "")
-            who = names.get(finding.responsible_party, finding.responsible_party)
+            who = party_name(scenario, finding.responsible_party)
             responsible = f"{who} ({how})" if how else who
         rows.append(
             FindingRow(
                 id=base,
                 status=finding.status,
-                verdict=STATUS_LABELS.get(finding.verdict, finding.verdict.replace("_", " ")),
+                verdict=verdict_words(finding.verdict),
                 responsible=responsible,
-                clauses=", ".join(f"{c} {titles.get(str(c), '')}".strip() for c in finding.clause_ids),
-                confidence=CONFIDENCE_MEANING.get(finding.confidence, finding.confidence.replace("_", " ")),
+                clauses=clauses_words(scenario, finding.clause_ids),
+                confidence=confidence_words(finding.confidence),
                 penalty=(
-                    f"level {penalty.level}: {penalty.name}"
+                    penalty_words(scenario, penalty.level, penalty.name)
                     if penalty is not None and can(principal, Action.READ_PENALTY, penalty)
                     else None
                 ),
@@ -679,11 +794,11 @@ def _summary(
     shares = []
     for i, row in enumerate(stats.by_party):
         if row.party is None:
-            shares.append(f"{row.violent} unattributed")
+            shares.append(f"{row.violent} with no party named")
         elif i == 0:
-            shares.append(f"{row.violent} attributed to {row.label}'s forces")
+            shares.append(f"{row.violent} alleged against {row.label}'s forces")
         else:
-            shares.append(f"{row.violent} to {row.label}'s")
+            shares.append(f"{row.violent} against {row.label}'s")
     violent = (
         f"{_count(stats.violent, 'incident')} involving violence ({', '.join(shares)})"
         if stats.violent
@@ -693,7 +808,11 @@ def _summary(
     other = f" and {_count(stats.other, 'other reported development')} ({kinds})" if stats.other else ""
     lines.append(f"{_between(date_from, date_to)}, the mechanism recorded {violent}{other}.")
     if stats.fatalities_high:
-        lines.append(f"Fatalities reported: {_range(stats.fatalities_low, stats.fatalities_high)}.")
+        lines.append(f"Fatalities reported: {stats.fatalities}.")
+    elif stats.fatalities_unknown:
+        lines.append(
+            f"No source gave a figure of fatalities ({_count(stats.fatalities_unknown, 'incident')})."
+        )
     else:
         lines.append("No fatalities were reported.")
     if status.start is not None:

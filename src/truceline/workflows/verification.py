@@ -22,21 +22,13 @@ from truceline.cases.rules import FindingStatus, Verdict, base_id
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint, Response
-from truceline.complaints.rules import reply_deadline
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.config import Settings
 from truceline.errors import InvalidInput, NotFound
-from truceline.ledger.encoding import format_time
+from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Principal
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something a party must be told; delivered by the web app's inbox or by the operator."""
-
-    party: str
-    message: str
+from truceline.workflows import notices
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +56,12 @@ def file_complaint(
     complaint_in: ComplaintCreate,
     now: datetime,
 ) -> FiledComplaint:
-    """File a complaint; the accused party is told, with the time its reply window closes."""
+    """File a complaint; the accused party is notified in the same transaction (a ledgered notice with the
+    time its reply window closes), so the complaint never stands without its notice."""
     complaint = complaints.file_complaint(
         session, principal=principal, scenario=scenario, complaint_in=complaint_in, now=now
     )
-    due = reply_deadline(complaint.created_at, reply_window_days=scenario.reply_window_days)
-    notice = Notice(
-        party=complaint.accused_party,
-        message=(
-            f"complaint {complaint.id} by {complaint.complainant_party} alleges a breach of "
-            f"{', '.join(complaint.clause_ids)}; reply by {format_time(due)}"
-        ),
-    )
+    notice = notices.notify_complaint_filed(session, scenario, complaint, now=now)
     return FiledComplaint(complaint=complaint, notices=[notice])
 
 
@@ -87,8 +73,10 @@ def respond_to_complaint(
     )
 
 
-def list_complaints(session: Session, *, principal: Principal) -> list[Complaint]:
-    return complaints.list_complaints(session, principal=principal)
+def list_complaints(
+    session: Session, *, principal: Principal, as_of: datetime | None = None
+) -> list[Complaint]:
+    return complaints.list_complaints(session, principal=principal, as_of=as_of)
 
 
 def complaint_to_sign(party: str, complaint_in: ComplaintCreate) -> dict[str, Any]:
@@ -183,6 +171,15 @@ def disclose_evidence(
         filename=filename,
         now=now,
     )
+
+
+def read_evidence_file(
+    session: Session, *, principal: Principal, store: BlobStore, evidence_id: str, now: datetime
+) -> tuple[Evidence, bytes]:
+    """An evidence file for someone allowed to read it: its bytes, checked against the stored SHA-256
+    (a mismatch raises and serves nothing), and the read recorded in the item's chain of custody."""
+    data = cases.read_evidence(session, principal=principal, store=store, evidence_id=evidence_id, now=now)
+    return cases.get_evidence(session, evidence_id), data
 
 
 def propose_finding(

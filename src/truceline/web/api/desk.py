@@ -15,25 +15,19 @@ from truceline.workflows import desk
 router = APIRouter(tags=["desk"])
 
 
-def _filter(request: Request) -> desk.IncidentFilter:
-    params = request.query_params
-    return desk.parse_filter(
-        date_from=params.get("from", ""),
-        date_to=params.get("to", ""),
-        kind=params.get("kind", ""),
-        party=params.get("party", ""),
-        status=params.get("status", ""),
-    )
-
-
 @router.get("/desk")
 def desk_status(
-    session: SessionDep, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_STATISTICS)]
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
+    at: str = "",
 ) -> dict[str, Any]:
-    """Ceasefire status, weekly counts per party against the baseline, escalation index with its parts."""
-    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc())
+    """Ceasefire status, weekly counts per party against the baseline, escalation index with its parts;
+    `at=YYYY-MM-DD`: as the record stood at the end of that day."""
+    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc(), as_of=desk.parse_as_of(at))
     return {
         "today": view.today.isoformat(),
+        "as_of": view.as_of.isoformat() if view.as_of else None,
         "ceasefire": _plain(view.ceasefire),
         "escalation": _plain(view.escalation),
         "counts": view.counts,
@@ -54,11 +48,13 @@ def map_incidents(
     zoom: Annotated[int, Query(ge=0, le=22)] = 18,
     bbox: str = "",
 ) -> dict[str, Any]:
-    """Incidents as GeoJSON (filters: from, to, kind, party, status); grid clusters below zoom 9 when many."""
-    points = desk.filter_incidents(
-        desk.incident_points(session, runtime.scenario, principal), _filter(request)
+    """Incidents as GeoJSON (filters: from, to, kind, party, status; `at`: as the record stood at the end of
+    that day); grid clusters below zoom 9 when many."""
+    flt = desk.filter_from_query(request.query_params)
+    points = desk.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
+    return desk.map_geojson(
+        desk.filter_incidents(points, flt), runtime.scenario, zoom=zoom, bbox=desk.parse_bbox(bbox)
     )
-    return desk.map_geojson(points, zoom=zoom, bbox=desk.parse_bbox(bbox))
 
 
 @router.get("/timeline")
@@ -70,9 +66,12 @@ def timeline(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
-    """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first (paged)."""
-    flt = _filter(request)
-    items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
+    """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first (paged);
+    `at=YYYY-MM-DD`: as the record stood at the end of that day."""
+    flt = desk.filter_from_query(request.query_params)
+    items = desk.timeline(
+        session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to, as_of=flt.as_of
+    )
     return [_plain(item) for item in items[offset : offset + limit]]
 
 

@@ -5,18 +5,27 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from truceline.cases import service as cases
-from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
+from truceline.cases.rules import base_id, version_of
+from truceline.cases.schemas import (
+    CaseCreate,
+    FindingCreate,
+    FindingRead,
+    FindingVersionRead,
+    NotificationCreate,
+)
 from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
-from truceline.web.uploads import read_upload
+from truceline.web.uploads import file_download, read_upload
+from truceline.workflows import notices, record_views
 from truceline.workflows import verification as flow
+from truceline.workflows.desk import parse_as_of
 from truceline.workflows.ledger_views import witness_keys
-from truceline.workflows.publications import list_published_findings
 from truceline.workflows.witness import add_cosignature, witness_for_line
 
 router = APIRouter(tags=["verification"])
@@ -49,7 +58,11 @@ def file_complaint(
         read = complaints.complaint_read(
             filed.complaint, reply_window_days=runtime.scenario.reply_window_days
         )
-        return {"complaint": read.model_dump(mode="json"), "notices": [n.message for n in filed.notices]}
+        notified = [notices.notice_read(notices.InboxItem(n, None)) for n in filed.notices]
+        return {
+            "complaint": read.model_dump(mode="json"),
+            "notices": [n.model_dump(mode="json") for n in notified],
+        }
 
 
 @router.get("/complaints", response_model=list[ComplaintRead])
@@ -159,6 +172,29 @@ async def add_evidence(
         }
 
 
+@router.get(
+    "/evidence/{evidence_id}/file",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file, as stored"}},
+)
+def download_evidence(
+    evidence_id: str, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_EVIDENCE)]
+) -> Response:
+    """An evidence file, for those allowed to read it, hash-checked before it is served (a changed file is
+    refused) and its read entered in the chain of custody; `Repr-Digest` and `X-Evidence-SHA256` give the
+    hash."""
+    with runtime.transaction() as session:
+        evidence, data = flow.read_evidence_file(
+            session, store=flow.evidence_store(runtime.settings), evidence_id=evidence_id, **_by(principal)
+        )
+    return file_download(
+        data,
+        filename=evidence.filename or evidence.id,
+        media_type=evidence.media_type,
+        sha256=evidence.sha256 or "",
+    )
+
+
 @router.post("/cases/{case_id}/findings", status_code=201)
 def propose_finding(
     case_id: str,
@@ -171,7 +207,8 @@ def propose_finding(
             session, scenario=runtime.scenario, case_id=case_id, finding_in=body, **_by(principal)
         )
         return {
-            "id": finding.id,
+            "id": base_id(finding.id),
+            "version": version_of(finding.id),
             "status": finding.status,
             "signing_bytes_b64": _b64(cases.signing_message(finding)),
         }
@@ -186,7 +223,7 @@ def sign_finding(
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
         row = flow.sign_finding(session, finding_id=finding_id, signature=body.signature, **_by(principal))
-        return {"id": row.id, "finding_id": row.finding_id, "signer": row.signer}
+        return {"id": row.id, "finding_id": base_id(row.finding_id), "signer": row.signer}
 
 
 @router.post("/findings/{finding_id}/adopt")
@@ -199,7 +236,8 @@ def adopt_finding(
         )
         penalty = adoption.penalty
         return {
-            "id": adoption.finding.id,
+            "id": base_id(adoption.finding.id),
+            "version": version_of(adoption.finding.id),
             "status": adoption.finding.status,
             "penalty": None
             if penalty is None
@@ -213,27 +251,46 @@ def publish_finding(
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
         finding = flow.publish_finding(session, finding_id=finding_id, **_by(principal))
-        return {"id": finding.id, "status": finding.status}
+        return {"id": base_id(finding.id), "version": version_of(finding.id), "status": finding.status}
 
 
-@router.get("/findings")
+@router.get("/findings", response_model=list[FindingRead])
 def published_findings(
-    session: SessionDep, _: Annotated[Principal, allow(Action.READ_FINDING)]
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": f.id,
-            "case_id": f.case_id,
-            "verdict": f.verdict,
-            "responsible_party": f.responsible_party,
-            "responsibility": f.responsibility,
-            "clause_ids": list(f.clause_ids),
-            "confidence": f.confidence,
-            "rationale": f.rationale,
-            "published_at": f.created_at,
-        }
-        for f in list_published_findings(session)
-    ]
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_FINDING)],
+    at: str = "",
+) -> list[FindingRead]:
+    """The published findings, newest first; `at=YYYY-MM-DD`: those published by the end of that day."""
+    views = record_views.published_finding_views(
+        session, runtime.scenario, principal=principal, as_of=parse_as_of(at)
+    )
+    return [record_views.finding_read(view) for view in views]
+
+
+@router.get("/findings/{finding_id}", response_model=FindingRead)
+def get_finding(
+    finding_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_FINDING)],
+) -> FindingRead:
+    """A finding by its public id: its latest version the caller may read (a party: once published), with
+    clause titles, parties, confidence and penalty in words, the signatures with their keys, its proof."""
+    view = record_views.finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
+    return record_views.finding_read(view)
+
+
+@router.get("/findings/{finding_id}/versions", response_model=list[FindingVersionRead])
+def finding_versions(
+    finding_id: str,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_FINDING)],
+) -> list[FindingVersionRead]:
+    """Every version of the finding the caller may read, oldest first (proposed, adopted, published)."""
+    view = record_views.finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
+    return [record_views.finding_version_read(v) for v in view.versions]
 
 
 @router.post("/notifications", status_code=201)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from truceline.alerts import service
-from truceline.alerts.rules import KIND_LABELS, AlertKind, Channel, parse_threshold
+from truceline.alerts.rules import KIND_LABELS, MECHANISM_KINDS, Channel, parse_threshold
 from truceline.alerts.schemas import AlertRuleCreate, AlertRuleRead
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
@@ -31,7 +31,7 @@ def alerts_page(request: Request, session: SessionDep, principal: Manager) -> HT
         principal,
         rules=[AlertRuleRead.of(rule) for rule in service.list_rules(session)],
         deliveries=service.list_deliveries(session, limit=50),
-        kinds=[(kind.value, KIND_LABELS[kind]) for kind in AlertKind],
+        kinds=[(kind.value, KIND_LABELS[kind]) for kind in MECHANISM_KINDS],
         channels=[channel.value for channel in Channel],
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -20,12 +19,6 @@ PAGE_SIZE = 50
 TIMELINE_PAGE = 200
 
 
-def _as_of(at: str) -> datetime:
-    """Now, or the end of the day `at` (YYYY-MM-DD): the desk as it stood that day."""
-    day = desk.parse_date(at, what="at")
-    return now_utc() if day is None else datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-
-
 @router.get("/", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
@@ -34,7 +27,7 @@ def dashboard_page(
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
     at: str = "",
 ) -> HTMLResponse:
-    view = desk.desk_view(session, runtime.scenario, principal, now=_as_of(at))
+    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc(), as_of=desk.parse_as_of(at))
     return render(request, "dashboard.html", principal, view=view, at=at, chart=weekly_chart(view))
 
 
@@ -83,14 +76,7 @@ def map_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
 ) -> HTMLResponse:
-    params = request.query_params
-    flt = desk.parse_filter(
-        date_from=params.get("from", ""),
-        date_to=params.get("to", ""),
-        kind=params.get("kind", ""),
-        party=params.get("party", ""),
-        status=params.get("status", ""),
-    )
+    flt = desk.filter_from_query(request.query_params)
     settings = runtime.settings
     return render(
         request,
@@ -112,9 +98,13 @@ def timeline_page(
     page: Page = 1,
 ) -> HTMLResponse:
     params = request.query_params
-    flt = desk.parse_filter(date_from=params.get("from", ""), date_to=params.get("to", ""))
+    flt = desk.parse_filter(
+        date_from=params.get("from", ""), date_to=params.get("to", ""), at=params.get("at", "")
+    )
     kind = params.get("kind", "")
-    items = desk.timeline(session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to)
+    items = desk.timeline(
+        session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to, as_of=flt.as_of
+    )
     if kind:
         items = [i for i in items if i.kind == kind]
     query = {**flt.query(), **({"kind": kind} if kind else {})}
@@ -140,15 +130,9 @@ def incidents_page(
     principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
     page: Page = 1,
 ) -> HTMLResponse:
-    params = request.query_params
-    flt = desk.parse_filter(
-        date_from=params.get("from", ""),
-        date_to=params.get("to", ""),
-        kind=params.get("kind", ""),
-        party=params.get("party", ""),
-        status=params.get("status", ""),
-    )
-    found = desk.filter_incidents(desk.incident_points(session, runtime.scenario, principal), flt)
+    flt = desk.filter_from_query(request.query_params)
+    points = desk.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
+    found = desk.filter_incidents(points, flt)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render(
         request,

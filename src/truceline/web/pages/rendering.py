@@ -12,6 +12,16 @@ from fastapi.templating import Jinja2Templates
 
 from truceline.users.rules import Action, Principal, scopes_for
 from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime, is_secure_cookie
+from truceline.workflows.notices import unread_count
+from truceline.workflows.wording import Wording
+
+
+def _unread_notices(request: Request, principal: Principal) -> int | None:
+    """A party liaison's unread notices, for the header on every page; None for everyone else."""
+    if principal.party is None:
+        return None
+    with get_runtime(request).sessions() as session:
+        return unread_count(session, principal)
 
 
 @cache
@@ -23,11 +33,14 @@ def render(
     request: Request, name: str, principal: Principal, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     csrf = csrf_value(request)
+    scenario = get_runtime(request).scenario
     response = templates().TemplateResponse(
         request,
         name,
         {
-            "scenario": get_runtime(request).scenario,
+            "scenario": scenario,
+            "say": Wording(scenario),
+            "unread_notices": _unread_notices(request, principal),
             "principal": principal,
             "can": lambda action: bool(scopes_for(principal.role, Action(action))),
             "csrf_token": csrf,

@@ -14,33 +14,44 @@ from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.workflows import reports
+from truceline.workflows.desk import parse_as_of
 
 router = APIRouter(include_in_schema=False)
 
 
 def _report(request: Request, session: Session, runtime: Runtime, principal: Principal) -> reports.Report:
-    now = now_utc()
+    """The report the query asks for: `from`, `to` (default: the last complete week with incidents) and
+    `at` (as the record stood at the end of that day; default: now)."""
     params = request.query_params
-    start, end = reports.parse_period(params.get("from", ""), params.get("to", ""), today=now.date())
-    return reports.build_report(
-        session, runtime.scenario, principal, date_from=start, date_to=end, generated_at=now
+    return reports.requested_report(
+        session,
+        runtime.scenario,
+        principal,
+        raw_from=params.get("from", ""),
+        raw_to=params.get("to", ""),
+        generated_at=now_utc(),
+        as_of=parse_as_of(params.get("at", "")),
     )
 
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(
-    request: Request, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_REPORT)]
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_REPORT)],
 ) -> HTMLResponse:
     today = now_utc().date()
-    start, end = reports.last_full_week(today)
+    week = reports.default_week(session, runtime.scenario, today=today)
     periods = reports.quick_periods(runtime.scenario, today=today)
     audience = reports.audience_of(runtime.scenario, principal)
     return render(
         request,
         "reports.html",
         principal,
-        date_from=start,
-        date_to=end,
+        date_from=week.date_from,
+        date_to=week.date_to,
+        period_note=week.note,
         periods=periods,
         audience=audience,
         max_days=reports.MAX_PERIOD_DAYS,
@@ -55,7 +66,13 @@ def report_view(
     principal: Annotated[Principal, allow(Action.READ_REPORT)],
 ) -> HTMLResponse:
     report = _report(request, session, runtime, principal)
-    query = urlencode({"from": report.date_from, "to": report.date_to})
+    query = urlencode(
+        {
+            "from": report.date_from,
+            "to": report.date_to,
+            **({"at": report.as_of.date()} if report.as_of else {}),
+        }
+    )
     links = [("Download PDF", f"/reports/report.pdf?{query}"), ("Other periods", "/reports")]
     return HTMLResponse(reports.render_html(report, scenario=runtime.scenario, links=links))
 

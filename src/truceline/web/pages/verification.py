@@ -17,8 +17,8 @@ from truceline.web.pages.rendering import render
 from truceline.web.uploads import read_upload
 from truceline.workflows import record_views
 from truceline.workflows import verification as flow
-from truceline.workflows.notices import flag_claims_in_notices, list_notifications
-from truceline.workflows.publications import list_published_findings
+from truceline.workflows.desk import parse_as_of
+from truceline.workflows.notifications import flag_claims_in_notices, list_notifications
 
 router = APIRouter(include_in_schema=False)
 
@@ -135,9 +135,15 @@ def case_status_submit(
 
 @router.get("/findings", response_class=HTMLResponse)
 def findings_page(
-    request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_FINDING)]
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: Annotated[Principal, allow(Action.READ_FINDING)],
+    at: str = "",
 ) -> HTMLResponse:
-    return render(request, "findings.html", principal, findings=list_published_findings(session))
+    as_of = parse_as_of(at)
+    views = record_views.published_finding_views(session, runtime.scenario, principal=principal, as_of=as_of)
+    return render(request, "findings.html", principal, findings=views, at=as_of and as_of.date())
 
 
 @router.get("/findings/{finding_id}", response_class=HTMLResponse)

@@ -46,8 +46,9 @@
     link.href = p.url;
     link.textContent = p.title;
     box.appendChild(link);
-    box.appendChild(text("div", [p.date, p.event_type, p.party ? "attributed to " + p.party : "unattributed"].filter(Boolean).join(" · ")));
-    box.appendChild(text("div", "Status: " + String(p.status).replace(/_/g, " ") + " · fatalities " + p.fatalities));
+    box.appendChild(text("div", [p.date, p.event_type].filter(Boolean).join(" · ")));
+    box.appendChild(text("div", (p.alleged && p.alleged.length ? p.alleged.join("; ") : "no party named by the claims")));
+    box.appendChild(text("div", "Status: " + String(p.status).replace(/_/g, " ") + (p.responsible ? " · responsible (finding): " + p.responsible : "") + " · killed: " + p.fatalities_words));
     box.appendChild(text("div", "Place: " + (p.place || "?") + " (precision " + p.precision + ", ±" + p.radius_km + " km)"));
     return box;
   }

@@ -1,0 +1,1 @@
+"""Notices to a party's liaison (a complaint against it, a reply reminder), and their read receipts."""
