@@ -24,14 +24,13 @@ from tests.builders import one_of_each_record
 from tests.incidents.test_interop import ACLED_ROWS, GED_TEXT, acled_csv
 from truceline.cases.models import Finding, FindingSignature
 from truceline.cases.service import signing_message
-from truceline.cli.main import _register, cli
+from truceline.cli.main import cli
 from truceline.config import load_settings
 from truceline.db.base import Record
-from truceline.ledger.service import add_record, append_entry
+from truceline.ledger.service import add_record
 from truceline.ledger.signing import Signer, generate_key
 from truceline.pipeline.document import SourceDocument
 from truceline.runtime import open_runtime
-from truceline.users.service import get_user
 from truceline.workflows.ingest import ingest_documents
 
 WITNESS_PDF = b"%PDF-1.4\n% statement of three witnesses (illustrative)\n"
@@ -55,7 +54,6 @@ def env_for(root: Path) -> dict[str, str]:
 
 def run_truceline(args: Sequence[str], *, root: Path, env: dict[str, str] | None = None) -> Ran:
     """`truceline ARGS` in this process, with `root` as the home and working directory."""
-    _register()
     runner = CliRunner()
     with _chdir(root):
         # A prompt (a password typed twice) is answered as a person would.
@@ -94,11 +92,11 @@ def build_docs_world(root: Path) -> None:
     try:
         demo_keys = settings.keys_dir / "demo"
         mediators = {m: Signer.from_skey((demo_keys / f"{m}.key").read_text().strip()) for m in MEDIATORS}
+        _party_keys(root, demo_keys)
         for name in MEDIATORS:
             shutil.copy(demo_keys / f"{name}.key", root / f"{name}.key")
         now = datetime.now(UTC)
         with runtime.transaction() as session:
-            _party_keys(session, root, now=now)
             _records(session, mediators, now=now)
             ingest_documents(
                 session,
@@ -121,15 +119,11 @@ MEDIATORS = ("mediator-qatar", "mediator-turkiye")
 REPORT = "Forces exchanged fire near Torkham on Saturday, officials said; two soldiers were killed."
 
 
-def _party_keys(session: Session, root: Path, *, now: datetime) -> None:
-    """Signing keys for the demo liaisons (the complaint examples sign), registered on their accounts."""
+def _party_keys(root: Path, demo_keys: Path) -> None:
+    """The demo liaisons' signing keys (registered on their accounts by `init --demo`), where the examples
+    name them."""
     for username, file in (("liaison-af", "liaison-af.key"), ("liaison-pk", "pk.key")):
-        skey, vkey = generate_key(username)
-        (root / file).write_text(skey + "\n", encoding="utf-8")
-        user = get_user(session, username)
-        user.public_key = vkey
-        session.flush()
-        append_entry(session, record=user, author=AUTHOR, now=now)  # an account's state: a new entry
+        shutil.copy(demo_keys / f"{username}.key", root / file)
 
 
 def _copy(record: Record, **changes: Any) -> Record:

@@ -76,7 +76,7 @@ def load_demo(
     for username, role, party in DEMO_USERS:
         if find_user(session, username) is None:
             public_key = None
-            if key_dir is not None and role == "mediator":
+            if key_dir is not None and role in ("mediator", "party"):  # they sign findings, complaints
                 public_key = demo_signing_key(key_dir, username).vkey()
             create_user(
                 session,
