@@ -70,7 +70,7 @@ COMMANDS = {
     ),
     "report": LazyCommand(
         "truceline.cli.report:report",
-        "Write the compliance report for a period (default: the last full week, Monday to Sunday).",
+        "Write the compliance report for a period (default: the last complete week with incidents).",
     ),
     "serve": LazyCommand("truceline.cli.setup:serve", "Run the web app."),
     "users": LazyCommand(
