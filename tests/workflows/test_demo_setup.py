@@ -1,4 +1,5 @@
-"""`init --demo` gives the demo mediators signing keys, so a demo finding can be signed and adopted."""
+"""`init --demo` gives the demo mediators and party liaisons signing keys, so a demo finding can be signed and
+adopted and a demo complaint signed by its party."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from truceline.workflows.incidents import recluster
 from truceline.workflows.setup import DEMO_USERS, initialize, load_demo
 
 
-def test_demo_mediators_get_keys_whose_public_half_is_registered(runtime: Runtime, tmp_path: Path) -> None:
+def test_demo_signers_get_keys_whose_public_half_is_registered(runtime: Runtime, tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     with runtime.transaction() as session:
         initialize(session, scenario=runtime.scenario, now=NOW)
@@ -27,7 +28,7 @@ def test_demo_mediators_get_keys_whose_public_half_is_registered(runtime: Runtim
         for username, role, _ in DEMO_USERS:
             user = find_user(session, username)
             assert user is not None
-            if role != "mediator":
+            if role not in ("mediator", "party"):
                 assert user.public_key is None and not (keys / f"{username}.key").exists()
                 continue
             key_file = keys / f"{username}.key"
