@@ -25,6 +25,20 @@ _PLACE_APPOSITION = re.compile(
     r"|\b[A-Z][\w'’-]*\s+(?:province|district|region|city|area|village|town)s?),\s*$"
 )
 
+# A name opening a report's first line in capitals ('ISLAMABAD –', 'KABUL (AP) —', 'PESHAWAR, Pakistan:') is
+# its dateline: where the report was filed, not who acted.
+_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w ]*)?\s*(?:\([^)]*\)\s*)?(?:[:–—]|--?\s)")
+
+
+def _is_dateline(sentence: str, start: int, end: int) -> bool:
+    name = sentence[start:end]
+    return not sentence[:start].strip() and name.isupper() and bool(_DATELINE_AFTER.match(sentence[end:]))
+
+
+def _is_inside_a_name(sentence: str, start: int, end: int) -> bool:
+    """'Taliban' in 'Tehrik-e-Taliban': a word joined by hyphens to the words of a longer name."""
+    return sentence[start - 1 : start] == "-" or bool(re.match(r"-\w", sentence[end:]))
+
 
 @dataclass(frozen=True, slots=True)
 class ActorMention:
@@ -64,8 +78,10 @@ def find_actor_mentions(
     mentions: list[ActorMention] = []
     taken: list[tuple[int, int]] = []
     dictionary = context.actors
-    for span in spans:
-        if span.label != "ACTOR":
+    for span in sorted(spans, key=lambda s: s.start - s.end):  # the longest name first
+        if span.label != "ACTOR" or _overlaps(span.start, span.end, taken):
+            continue
+        if _is_dateline(sentence, span.start, span.end) or _is_inside_a_name(sentence, span.start, span.end):
             continue
         party = dictionary.party_of.get(span.key)
         is_forces = bool(re.search(r"forces|troops|soldiers|army|military|ispr", span.text, re.I))
@@ -77,7 +93,7 @@ def find_actor_mentions(
                 mentions.append(_mention(None, party, m.start(), m.end(), True, attribution))
                 taken.append((m.start(), m.end()))
         for m in generic.finditer(sentence):
-            if _overlaps(m.start(), m.end(), taken):
+            if _overlaps(m.start(), m.end(), taken) or _is_dateline(sentence, m.start(), m.end()):
                 continue
             after = sentence[m.end() :]
             if _POSSESSIVE_NOT_ACTOR.match(after) or re.match(r"^-\w", after):

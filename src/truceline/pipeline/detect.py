@@ -470,7 +470,7 @@ _NTH_DAY_CLOSED = re.compile(
 
 
 def _closure_start(text: str, dates: list[DateMention], published: date) -> list[DateMention]:
-    """'remained closed for the fifth consecutive day on Thursday': closed four days before Thursday."""
+    """'shut for the third straight day on Monday': shut two days before Monday."""
     m = _NTH_DAY_CLOSED.search(text)
     if m is None:
         return dates
