@@ -393,3 +393,23 @@ def test_an_article_before_a_person_is_not_a_victim_count_unless_a_casualty_word
         (1, "civilian", True)
     ]
     assert tolls("It caused the death of one soldier.") == [(1, "security", True)]
+
+
+def test_a_listener_after_told_leaves_the_speaker_after_the_content():
+    [claim] = extract(
+        "The toll from Pakistani air strikes in Barmal district rose to nine on Friday, a health official "
+        "told Reuters on Saturday."
+    )
+    assert claim.actor1 == "Military Forces of Pakistan"
+
+
+def test_a_capital_opening_a_dateline_with_an_agency_in_brackets_is_not_an_actor():
+    [claim] = extract("KABUL (Wire Service) Afghan and Pakistani troops traded fire near Chaman on Friday.")
+    assert actors_of(claim) == {"Military Forces of Pakistan", "Taliban (Afghanistan)"}
+
+
+def test_the_side_of_the_border_after_on_is_a_place_not_an_actor():
+    [claim] = extract(
+        "Afghan border forces fired mortars on Friday that fell in fields on the Pakistani side near Chaman."
+    )
+    assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", None)

@@ -27,7 +27,9 @@ _PLACE_APPOSITION = re.compile(
 
 # A name opening a report's first line in capitals ('ISLAMABAD –', 'KABUL (AP) —', 'PESHAWAR, Pakistan:') is
 # its dateline: where the report was filed, not who acted.
-_DATELINE_AFTER = re.compile(r"^(?:,\s*[A-Z][\w ]*)?\s*(?:\([^)]*\)\s*)?(?:[:–—]|--?\s)")
+_DATELINE_AFTER = re.compile(
+    r"^(?:,\s*[A-Z][\w ]*)?\s*(?:\([^)]*\)\s*(?=[A-Z])|(?:\([^)]*\)\s*)?(?:[:–—]|--?\s))"
+)
 
 
 def _is_dateline(sentence: str, start: int, end: int) -> bool:
@@ -89,6 +91,8 @@ def find_actor_mentions(
         taken.append((span.start, span.end))
     for party, generic, force in party_patterns(dictionary).patterns:
         for m in force.finditer(sentence):
+            if m.group().endswith("side") and _LOCATIVE_BEFORE.search(sentence[: m.start()]):
+                continue  # 'on the Pakistani side': a place
             if not _overlaps(m.start(), m.end(), taken):
                 mentions.append(_mention(None, party, m.start(), m.end(), True, attribution))
                 taken.append((m.start(), m.end()))
