@@ -413,3 +413,11 @@ def test_the_side_of_the_border_after_on_is_a_place_not_an_actor():
         "Afghan border forces fired mortars on Friday that fell in fields on the Pakistani side near Chaman."
     )
     assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", None)
+
+
+def test_a_dateline_with_a_country_in_brackets_and_a_date_names_no_actor():
+    [claim] = extract(
+        "Quetta [Pakistan], December 5 (Wire): Afghan forces shelled the outskirts of Chaman, "
+        "killing two people."
+    )
+    assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", "Civilians (Pakistan)")

@@ -32,9 +32,19 @@ _DATELINE_AFTER = re.compile(
 )
 
 
+# 'Kabul [Afghanistan], April 17 (ANI):', 'Quetta, 5 March -': a place then the date opening the report.
+_DATED_DATELINE_AFTER = re.compile(
+    r"^\s*(?:\[[^\]]*\]|\([^)]*\))?\s*,\s*(?:[A-Z][a-z]+\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]+\b)"
+)
+
+
 def _is_dateline(sentence: str, start: int, end: int) -> bool:
-    name = sentence[start:end]
-    return not sentence[:start].strip() and name.isupper() and bool(_DATELINE_AFTER.match(sentence[end:]))
+    if sentence[:start].strip():
+        return False
+    after = sentence[end:]
+    return (sentence[start:end].isupper() and bool(_DATELINE_AFTER.match(after))) or bool(
+        _DATED_DATELINE_AFTER.match(after)
+    )
 
 
 def _is_inside_a_name(sentence: str, start: int, end: int) -> bool:
@@ -99,6 +109,8 @@ def find_actor_mentions(
         for m in generic.finditer(sentence):
             if _overlaps(m.start(), m.end(), taken) or _is_dateline(sentence, m.start(), m.end()):
                 continue
+            if sentence[m.start() - 1 : m.start()] == "[":
+                continue  # 'Kabul [Afghanistan]': the country of a place
             after = sentence[m.end() :]
             if _POSSESSIVE_NOT_ACTOR.match(after) or re.match(r"^-\w", after):
                 continue  # "Afghanistan's Khost province", 'Pakistan-Afghanistan border'

@@ -48,6 +48,10 @@ _SPEECH_AFTER = re.compile(
     re.IGNORECASE,
 )
 
+# A dateline opens the report: 'August 1:', 'Kabul [Afghanistan], April 17 (ANI):'.
+_DATELINE_BEFORE = re.compile(
+    r"\s*(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\s*(?:\[[^\]]*\]|\([^)]*\))?\s*,\s*)?"
+)
 _DATELINE_AFTER = re.compile(r"^\s*(?:[:–—]|--|\(\w+\)\s*[:–—-])")
 
 
@@ -77,7 +81,7 @@ def find_date_mentions(
         is_report = bool(
             _SPEECH_BEFORE.search(sentence[:start]) or _SPEECH_AFTER.match(sentence[end:])
         ) or bool(
-            not sentence[:start].strip() and _DATELINE_AFTER.match(sentence[end:])
+            _DATELINE_BEFORE.fullmatch(sentence[:start]) and _DATELINE_AFTER.match(sentence[end:])
         )  # 'August 1: The group claimed ...' is the report's dateline
         is_since = bool(re.search(r"\b(?:since|as of|until|till)\s+$", sentence[:start], re.IGNORECASE))
         found.append(
