@@ -421,3 +421,11 @@ def test_a_dateline_with_a_country_in_brackets_and_a_date_names_no_actor():
         "killing two people."
     )
     assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", "Civilians (Pakistan)")
+
+
+def test_officials_of_a_place_speak_for_the_party_whose_country_it_is_in():
+    [claim] = extract(
+        "Officials of Paktika province said Pakistani jets bombed houses in Barmal district on Friday, "
+        "killing four women."
+    )
+    assert (claim.alleged, claim.claimant) == (True, "Taliban (Afghanistan)")
