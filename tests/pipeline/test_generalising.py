@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from tests.pipeline.builders import make_context, make_document, make_extractor
+from tests.pipeline.builders import lexicons, make_context, make_document, make_extractor
+from truceline.pipeline.casualties import find_casualties
 from truceline.pipeline.claims import Claim
 from truceline.pipeline.extract import RulesExtractor
 from truceline.pipeline.sentences import reflow
@@ -48,7 +49,7 @@ def test_a_wrapped_report_still_yields_its_happening_with_evidence_from_the_orig
 
 
 def test_a_past_event_reported_with_said_to_have_is_not_irrealis():
-    [claim] = extract("Pakistani and Afghan forces are said to have exchanged gunfire near Chaman on Friday.")
+    [claim] = extract("Afghan and Pakistani troops are said to have exchanged gunfire near Chaman on Friday.")
     assert claim.event_type == "Battles"
 
 
@@ -87,7 +88,7 @@ def test_an_accusation_against_two_actors_is_one_claim_per_accused():
 
 def test_summoning_an_ambassador_is_an_accusation():
     # the strikes it protests are a reference to a happening reported elsewhere, not a new one
-    [claim] = extract("Kabul summoned the Pakistani ambassador on Friday over the air strikes.")
+    [claim] = extract("Kabul on Friday summoned Islamabad's ambassador over the air strikes.")
     assert claim.process_type == "accusation"
     assert claim.actor1 == "Taliban (Afghanistan)"
 
@@ -95,7 +96,7 @@ def test_summoning_an_ambassador_is_an_accusation():
 def test_an_undated_happening_deep_in_the_text_takes_the_publication_date_at_week_precision():
     text = (
         "Officials met on Monday. Traders waited at the gate. Prices of flour rose in the markets. "
-        "Shops stayed shut in the old city. Pakistani and Afghan forces exchanged fire near Chaman."
+        "Shops stayed shut in the old city. Afghan and Pakistani troops traded fire near Chaman."
     )
     [clash] = [c for c in extract(text) if c.event_type == "Battles"]
     assert clash.event_date == make_document(text).published
@@ -105,7 +106,7 @@ def test_an_undated_happening_deep_in_the_text_takes_the_publication_date_at_wee
 
 
 def test_the_tuning_changes_what_counts_as_background():
-    text = "Pakistani and Afghan forces exchanged fire near Chaman on December 1."
+    text = "Afghan and Pakistani troops traded fire near Chaman on December 1."
     assert make_document(text).published == date(2025, 12, 6)
     assert extract(text)  # five days before publication: news
     strict = RulesExtractor(model=make_extractor().model, tuning=Tuning(max_age_days=3))
@@ -124,7 +125,7 @@ def test_a_known_happening_as_the_subject_of_its_consequences_is_not_a_new_one()
 def test_a_responsibility_claim_dates_the_report_and_joins_the_attack_it_claims():
     claims = extract(
         "A suicide bomber struck a police post in Bannu on Thursday, killing four policemen. "
-        "The TTP claimed responsibility on Friday for the suicide attack."
+        "The TTP on Friday claimed responsibility for the suicide attack."
     )
     [attack] = [c for c in claims if c.event_type != "Strategic developments"]
     assert attack.event_date == date(2025, 12, 4)
@@ -140,11 +141,9 @@ def test_a_security_forces_toll_does_not_make_civilians_the_target():
 
 
 def test_the_publications_own_year_is_not_a_background_marker():
-    claims = extract(
-        "ISLAMABAD (December 5, 2025): Pakistan said that Kabul is behind the attacks on its posts."
-    )
+    claims = extract("ISLAMABAD (December 5, 2025): Islamabad says Kabul is behind the attacks on its posts.")
     assert [c.process_type for c in claims] == ["accusation"]
-    assert extract("In 2023 Pakistan said that Kabul was behind the attacks on its posts.") == []
+    assert extract("In 2023 Islamabad said Kabul was behind the attacks on its posts.") == []
 
 
 def test_a_speech_verb_with_a_noun_object_is_not_speech():
@@ -209,7 +208,7 @@ def test_a_day_inside_an_allegation_dates_the_alleged_happening():
 def test_unnamed_officials_accusing_speak_for_the_reporting_country():
     text = (
         "QUETTA: Gunmen attacked a Pakistani post in Chaman on Friday, killing two Pakistani soldiers. "
-        "Military officials strongly condemned the attack, holding the Afghan government responsible."
+        "Army officials condemned the raid and held the Afghan government responsible."
     )
     [accusation] = [c for c in extract(text) if c.process_type == "accusation"]
     assert accusation.claimant is not None and accusation.claimant.endswith("Pakistan")
@@ -224,7 +223,7 @@ def test_a_town_inside_the_district_named_first_is_the_same_happening():
     context = ExtractionContext.from_parts(actors=ACTORS, places=[*PLACES, town], geography=FakeGeography())
     text = (
         "PESHAWAR: A suicide bomber struck a convoy in Kurram district on Friday, killing three soldiers. "
-        "The suicide attack was carried out near Sadda by a bomber on foot."
+        "A bomber on foot set off the suicide attack near Sadda."
     )
     claims = make_extractor().extract(make_document(text), context)
     assert [(c.sub_event_type, c.location.name) for c in claims] == [("Suicide bomb", "Sadda")]
@@ -233,21 +232,19 @@ def test_a_town_inside_the_district_named_first_is_the_same_happening():
 def test_what_ensued_after_an_attack_is_a_happening_of_its_own():
     text = (
         "QUETTA: A suicide bomber struck a convoy in Chaman on Friday, killing three soldiers. "
-        "An exchange of fire ensued in which five attackers were killed."
+        "A gunfight ensued and five attackers were killed."
     )
     claims = extract(text)
     assert sorted(c.sub_event_type for c in claims) == ["Armed clash", "Suicide bomb"]
 
 
+def tolls(text: str) -> list[tuple[int, str, bool]]:
+    return [(c.count, c.group, c.is_killed) for c in find_casualties(text, lexicons=lexicons())]
+
+
 def test_a_figure_after_the_deaths_of_counts_as_killed_and_martyred_is_no_month():
-    from tests.pipeline.builders import lexicons
-    from truceline.pipeline.casualties import find_casualties
-
-    def tolls(text: str) -> list[tuple[int, str, bool]]:
-        return [(c.count, c.group, c.is_killed) for c in find_casualties(text, lexicons=lexicons())]
-
-    assert tolls("It resulted in the martyrdom of 13 soldiers and injuries to two civilians.") == [
-        (13, "security", True),
+    assert tolls("It led to the martyrdom of eleven troops and wounds to two civilians.") == [
+        (11, "security", True),
         (2, "civilian", False),
     ]
     assert tolls("The blast martyred 13 soldiers.") == [(13, "security", True)]
@@ -255,7 +252,7 @@ def test_a_figure_after_the_deaths_of_counts_as_killed_and_martyred_is_no_month(
 
 def test_the_country_after_a_place_is_where_it_is_not_an_actor():
     [claim] = extract(
-        "Pakistani air strikes hit Barmal district, Afghanistan, on Friday, killing 15 individuals."
+        "Pakistani air strikes hit Barmal district, Afghanistan, on Friday, destroying a depot."
     )
     assert (claim.actor1, claim.actor2) == ("Military Forces of Pakistan", None)
 
@@ -277,16 +274,14 @@ def test_the_target_of_a_passive_attack_is_not_its_perpetrator():
 
 
 def test_a_crossing_closed_for_the_nth_consecutive_day_was_closed_n_minus_one_days_before():
-    [claim] = extract(
-        "QUETTA: The crossing at Chaman remained closed for the fourth consecutive day on Friday."
-    )
+    [claim] = extract("QUETTA: The Chaman crossing stayed shut for the fourth consecutive day on Friday.")
     assert (claim.process_type, claim.event_date) == ("border_closed", date(2025, 12, 2))
 
 
 def test_unnamed_authorities_reopening_a_crossing_are_those_of_its_side():
-    [claim] = extract("QUETTA: The authorities on Friday reopened the Chaman border crossing for trade.")
+    [claim] = extract("QUETTA: The authorities on Friday reopened the crossing at Chaman to trucks.")
     assert (claim.process_type, claim.actor1) == ("border_reopened", "Government of Pakistan")
-    [claim] = extract("QUETTA: The Chaman border crossing reopened on Friday for trade.")
+    [claim] = extract("QUETTA: The crossing at Chaman reopened to trucks on Friday.")
     assert claim.actor1 is None  # no one named: not guessed
 
 
@@ -311,8 +306,8 @@ def test_a_happening_placed_only_in_a_province_takes_the_town_the_article_names_
 
     context = _context_with(Place("Balochistan", "PK", 28.5, 65.5, admin1="Balochistan", kind="adm1"))
     text = (
-        "QUETTA: The border crossing at Chaman was closed on Friday.\n\n"
-        "It followed clashes between Pakistani and Afghan forces in Balochistan on Friday that killed two."
+        "QUETTA: The Chaman crossing was shut on Friday.\n\n"
+        "It came after Afghan and Pakistani troops fought in Balochistan on Friday, leaving two dead."
     )
     claims = make_extractor().extract(make_document(text), context)
     assert {(c.event_type, c.location.name) for c in claims} == {
@@ -323,7 +318,7 @@ def test_a_happening_placed_only_in_a_province_takes_the_town_the_article_names_
 
 def test_a_closure_with_no_place_after_a_clash_at_the_border_is_at_that_place():
     text = (
-        "QUETTA: Pakistani and Afghan forces exchanged fire near Chaman on Friday, killing two soldiers.\n\n"
+        "QUETTA: Afghan and Pakistani troops traded fire near Chaman on Friday, killing two soldiers.\n\n"
         "Following the clash, the border has been closed."
     )
     closures = [c for c in extract(text) if c.process_type == "border_closed"]
@@ -337,3 +332,100 @@ def test_a_statement_about_recent_strikes_is_news_but_one_about_previous_attacks
     assert (claim.process_type, claim.actor1) == ("accusation", "Taliban (Afghanistan)")
     claims = extract("KABUL: The Afghan government has blamed Pakistan for similar previous air strikes.")
     assert [c.process_type for c in claims if c.process_type] == []
+
+
+def actors_of(claim: Claim) -> set[str | None]:
+    return {claim.actor1, claim.actor2}
+
+
+def test_a_capital_in_a_dateline_is_where_the_report_was_filed_not_an_actor():
+    [claim] = extract("ISLAMABAD – Afghan and Pakistani troops traded fire near Chaman on Friday.")
+    assert actors_of(claim) == {"Military Forces of Pakistan", "Taliban (Afghanistan)"}
+
+
+def test_a_name_inside_a_hyphenated_longer_name_is_not_that_actor():
+    [claim] = extract("Tehreek-e-Taliban fighters raided a checkpoint in Chitral on Wednesday.")
+    assert "Taliban (Afghanistan)" not in actors_of(claim)
+
+
+def test_people_killed_in_a_one_sided_attack_are_its_civilian_target():
+    [claim] = extract("Afghan mortar fire on Chaman on Sunday left six people dead.")
+    assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", "Civilians (Pakistan)")
+
+
+def test_civilians_are_those_of_the_country_where_an_unplaced_strike_is_put():
+    claims = extract(
+        "Pakistani jets struck Barmal district on Friday, local officials said.\n\n"
+        "In a separate raid on Saturday, Pakistani aircraft bombed a village, killing four women."
+    )
+    saturday = next(c for c in claims if c.event_date == date(2025, 12, 6))
+    assert saturday.location.country == "AF"
+    assert (saturday.actor1, saturday.actor2) == ("Military Forces of Pakistan", "Civilians (Afghanistan)")
+
+
+def test_a_named_target_whose_members_died_stays_the_target_of_an_attack_that_also_hurt_civilians():
+    [claim] = extract(
+        "Two policemen were killed and nine bystanders hurt when a suicide bomber attacked the "
+        "headquarters of the Pakistani police in Peshawar."
+    )
+    assert (claim.actor1, claim.actor2) == ("Unidentified Armed Group", "Police Forces of Pakistan")
+    assert claim.fatalities.best == 2  # the nine were hurt: 'killed and' ends the clause before them
+
+
+def test_protesters_are_the_actor_of_a_protest_that_names_no_one():
+    [claim] = extract("Traders staged a sit-in at Chaman on Saturday against the new visa rule.")
+    assert claim.event_type == "Protests"
+    assert claim.actor1 == "Protesters (Pakistan)"
+
+
+def test_a_report_placed_only_in_a_province_is_put_at_the_province_seat():
+    [claim] = extract("Pakistani air strikes hit Paktika province on Friday, destroying a depot.")
+    assert (claim.location.name, claim.location.geo_precision) == ("Paktika", 3)
+    # Sharan, Paktika's seat (rules/province_seats.csv), not the province's middle (32.43, 68.68)
+    assert (round(claim.location.lat, 1), round(claim.location.lon, 1)) == (33.2, 68.7)
+
+
+def test_an_article_before_a_person_is_not_a_victim_count_unless_a_casualty_word_governs_it():
+    assert tolls("A suicide bomber struck a police post on Thursday, killing four policemen.") == [
+        (4, "security", True)
+    ]
+    assert tolls("Officials said an Afghan citizen had been killed in the shelling.") == [
+        (1, "civilian", True)
+    ]
+    assert tolls("It caused the death of one soldier.") == [(1, "security", True)]
+
+
+def test_a_listener_after_told_leaves_the_speaker_after_the_content():
+    [claim] = extract(
+        "The toll from Pakistani air strikes in Barmal district rose to nine on Friday, a health official "
+        "told Reuters on Saturday."
+    )
+    assert claim.actor1 == "Military Forces of Pakistan"
+
+
+def test_a_capital_opening_a_dateline_with_an_agency_in_brackets_is_not_an_actor():
+    [claim] = extract("KABUL (Wire Service) Afghan and Pakistani troops traded fire near Chaman on Friday.")
+    assert actors_of(claim) == {"Military Forces of Pakistan", "Taliban (Afghanistan)"}
+
+
+def test_the_side_of_the_border_after_on_is_a_place_not_an_actor():
+    [claim] = extract(
+        "Afghan border forces fired mortars on Friday that fell in fields on the Pakistani side near Chaman."
+    )
+    assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", None)
+
+
+def test_a_dateline_with_a_country_in_brackets_and_a_date_names_no_actor():
+    [claim] = extract(
+        "Quetta [Pakistan], December 5 (Wire): Afghan forces shelled the outskirts of Chaman, "
+        "killing two people."
+    )
+    assert (claim.actor1, claim.actor2) == ("Taliban (Afghanistan)", "Civilians (Pakistan)")
+
+
+def test_officials_of_a_place_speak_for_the_party_whose_country_it_is_in():
+    [claim] = extract(
+        "Officials of Paktika province said Pakistani jets bombed houses in Barmal district on Friday, "
+        "killing four women."
+    )
+    assert (claim.alleged, claim.claimant) == (True, "Taliban (Afghanistan)")

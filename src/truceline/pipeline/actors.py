@@ -25,6 +25,32 @@ _PLACE_APPOSITION = re.compile(
     r"|\b[A-Z][\w'’-]*\s+(?:province|district|region|city|area|village|town)s?),\s*$"
 )
 
+# A name opening a report's first line in capitals ('ISLAMABAD –', 'KABUL (AP) —', 'PESHAWAR, Pakistan:') is
+# its dateline: where the report was filed, not who acted.
+_DATELINE_AFTER = re.compile(
+    r"^(?:,\s*[A-Z][\w ]*)?\s*(?:\([^)]*\)\s*(?=[A-Z])|(?:\([^)]*\)\s*)?(?:[:–—]|--?\s))"
+)
+
+
+# 'Kabul [Afghanistan], April 17 (ANI):', 'Quetta, 5 March -': a place then the date opening the report.
+_DATED_DATELINE_AFTER = re.compile(
+    r"^\s*(?:\[[^\]]*\]|\([^)]*\))?\s*,\s*(?:[A-Z][a-z]+\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]+\b)"
+)
+
+
+def _is_dateline(sentence: str, start: int, end: int) -> bool:
+    if sentence[:start].strip():
+        return False
+    after = sentence[end:]
+    return (sentence[start:end].isupper() and bool(_DATELINE_AFTER.match(after))) or bool(
+        _DATED_DATELINE_AFTER.match(after)
+    )
+
+
+def _is_inside_a_name(sentence: str, start: int, end: int) -> bool:
+    """'Taliban' in 'Tehrik-e-Taliban': a word joined by hyphens to the words of a longer name."""
+    return sentence[start - 1 : start] == "-" or bool(re.match(r"-\w", sentence[end:]))
+
 
 @dataclass(frozen=True, slots=True)
 class ActorMention:
@@ -64,8 +90,10 @@ def find_actor_mentions(
     mentions: list[ActorMention] = []
     taken: list[tuple[int, int]] = []
     dictionary = context.actors
-    for span in spans:
-        if span.label != "ACTOR":
+    for span in sorted(spans, key=lambda s: s.start - s.end):  # the longest name first
+        if span.label != "ACTOR" or _overlaps(span.start, span.end, taken):
+            continue
+        if _is_dateline(sentence, span.start, span.end) or _is_inside_a_name(sentence, span.start, span.end):
             continue
         party = dictionary.party_of.get(span.key)
         is_forces = bool(re.search(r"forces|troops|soldiers|army|military|ispr", span.text, re.I))
@@ -73,12 +101,16 @@ def find_actor_mentions(
         taken.append((span.start, span.end))
     for party, generic, force in party_patterns(dictionary).patterns:
         for m in force.finditer(sentence):
+            if m.group().endswith("side") and _LOCATIVE_BEFORE.search(sentence[: m.start()]):
+                continue  # 'on the Pakistani side': a place
             if not _overlaps(m.start(), m.end(), taken):
                 mentions.append(_mention(None, party, m.start(), m.end(), True, attribution))
                 taken.append((m.start(), m.end()))
         for m in generic.finditer(sentence):
-            if _overlaps(m.start(), m.end(), taken):
+            if _overlaps(m.start(), m.end(), taken) or _is_dateline(sentence, m.start(), m.end()):
                 continue
+            if sentence[m.start() - 1 : m.start()] == "[":
+                continue  # 'Kabul [Afghanistan]': the country of a place
             after = sentence[m.end() :]
             if _POSSESSIVE_NOT_ACTOR.match(after) or re.match(r"^-\w", after):
                 continue  # "Afghanistan's Khost province", 'Pakistan-Afghanistan border'

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from truceline.pipeline.lexicons import Lexicons
 
+# What may follow the verb of '..., a source told Reuters on Sunday.': a listener, then when or where.
 _AFTER_VERB_REPORT_END = re.compile(
-    r"^\s*(?:(?:on|late on|early on|late)\s+\w+(?:\s+\([^)]*\))?|to \w+|in a statement|on x|"
+    r"^\s*(?:(?:[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,3}|reporters|journalists|(?:the\s+)?media)(?=\s|[.,;]|$))?"
+    r"\s*(?:(?:on|late on|early on|late)\s+\w+(?:\s+\([^)]*\))?|to \w+|in a statement|on x|"
     r"on social media[\w ]*)?\s*[.,;]?\s*$"
 )
 

@@ -30,6 +30,7 @@ class _Patterns:
     injured: re.Pattern[str]
     none: re.Pattern[str]
     verb_before: re.Pattern[str]
+    governs_after: re.Pattern[str]
     groups: tuple[tuple[str, re.Pattern[str]], ...]
 
 
@@ -52,6 +53,11 @@ def _patterns(lexicons: Lexicons) -> _Patterns:
         injured=compile_words(rules["injured"]),
         none=compile_words(rules["none"]),
         verb_before=re.compile(rf"\b(?:{rules['killed']}|{rules['injured']})\s+$", re.IGNORECASE),
+        governs_after=re.compile(
+            rf"\s+(?:[\w'’-]+\s+){{0,2}}?(?:(?:was|were|is|are|has|have|had|been|also|later|reportedly)\s+)+"
+            rf"(?:{rules['killed']}|{rules['injured']})\b",
+            re.IGNORECASE,
+        ),
         groups=tuple((name, compile_words(pattern)) for name, pattern in rules["groups"].items()),
     )
 
@@ -88,6 +94,8 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
         tail = (m.group("tail") or "").lower()
         if raw in {"a", "an", "one", "some", "both", "several", "a few"} and not tail:
             continue
+        if raw in {"a", "an", "one"} and not _is_single_victim(masked, m.start(), m.end(), patterns):
+            continue  # 'a suicide bomber struck a police post': an article, not a count of victims
         if re.match(r"\d", raw):
             if re.search(
                 r"\b(?:hours?|days?|km|kilometres?|kilometers?|years?|gmt|pm|am|million|percent)\b", tail
@@ -112,7 +120,7 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
         if is_killed is None:
             continue
         if group not in civilian_groups and _INCLUDING_CIVILIANS.match(masked[m.end() : m.end() + 60]):
-            group = "civilian"  # '15 people, including women and children': a civilian toll
+            group = "civilian"  # '15 dead, among them women': a civilian toll
         qualifier = (m.group("q") or "").lower()
         mentions.append(
             CasualtyMention(
@@ -171,6 +179,13 @@ def _per_group(by_sentence: list[list[CasualtyMention]], *, is_killed: bool) -> 
     return per_group
 
 
+def _is_single_victim(text: str, start: int, end: int, patterns: _Patterns) -> bool:
+    """'killing a soldier', 'the death of one soldier', 'a woman civilian was killed': the casualty word
+    governs the figure directly."""
+    before = re.sub(r"\s+of\s+(?:the\s+)?$", " ", text[:start])
+    return bool(patterns.verb_before.search(before) or patterns.governs_after.match(text[end:]))
+
+
 def _group_of(tail: str, patterns: _Patterns) -> str:
     for name, pattern in patterns.groups:
         if pattern.search(tail):
@@ -188,6 +203,8 @@ def _closest_is_killed(text: str, start: int, end: int, killed: list[int], injur
             return position - end if position - end <= 80 else None
         # 'killing 23 troops', 'the deaths of 13 soldiers': a casualty word just before the figure governs it.
         between = text[position:start]
+        if re.search(r"\band\b|,", between):
+            return None  # 'two died ... killed and nine hurt': a word before 'and' ends the clause before
         return 0 if start - position <= 12 or re.fullmatch(r"\w+\s+of\s+", between) else None
 
     best_killed = min((d for d in map(distance, killed) if d is not None), default=None)

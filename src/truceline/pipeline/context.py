@@ -130,6 +130,7 @@ class PartyRoles:
     names: tuple[str, ...]
     demonyms: tuple[str, ...]
     force_nouns: tuple[str, ...]
+    protesters: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -180,6 +181,7 @@ class ExtractionContext:
     places: PlaceIndex
     geography: Geography | None = None
     scenario_id: str = DEFAULT_SCENARIO_ID
+    seats: Mapping[tuple[str, str], Place] = field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, scenario: Any, *, cache_dir: Path | None = None) -> ExtractionContext:
@@ -223,7 +225,17 @@ class ExtractionContext:
         all_actors.extend((name, None, names) for name, names in extra.items() if not name.startswith("_"))
         dictionary = ActorDictionary.build(actors=all_actors, parties=parties, kinds=kinds)
         index = PlaceIndex.from_places([*places, *load_world_places()], fallback=fallback)
-        return cls(actors=dictionary, places=index, geography=geography, scenario_id=scenario_id)
+        return cls(
+            actors=dictionary,
+            places=index,
+            geography=geography,
+            scenario_id=scenario_id,
+            seats=load_province_seats(scenario_id),
+        )
+
+    def seat_of(self, province: Place) -> Place | None:
+        """The town that is the seat of a province (where a report placed only in the province is put)."""
+        return self.seats.get((province.country, province.admin1 or province.name))
 
 
 def load_party_roles(scenario_id: str) -> dict[str, PartyRoles]:
@@ -240,8 +252,28 @@ def load_party_roles(scenario_id: str) -> dict[str, PartyRoles]:
             names=tuple(roles["names"]),
             demonyms=tuple(roles["demonyms"]),
             force_nouns=tuple(roles["force_nouns"]),
+            protesters=roles.get("protesters"),
         )
         for party, roles in data.items()
+    }
+
+
+def load_province_seats(scenario_id: str) -> dict[tuple[str, str], Place]:
+    """Each province's seat, by (country, province), from rules/province_seats.csv (GeoNames records).
+
+    A report that names only a province is placed at its seat, as ACLED codes geo-precision 3: the
+    province's centre can be tens of kilometres from any place where things happen."""
+    return {
+        (row["country"], row["admin1"]): Place(
+            name=row["seat"],
+            country=row["country"],
+            admin1=row["admin1"],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            feature_code="PPLA",
+        )
+        for row in read_rules_csv("province_seats.csv")
+        if row["scenario"] == scenario_id
     }
 
 

@@ -42,7 +42,16 @@ _SPEECH_BEFORE = re.compile(
     re.IGNORECASE,
 )
 
+# 'The group on Friday claimed responsibility', 'officials on Sunday said': the date of the report
+_SPEECH_AFTER = re.compile(
+    r"^\s*,?\s*(?:said|says|told|announced|claimed responsibility|confirmed|stated|reported|declared)\b",
+    re.IGNORECASE,
+)
 
+# A dateline opens the report: 'August 1:', 'Kabul [Afghanistan], April 17 (ANI):'.
+_DATELINE_BEFORE = re.compile(
+    r"\s*(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\s*(?:\[[^\]]*\]|\([^)]*\))?\s*,\s*)?"
+)
 _DATELINE_AFTER = re.compile(r"^\s*(?:[:–—]|--|\(\w+\)\s*[:–—-])")
 
 
@@ -69,8 +78,10 @@ def find_date_mentions(
         if sentence.count("(", 0, start) > sentence.count(")", 0, start):
             return  # '(Sunday, 3am, Tokyo time)', '(Dec 6)': asides, not the event's date
         taken.append((start, end))
-        is_report = bool(_SPEECH_BEFORE.search(sentence[:start])) or bool(
-            not sentence[:start].strip() and _DATELINE_AFTER.match(sentence[end:])
+        is_report = bool(
+            _SPEECH_BEFORE.search(sentence[:start]) or _SPEECH_AFTER.match(sentence[end:])
+        ) or bool(
+            _DATELINE_BEFORE.fullmatch(sentence[:start]) and _DATELINE_AFTER.match(sentence[end:])
         )  # 'August 1: The group claimed ...' is the report's dateline
         is_since = bool(re.search(r"\b(?:since|as of|until|till)\s+$", sentence[:start], re.IGNORECASE))
         found.append(

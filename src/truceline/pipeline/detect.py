@@ -123,6 +123,10 @@ def detect_happenings(
     )
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
     if not any(a.is_speaker for a in actors):
+        officials = _officials_of_a_place(text, attribution, places, context)
+        if officials is not None:
+            actors = sorted([*actors, officials], key=lambda a: a.start)
+    if not any(a.is_speaker for a in actors):
         zone = _anaphoric_speaker_zone(text, attribution) or _unnamed_subject_zone(text, process, actors)
         stand_in = speaker
         if stand_in is None and zone is not None and country_hints and not attribution.has_speaker:
@@ -255,6 +259,27 @@ def speaker_of(
         if a.is_speaker and (a.actor or a.party)
     ]
     return named[0] if named else previous
+
+
+_OFFICIALS = re.compile(
+    r"\b(?:officials?|authorities|administration|governor|police|spokes\w+|department|ministry|council)\b",
+    re.IGNORECASE,
+)
+
+
+def _officials_of_a_place(
+    text: str, attribution: Attribution, places: list[PlaceMention], context: ExtractionContext
+) -> ActorMention | None:
+    """'Officials of Khost province said ...', 'the Kunar police said': the authorities of a place speak for
+    the party whose country it is in."""
+    for start, end in attribution.speaker_zones:
+        if not _OFFICIALS.search(text[start:end]):
+            continue
+        for mention in places:
+            country = mention.place.country
+            if start <= mention.start and mention.end <= end and country in context.actors.parties:
+                return ActorMention(None, country, mention.start, mention.end, False, True, False)
+    return None
 
 
 def _unnamed_subject_zone(
@@ -470,7 +495,7 @@ _NTH_DAY_CLOSED = re.compile(
 
 
 def _closure_start(text: str, dates: list[DateMention], published: date) -> list[DateMention]:
-    """'remained closed for the fifth consecutive day on Thursday': closed four days before Thursday."""
+    """'shut for the third straight day on Monday': shut two days before Monday."""
     m = _NTH_DAY_CLOSED.search(text)
     if m is None:
         return dates

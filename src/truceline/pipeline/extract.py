@@ -31,7 +31,7 @@ from truceline.pipeline.sentences import find_body_lines, find_dateline, reflow,
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 RULES_EXTRACTOR_NAME = "truceline-rules"
-RULES_EXTRACTOR_VERSION = "0.2"
+RULES_EXTRACTOR_VERSION = "0.3"
 
 
 class Extractor(Protocol):

@@ -209,19 +209,22 @@ def _fold(name: str) -> str:
 def location_of(
     place: Place, *, precision: int, context: ExtractionContext, name: str | None = None
 ) -> Location:
-    """The claim location of a resolved place, with border side and distance from the scenario geography."""
+    """The claim location of a resolved place, with border side and distance from the scenario geography.
+
+    A province is placed at its seat (ACLED's convention for geo-precision 3), keeping the province's name."""
+    point = (context.seat_of(place) if place.level == "province" else None) or place
     side: str | None = None
     km: float | None = None
     if context.geography is not None and place.country in context.actors.parties:
-        side = context.geography.side_of(place.lat, place.lon)
-        raw_km = context.geography.km_to_border(place.lat, place.lon)
+        side = context.geography.side_of(point.lat, point.lon)
+        raw_km = context.geography.km_to_border(point.lat, point.lon)
         km = round(raw_km, 1) if raw_km is not None else None
     return Location(
         name=name or place.name,
         country=place.country or None,
         admin1=place.admin1 or (place.name if place.level == "province" else None),
-        lat=round(place.lat, 4),
-        lon=round(place.lon, 4),
+        lat=round(point.lat, 4),
+        lon=round(point.lon, 4),
         geo_precision=precision,
         border_side=side,
         km_to_border=km,

@@ -254,13 +254,6 @@ def build_claims(
     for happening in sorted(happenings, key=lambda h: h.first.sentence.start):
         first = happening.first
         kind = first.sub_event_type if first.family == VIOLENCE else f"process:{first.process_type}"
-        if first.family == VIOLENCE:
-            roles = _violence_roles(happening, context, lexicons, last_roles.get(kind))
-        else:
-            roles = _process_roles(happening, context)
-            if roles.actor1 is None and roles.actor2 is None and first.process_type in STATEMENTS:
-                continue
-        last_roles[kind] = roles
         location = _location_of(
             happening,
             context=context,
@@ -268,6 +261,15 @@ def build_claims(
             dateline=dateline,
             previous=last_violence_place,
         )
+        if first.family == VIOLENCE:
+            roles = _violence_roles(
+                happening, context, lexicons, last_roles.get(kind), country=location.country
+            )
+        else:
+            roles = _process_roles(happening, context)
+            if roles.actor1 is None and roles.actor2 is None and first.process_type in STATEMENTS:
+                continue
+        last_roles[kind] = roles
         if first.family == VIOLENCE and happening.place is not None:
             last_violence_place = location
         fatalities = Fatalities()
@@ -328,12 +330,18 @@ def _claimant_actor(happening: Happening, context: ExtractionContext) -> str | N
 
 
 def _violence_roles(
-    happening: Happening, context: ExtractionContext, lexicons: Lexicons, previous: _Roles | None
+    happening: Happening,
+    context: ExtractionContext,
+    lexicons: Lexicons,
+    previous: _Roles | None,
+    *,
+    country: str | None,
 ) -> _Roles:
+    """Who did it to whom; `country` is where it happened (its own place, else the one it takes from the
+    article), which says whose civilians were hurt."""
     first = happening.first
     parties = context.actors.parties
     militaries = {roles.military for roles in parties.values()}
-    country = happening.place.place.country if happening.place else None
     actors = _participants(happening, context, is_violence=True)
     has_source = any(d.attribution.has_speaker or d.attribution.is_hedged for d in happening.detections)
     if not [a for a in actors if not a.startswith("Civilians")] and previous is not None and previous.actor1:
@@ -349,10 +357,12 @@ def _violence_roles(
     texts = " ".join(d.sentence.text for d in happening.detections)
     groups = {c.group for d in happening.detections for c in d.casualties}
     security_toll_only = "security" in groups and "civilian" not in groups
-    if lexicons.civilian_targets.search(texts) and not security_toll_only:
+    civilian_toll = _civilian_toll(happening)
+    if (lexicons.civilian_targets.search(texts) or civilian_toll) and not security_toll_only:
         roles_here = context.actors.party_roles(country)
         if roles_here and roles_here.civilians not in actors:
             actors.append(roles_here.civilians)
+    targets: set[str] = set()
     if first.event_type != "Battles":
         # 'a convoy of the army was targeted', 'an attack on police': the target is not the attacker
         targets = _targets(happening, context)
@@ -367,16 +377,23 @@ def _violence_roles(
         # 'militants' and 'attackers' in the same report are the named group, not another actor
         actors = [a for a in actors if a != _UNIDENTIFIED_ARMED]
     non_civilian = [a for a in actors if not a.startswith("Civilians")]
-    if first.sub_event_type == "Air/drone strike" and not (set(non_civilian) & militaries):
+    protesters = getattr(context.actors.party_roles(country), "protesters", None)
+    if first.event_type == "Protests" and protesters and not non_civilian:
+        actors.insert(0, protesters)  # those who protest, where they protest, when the report names no one
+    elif first.sub_event_type == "Air/drone strike" and not (set(non_civilian) & militaries):
         actors.insert(0, _UNIDENTIFIED_MILITARY)
     elif not non_civilian:
         actors.insert(0, _UNIDENTIFIED_ARMED)
     actor1 = actors[0]
     actor2 = actors[1] if len(actors) > 1 else None
     civilians = [a for a in actors if a.startswith("Civilians")]
-    if first.event_type != "Battles" and civilians and _civilian_toll(happening):
+    forces_died = any(
+        c.group == "security" and c.is_killed for d in happening.detections for c in d.casualties
+    )
+    if first.event_type != "Battles" and civilians and civilian_toll and not (targets and forces_died):
         # A one-sided attack whose dead or wounded are civilians: they are its target, whatever else
-        # the sentence names (the militants a strike was said to aim at, the side that reports it).
+        # the sentence names (the militants a strike was said to aim at, the side that reports it),
+        # unless it names a target whose members died ('bombers attacked the police headquarters').
         actor2 = civilians[0]
     claimant_actor = _claimant_actor(happening, context)
     speaker_party = happening.claimant_party
@@ -415,9 +432,11 @@ _TARGET_AFTER = re.compile(
     r"(?:targeted|attacked|ambushed|struck|hit|bombed|fired (?:up)?on|raided|stormed)\b",
     re.IGNORECASE,
 )
+# 'an attack on the police', 'bombers attacked the headquarters of the constabulary' (not 'attacked by ...')
 _TARGET_BEFORE = re.compile(
-    r"\b(?:(?:attacks?|assault|ambush|raid|strike|bombing|firing|fire)\s+on|targeting|targeted|ambushed)\s+"
-    r"(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,3}(?:of\s+(?:the\s+)?)?$",
+    r"\b(?:(?:attacks?|assault|ambush|raid|strike|bombing|firing|fire)\s+on|targeting|targeted|ambushed|"
+    r"attacked|stormed|raided|bombed|shelled)\s+(?!by\b)"
+    r"(?:an?\s+|the\s+)?(?:(?!by\b)[\w-]+\s+){0,3}(?:of\s+(?:the\s+)?(?:[\w-]+\s+)?)?$",
     re.IGNORECASE,
 )
 
