@@ -58,11 +58,16 @@ def add_record(session: Session, record: Record, *, author: str, now: datetime) 
     """Add a record and append its ledger entry; both land in the caller's transaction or neither does.
 
     Inside `batched_appends` the entry is written with the rest of the batch; otherwise right away."""
-    session.add(record)
     batch = session.info.get(_BATCH)
     if batch is None:
+        session.add(record)
         append_entries(session, [(record, author, now)])
         return
+    if batch.pending and type(batch.pending[-1][0]) is not type(record):
+        # The ORM orders the inserts of one flush by table, not by foreign key (the models declare no
+        # relationships): write the run of the previous kind first, so a claim never precedes its document.
+        session.flush()
+    session.add(record)
     batch.pending.append((record, author, now))
     if len(batch.pending) >= batch.size:
         append_entries(session, batch.pending)
