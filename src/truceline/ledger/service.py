@@ -31,13 +31,18 @@ _BATCH = "truceline.ledger.batch"  # key in Session.info: the open `batched_appe
 
 def record_content(record: Record) -> dict[str, Any]:
     """Every column of a record as JSON values: what its ledger commitment covers."""
-    return {name: _json_value(getattr(record, key)) for name, key in _columns_of(type(record))}
+    return {name: _json_value(getattr(record, key)) for name, key in record_columns(type(record))}
 
 
 @cache
-def _columns_of(model: type[Record]) -> tuple[tuple[str, str], ...]:
+def record_columns(model: type[Record]) -> tuple[tuple[str, str], ...]:
     """(column name, attribute key) of every column of a record class, in mapper order."""
     return tuple((attr.columns[0].name, attr.key) for attr in inspect(model).column_attrs)
+
+
+def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]) -> dict[str, Any]:
+    """`record_content` of a record read as column values (in the order of `record_columns`)."""
+    return {name: _json_value(value) for (name, _), value in zip(columns, values, strict=True)}
 
 
 def _json_value(value: Any) -> Any:
