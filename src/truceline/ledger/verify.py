@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import ScalarSelect, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from truceline.db.base import Record
@@ -153,23 +153,19 @@ def _check_one_entry_per_record(session: Session, problems: list[tuple[int, str]
         earlier = row
 
 
-def _latest_entries(kind: str) -> Subquery:
-    """(record_id, seq): the latest entry of each record of one kind."""
+def _first_seq(kind: str, record_id: Any) -> ScalarSelect[Any]:
+    """The seq of the first entry of a record of `kind` (NULL when it has none), looked up by record id."""
+    entry = aliased(LedgerEntryRow)  # never correlated with the entries the outer query reads
     return (
-        select(LedgerEntryRow.record_id, func.max(LedgerEntryRow.seq).label("seq"))
-        .where(LedgerEntryRow.kind == kind)
-        .group_by(LedgerEntryRow.record_id)
-        .subquery()
+        select(func.min(entry.seq)).where(entry.kind == kind, entry.record_id == record_id).scalar_subquery()
     )
 
 
-def _first_entries(kind: str) -> Subquery:
-    """(record_id, seq): the first entry of each record of one kind."""
+def _latest_seq(kind: str, record_id: Any) -> ScalarSelect[Any]:
+    """The seq of the latest entry of a record of `kind` (NULL when it has none)."""
+    entry = aliased(LedgerEntryRow)
     return (
-        select(LedgerEntryRow.record_id, func.min(LedgerEntryRow.seq).label("seq"))
-        .where(LedgerEntryRow.kind == kind)
-        .group_by(LedgerEntryRow.record_id)
-        .subquery()
+        select(func.max(entry.seq)).where(entry.kind == kind, entry.record_id == record_id).scalar_subquery()
     )
 
 
@@ -179,44 +175,45 @@ def _verify_records(
     """Each record of one table against its (latest) entry: the commitment from its columns and salt, its
     predecessor present, its subject logged before it. Returns how many records there are."""
     kind = model.ledger_kind()
-    latest = _latest_entries(kind)
-    entry = aliased(LedgerEntryRow)
     columns = record_columns(model)
-    selected: list[Any] = [
-        *(getattr(model, key) for _, key in columns),
-        entry.seq,
-        entry.commitment,
-        entry.salt,
-    ]
-    query = (
-        select(*selected)
-        .outerjoin(latest, latest.c.record_id == model.id)
-        .outerjoin(entry, entry.seq == latest.c.seq)
-    )
+    keys = [key for _, key in columns]
+    width = len(columns)
+    id_index = keys.index("id")
+    selected: list[Any] = [*(getattr(model, key) for key in keys)]
+    selected += [LedgerEntryRow.seq, LedgerEntryRow.commitment, LedgerEntryRow.salt]
+    subject_index = None
     if model.ledger_subject is not None:
         column_key, subject_kind = model.ledger_subject
-        subject = _first_entries(subject_kind)
-        query = query.add_columns(subject.c.seq).outerjoin(
-            subject, subject.c.record_id == getattr(model, column_key)
-        )
-    width = len(columns)
-    keys = [key for _, key in columns]
-    id_index = keys.index("id")
-    subject_index = keys.index(model.ledger_subject[0]) if model.ledger_subject is not None else 0
+        subject_index = keys.index(column_key)
+        selected.append(_first_seq(subject_kind, getattr(model, column_key)))
+    # Each record joined with its entries (by the record_id index); a record with two entries comes twice,
+    # in seq order, and is checked against the latest (the second is named by the one-entry-per-record check).
+    query = (
+        select(*selected)
+        .outerjoin(LedgerEntryRow, (LedgerEntryRow.record_id == model.id) & (LedgerEntryRow.kind == kind))
+        .order_by(model.id, LedgerEntryRow.seq)
+        .execution_options(yield_per=_STREAM_ROWS)
+    )
     records = 0
-    for row in session.execute(query.order_by(model.id).execution_options(yield_per=_STREAM_ROWS)):
+    rows = iter(session.execute(query))
+    row = next(rows, None)
+    while row is not None:
+        following = next(rows, None)
+        if following is not None and following[id_index] == row[id_index]:
+            row = following
+            continue
         records += 1
         values = row[:width]
         record_id = values[id_index]
         seq, expected, salt_hex = row[width], row[width + 1], row[width + 2]
-        where = f"entry {seq} ({kind} {record_id!r})" if seq is not None else f"{kind} {record_id!r}"
         if seq is None:
             problems.append((at, f"{kind} {record_id!r} has no ledger entry"))
+            row = following
             continue
-        if model.ledger_subject is not None:
+        where = f"entry {seq} ({kind} {record_id!r})"
+        if subject_index is not None and model.ledger_subject is not None:
             subject_kind = model.ledger_subject[1]
-            subject_id = values[subject_index]
-            subject_seq = row[width + 3]
+            subject_id, subject_seq = values[subject_index], row[width + 3]
             if subject_seq is None:
                 problems.append(
                     (seq, f"{where}: names {subject_kind} {subject_id!r}, which has no ledger entry")
@@ -230,60 +227,55 @@ def _verify_records(
             matches = False
         if not matches:
             problems.append((seq, f"{where}: the record does not match its commitment"))
-    _check_predecessors(session, model, latest, problems, at=at)
+        row = following
+    _check_predecessors(session, model, problems, at=at)
     return records
 
 
 def _check_predecessors(
-    session: Session, model: type[Record], latest: Subquery, problems: list[tuple[int, str]], *, at: int
+    session: Session, model: type[Record], problems: list[tuple[int, str]], *, at: int
 ) -> None:
     """A record whose `supersedes_id` names a record of its kind that is not there."""
     kind = model.ledger_kind()
     predecessor = aliased(model)
-    query = (
-        select(model.id, model.supersedes_id, latest.c.seq)
-        .outerjoin(latest, latest.c.record_id == model.id)
-        .where(
-            model.supersedes_id.is_not(None),
-            ~select(predecessor.id).where(predecessor.id == model.supersedes_id).exists(),
-        )
+    query = select(model.id, model.supersedes_id, _latest_seq(kind, model.id)).where(
+        model.supersedes_id.is_not(None),
+        ~select(predecessor.id).where(predecessor.id == model.supersedes_id).exists(),
     )
     for record_id, supersedes_id, seq in session.execute(query):
-        where = (
-            (seq, f"entry {seq} ({kind} {record_id!r})") if seq is not None else (at, f"{kind} {record_id!r}")
+        name = f"entry {seq} ({kind} {record_id!r})" if seq is not None else f"{kind} {record_id!r}"
+        problems.append(
+            (at if seq is None else seq, f"{name}: supersedes {supersedes_id!r}, which is missing")
         )
-        problems.append((where[0], f"{where[1]}: supersedes {supersedes_id!r}, which is missing"))
 
 
 def _check_entries_have_records(session: Session, problems: list[tuple[int, str]]) -> None:
-    """An entry (the latest for its record) whose record is not in its table, or whose kind has no table."""
+    """An entry whose record is not in its table, or whose kind has no table, named by the latest entry
+    of that record (one pass over the entries; each record looked up by its primary key)."""
     kinds = {model.ledger_kind(): model for model in RECORD_MODELS}
-    latest = (
-        select(LedgerEntryRow.kind, LedgerEntryRow.record_id, func.max(LedgerEntryRow.seq).label("seq"))
-        .group_by(LedgerEntryRow.kind, LedgerEntryRow.record_id)
-        .subquery()
+    missing = [
+        (LedgerEntryRow.kind == kind) & ~select(model.id).where(model.id == LedgerEntryRow.record_id).exists()
+        for kind, model in kinds.items()
+    ]
+    query = select(LedgerEntryRow.seq, LedgerEntryRow.kind, LedgerEntryRow.record_id).where(
+        or_(LedgerEntryRow.kind.not_in(list(kinds)), *missing)
     )
-    unknown = select(latest.c.seq, latest.c.kind, latest.c.record_id).where(latest.c.kind.not_in(list(kinds)))
-    queries = [unknown]
-    for kind, model in kinds.items():
-        missing = ~select(model.id).where(model.id == latest.c.record_id).exists()
-        queries.append(
-            select(latest.c.seq, latest.c.kind, latest.c.record_id).where(latest.c.kind == kind, missing)
-        )
-    for query in queries:
-        for seq, kind, record_id in session.execute(query):
-            problems.append((seq, f"entry {seq} ({kind} {record_id!r}): the record is missing"))
+    latest: dict[tuple[str, str], int] = {}
+    for seq, kind, record_id in session.execute(query.execution_options(yield_per=_STREAM_ROWS)):
+        latest[(kind, record_id)] = max(seq, latest.get((kind, record_id), seq))
+    for (kind, record_id), seq in latest.items():
+        problems.append((seq, f"entry {seq} ({kind} {record_id!r}): the record is missing"))
 
 
 def _verify_accounts(session: Session, problems: list[tuple[int, str]]) -> None:
     """Derive every account's current state from its user record and its events in ledger order, with the
     fold the app uses (`users.accounts`); an event that cannot be applied is named."""
     accounts = {user.id: account_of(user) for user in session.scalars(select(User))}
-    first = _first_entries(UserEvent.ledger_kind())
+    first = _first_seq(UserEvent.ledger_kind(), UserEvent.id).label("seq")
     query = (
-        select(UserEvent, first.c.seq)
-        .join(first, first.c.record_id == UserEvent.id)  # an event with no entry is already named
-        .order_by(first.c.seq)
+        select(UserEvent, first)
+        .where(first.is_not(None))  # an event with no entry is already named
+        .order_by(first)
         .execution_options(yield_per=_STREAM_ROWS)
     )
     for event, seq in session.execute(query):
