@@ -30,6 +30,7 @@ import argparse
 import hashlib
 import importlib.util
 import itertools
+import os
 import random
 import resource
 import subprocess
@@ -355,21 +356,28 @@ def run_database_benchmark(args: argparse.Namespace, databases: Databases) -> No
     url = databases.fresh()
     start = time.perf_counter()
     load_database(url, count=count)
-    print(
-        f"database on {databases.backend}: {count:,} claims and entries loaded "
-        f"in {time.perf_counter() - start:.1f} s"
-    )
-    child = subprocess.run(
-        [sys.executable, __file__, "--verify-url", url], capture_output=True, text=True, check=True
-    )
-    seconds_text, peak_text, entries_text = child.stdout.split()
-    seconds, peak_mb = float(seconds_text), float(peak_text)
-    assert int(entries_text) == count
-    print(
-        f"  verify_database {seconds:7.2f} s  {count / seconds:9,.0f} entries/s  "
-        f"{seconds / count * 1e6:6.1f} s per 1M  peak memory {peak_mb:,.0f} MB "
-        f"(≈ {peak_mb / count * 1e6:,.0f} MB per 1M, before the interpreter's own ~40 MB is taken off)"
-    )
+    loaded_s = time.perf_counter() - start
+    print(f"database on {databases.backend}: {count:,} claims and entries loaded in {loaded_s:.1f} s")
+    for source in args.verify_with or [None]:
+        env = dict(os.environ)
+        if source is not None:
+            env["PYTHONPATH"] = str(source)
+        child = subprocess.run(
+            [sys.executable, __file__, "--verify-url", url],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if child.returncode != 0:
+            raise SystemExit(f"verify failed:\n{child.stderr}")
+        seconds_text, peak_text, entries_text = child.stdout.split()
+        seconds, peak_mb = float(seconds_text), float(peak_text)
+        assert int(entries_text) == count
+        print(
+            f"  verify_database ({source or 'this checkout'}) {seconds:7.2f} s  "
+            f"{count / seconds:9,.0f} entries/s  {seconds / count * 1e6:6.1f} s per 1M  peak memory {peak_mb:,.0f} MB"
+        )
 
 
 def load_module(name: str, path: Path) -> ModuleType:
@@ -393,6 +401,12 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=2000, help="append: how many single appends")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server")
     parser.add_argument("--database-url", help="admin URL of a PostgreSQL server to create databases on")
+    parser.add_argument(
+        "--verify-with",
+        type=Path,
+        action="append",
+        help="database: verify with the truceline package under this src directory (repeat to compare)",
+    )
     parser.add_argument("--verify-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.verify_url:
