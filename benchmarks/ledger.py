@@ -376,7 +376,8 @@ def run_database_benchmark(args: argparse.Namespace, databases: Databases) -> No
         assert int(entries_text) == count
         print(
             f"  verify_database ({source or 'this checkout'}) {seconds:7.2f} s  "
-            f"{count / seconds:9,.0f} entries/s  {seconds / count * 1e6:6.1f} s per 1M  peak memory {peak_mb:,.0f} MB"
+            f"{count / seconds:9,.0f} entries/s  {seconds / count * 1e6:6.1f} s per 1M  "
+            f"peak memory {peak_mb:,.0f} MB"
         )
 
 
