@@ -45,7 +45,12 @@ def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]
     return {name: _json_value(value) for (name, _), value in zip(columns, values, strict=True)}
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _json_value(value: Any) -> Any:
+    if type(value) in _JSON_SCALARS:  # most columns: returned as they are, without the checks below
+        return value
     if isinstance(value, datetime):
         return format_time(value)
     if isinstance(value, date):
