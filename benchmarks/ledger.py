@@ -10,27 +10,57 @@ Printed, all from the same run: the time to verify the file from disk (`verify_l
 `truceline ledger verify --file` runs), entries/s and the projected seconds per 1M entries, and the time
 of a bare SHA-256 leaf-hash pass over the same entry bytes held in memory (the floor any verifier meets).
 Usage: `python benchmarks/ledger.py [--entries 250000] [--checkpoint-every 1000] [--keep FILE]`.
+
+`python benchmarks/ledger.py append [--entries 20000] [--batch 1000] [--postgres | --database-url URL]`
+measures appends through the unit of work (records and entries committed together, a checkpoint signed
+after each commit, as `Runtime.transaction()` does): claims appended one `add_record` at a time, the same
+claims through `batched_appends` (when the code has it), single appends (one claim per transaction), and,
+as the reference in the same run, a plain executemany INSERT of the same claim rows (no ledger). Each on a
+fresh database.
+
+`python benchmarks/ledger.py database [--entries 200000] [--postgres | --database-url URL]` loads a database
+of claims with their entries and one checkpoint (with the pure ledger modules, so any version of the
+service can be measured on it), then runs `verify_database` in a child process and prints its seconds and
+peak memory (the child's maximum resident set size).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
+import itertools
+import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from truceline.ledger.encoding import LedgerEntry, format_time
+from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from truceline.claims.models import Claim
+from truceline.db.engine import make_engine, make_session_factory
+from truceline.db.migrate import upgrade_to_head
+from truceline.ledger import service as ledger_service
+from truceline.ledger.encoding import LedgerEntry, commitment, format_time, new_salt
 from truceline.ledger.logfile import AuthorSignature, verify_log_lines, write_log
 from truceline.ledger.merkle import MerkleAccumulator
+from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import Checkpoint, sign_note
+from truceline.ledger.sealing import Sealer
 from truceline.ledger.signing import Signer
 
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
 ORIGIN = "truceline.example/ledger"
 KINDS = ("documents", "claims", "claims", "claims", "incidents", "claim_reviews", "complaints", "evidence")
 AUTHORS = ("secretariat", "secretariat", "secretariat", "mediator.example/desk", "party.example/af")
@@ -88,15 +118,8 @@ def time_sha256_of_leaves(count: int, *, seed: int) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=250_000)
-    parser.add_argument("--checkpoint-every", type=int, default=1000)
-    parser.add_argument("--signed-every", type=int, default=1000, help="0: no author signatures")
-    parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument("--keep", type=Path, help="write the export here and keep it")
-    args = parser.parse_args()
-    count = args.entries
+def run_file_benchmark(args: argparse.Namespace) -> None:
+    count = args.entries or 250_000
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "ledger.jsonl"
         start = time.perf_counter()
@@ -127,6 +150,284 @@ def main() -> None:
         f"{sha_s / count * 1e6:6.1f} s per 1M  (verify is {verify_s / sha_s:.1f}x)"
     )
     print(f"  peak memory of the process: {peak_mb:,.0f} MB")
+
+
+# ---- appends through the unit of work ----
+
+
+def build_claim(number: int) -> Claim:
+    """A claim as `import --format acled` stores one (no document; the dataset's source is left out)."""
+    return Claim(
+        id=f"clm-{number:08d}",
+        created_at=NOW,
+        created_by="bench",
+        supersedes_id=None,
+        document_id=None,
+        source_id=None,
+        event_type="Battles",
+        sub_event_type="Armed clash",
+        process_type=None,
+        event_date=date(2025, 10, 1) + timedelta(days=number % 60),
+        time_precision=1,
+        actor1="Military Forces of Pakistan",
+        actor2="Taliban (Afghanistan)",
+        alleged=False,
+        claimant=None,
+        location={
+            "name": f"Place {number % 500}",
+            "lat": 34.1 + number % 97 / 100,
+            "lon": 71.0,
+            "geo_precision": 2,
+        },
+        fatalities={"best": number % 7, "low": None, "high": None, "civilians": None},
+        injuries=None,
+        evidence={
+            "text": f"Forces exchanged fire near place {number % 500} on Saturday.",
+            "start": 0,
+            "end": 50,
+        },
+        confidence=0.8,
+        extractor="bench/1",
+    )
+
+
+def claim_row(number: int) -> dict[str, Any]:
+    claim = build_claim(number)
+    return {c.key: getattr(claim, c.key) for c in Claim.__mapper__.column_attrs}
+
+
+class Databases:
+    """Fresh migrated databases: SQLite files in a temporary directory, or databases on one PostgreSQL."""
+
+    def __init__(self, tmp: Path, *, postgres_admin_url: str | None) -> None:
+        self._tmp = tmp
+        self._admin_url = postgres_admin_url
+        self._count = itertools.count()
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self._admin_url else "sqlite"
+
+    def fresh(self) -> str:
+        number = next(self._count)
+        if self._admin_url is None:
+            url = f"sqlite:///{self._tmp / f'bench-{number}.db'}"
+        else:
+            name = f"truceline_bench_{number}_{int(time.time())}"
+            admin = create_engine(self._admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            admin.dispose()
+            url = self._admin_url.rsplit("/", 1)[0] + "/" + name
+        engine = make_engine(url)
+        upgrade_to_head(engine)
+        engine.dispose()
+        return url
+
+
+@contextmanager
+def unit_of_work(sessions: sessionmaker[Session], sealer: Sealer) -> Iterator[Session]:
+    """`Runtime.transaction()` without the rest of a runtime: commit, then sign a checkpoint."""
+    with sessions() as session:
+        with session.begin():
+            yield session
+        appended = session.info.pop(ledger_service.APPENDED, False)
+    if appended:
+        sealer.committed()
+
+
+def open_database(url: str) -> tuple[Engine, sessionmaker[Session], Sealer]:
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    signer = build_signer(ORIGIN)
+
+    @contextmanager
+    def bare() -> Iterator[Session]:
+        with sessions() as session, session.begin():
+            yield session
+
+    return engine, sessions, Sealer(bare, signer=lambda: signer, origin=ORIGIN)
+
+
+def time_appends(url: str, *, count: int, batch: int, how: str) -> float:
+    """Seconds to append `count` claims, `batch` per transaction, the way `how` names."""
+    engine, sessions, sealer = open_database(url)
+    numbers = range(count)
+    start = time.perf_counter()
+    for first in range(0, count, batch):
+        chunk = numbers[first : first + batch]
+        if how == "plain":
+            with sessions() as session, session.begin():
+                session.execute(insert(Claim), [claim_row(n) for n in chunk])
+            continue
+        with unit_of_work(sessions, sealer) as session:
+            batched: Callable[[Session], AbstractContextManager[object]] | None = getattr(
+                ledger_service, "batched_appends", None
+            )
+            if how == "batched" and batched is not None:
+                with batched(session):
+                    for n in chunk:
+                        ledger_service.add_record(session, build_claim(n), author="bench", now=NOW)
+            else:
+                for n in chunk:
+                    ledger_service.add_record(session, build_claim(n), author="bench", now=NOW)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
+def run_append_benchmark(args: argparse.Namespace, databases: Databases) -> None:
+    count, batch = args.entries or 20_000, args.batch
+    single = min(count, args.single)
+    print(
+        f"appends on {databases.backend}: {count:,} claims, {batch:,} per transaction, "
+        "sealed after each commit"
+    )
+    modes = [
+        ("plain INSERT (reference)", "plain", count, batch),
+        ("add_record one by one", "one", count, batch),
+    ]
+    if hasattr(ledger_service, "batched_appends"):
+        modes.append(("batched_appends", "batched", count, batch))
+    modes.append(("single appends, 1 per transaction", "one", single, 1))
+    plain_rate = 0.0
+    for label, how, n, size in modes:
+        seconds = time_appends(databases.fresh(), count=n, batch=size, how=how)
+        rate = n / seconds
+        plain_rate = plain_rate or rate
+        print(
+            f"  {label:36} {n:8,} in {seconds:7.2f} s  {rate:9,.0f} entries/s  "
+            f"({rate / plain_rate:.2f}x plain)"
+        )
+
+
+# ---- verification of the database ----
+
+
+def load_database(url: str, *, count: int, batch: int = 5000) -> None:
+    """Claims with their entries and one checkpoint at the end, written with the pure ledger modules."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    leaves = MerkleAccumulator()
+    when = format_time(NOW)
+    for first in range(0, count, batch):
+        records, entries = [], []
+        for seq in range(first, min(first + batch, count)):
+            claim = build_claim(seq)
+            salt = new_salt()
+            entry = LedgerEntry(
+                seq=seq,
+                kind="claims",
+                record_id=claim.id,
+                author="bench",
+                time=when,
+                commitment=commitment(ledger_service.record_content(claim), salt),
+            )
+            leaf = entry.leaf_hash()
+            leaves.append(leaf)
+            records.append(claim_row(seq))
+            entries.append(
+                {**entry.to_json(), "salt": salt.hex(), "leaf_hash": leaf.hex(), "signature": None}
+            )
+        with sessions() as session, session.begin():
+            session.execute(insert(Claim), records)
+            session.execute(insert(LedgerEntryRow), entries)
+    note = sign_note(Checkpoint(ORIGIN, leaves.size, leaves.root()).body(), [build_signer(ORIGIN)])
+    with sessions() as session, session.begin():
+        session.execute(insert(ledger_service.CheckpointRow), [{"size": leaves.size, "note": note}])
+    engine.dispose()
+
+
+def verify_in_this_process(url: str) -> None:
+    from truceline.ledger.signing import Verifier
+    from truceline.ledger.verify import verify_database
+
+    engine = make_engine(url)
+    start = time.perf_counter()
+    with Session(engine) as session:
+        report = verify_database(session, log_verifier=Verifier.from_vkey(build_signer(ORIGIN).vkey()))
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{seconds:.3f} {peak_mb:.1f} {report.entries}")
+
+
+def run_database_benchmark(args: argparse.Namespace, databases: Databases) -> None:
+    count = args.entries or 200_000
+    url = databases.fresh()
+    start = time.perf_counter()
+    load_database(url, count=count)
+    loaded_s = time.perf_counter() - start
+    print(f"database on {databases.backend}: {count:,} claims and entries loaded in {loaded_s:.1f} s")
+    for source in args.verify_with or [None]:
+        env = dict(os.environ)
+        if source is not None:
+            env["PYTHONPATH"] = str(source)
+        child = subprocess.run(
+            [sys.executable, __file__, "--verify-url", url],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if child.returncode != 0:
+            raise SystemExit(f"verify failed:\n{child.stderr}")
+        seconds_text, peak_text, entries_text = child.stdout.split()
+        seconds, peak_mb = float(seconds_text), float(peak_text)
+        assert int(entries_text) == count
+        print(
+            f"  verify_database ({source or 'this checkout'}) {seconds:7.2f} s  "
+            f"{count / seconds:9,.0f} entries/s  {seconds / count * 1e6:6.1f} s per 1M  "
+            f"peak memory {peak_mb:,.0f} MB"
+        )
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", choices=("file", "append", "database"), default="file")
+    parser.add_argument("--entries", type=int, help="default: file 250,000; append 20,000; database 200,000")
+    parser.add_argument("--checkpoint-every", type=int, default=1000)
+    parser.add_argument("--signed-every", type=int, default=1000, help="0: no author signatures")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--keep", type=Path, help="write the export here and keep it")
+    parser.add_argument("--batch", type=int, default=1000, help="append: records per transaction")
+    parser.add_argument("--single", type=int, default=2000, help="append: how many single appends")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL server")
+    parser.add_argument("--database-url", help="admin URL of a PostgreSQL server to create databases on")
+    parser.add_argument(
+        "--verify-with",
+        type=Path,
+        action="append",
+        help="database: verify with the truceline package under this src directory (repeat to compare)",
+    )
+    parser.add_argument("--verify-url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.verify_url:
+        verify_in_this_process(args.verify_url)
+        return
+    if args.what == "file":
+        run_file_benchmark(args)
+        return
+    run = run_append_benchmark if args.what == "append" else run_database_benchmark
+    with tempfile.TemporaryDirectory() as tmp:
+        server = None
+        admin_url = args.database_url
+        if args.postgres:
+            server = load_module("pg", REPO / "tests" / "pg.py").start_postgres()
+            admin_url = server.admin_url
+        try:
+            run(args, Databases(Path(tmp), postgres_admin_url=admin_url))
+        finally:
+            if server is not None:
+                server.stop()
 
 
 if __name__ == "__main__":

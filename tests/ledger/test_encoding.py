@@ -7,7 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+import rfc8785
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from truceline.errors import InvalidInput, VerificationError
@@ -161,3 +162,24 @@ def test_commitment_changes_with_the_salt_and_with_the_content() -> None:
 def test_commitment_refuses_a_salt_of_the_wrong_length() -> None:
     with pytest.raises(InvalidInput, match="16 bytes"):
         commitment({}, b"short")
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([0.1, 1e-7, 1e-5, 1e16, 1e21, 2.0, -0.0, 123456789.125, 0.30000000000000004])
+    | st.text()
+)
+_JSON_VALUES = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500)
+@given(_JSON_VALUES)
+def test_canonical_json_writes_the_bytes_of_the_rfc_8785_reference_encoder(value: object) -> None:
+    assert canonical_json(value) == rfc8785.dumps(value)  # type: ignore[arg-type]

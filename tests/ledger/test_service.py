@@ -6,14 +6,18 @@ from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.ledger import merkle
 from truceline.ledger.models import LedgerEntryRow
+from truceline.ledger.notes import parse_checkpoint, verify_note
 from truceline.ledger.service import (
     add_record,
+    batched_appends,
     create_checkpoint,
     latest_checkpoint,
+    leaf_hashes,
     prove_consistency,
     prove_inclusion,
     record_content,
 )
+from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 
 
@@ -81,3 +85,55 @@ def test_a_proof_for_an_entry_beyond_the_tree_is_refused(runtime: Runtime) -> No
         create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
     with runtime.sessions() as session, pytest.raises(InvalidInput, match="seq"):
         prove_inclusion(session, seq=999)
+
+
+def _entries(runtime: Runtime) -> list[LedgerEntryRow]:
+    with runtime.sessions() as session:
+        return list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
+
+
+def test_batched_appends_number_entries_in_the_order_records_were_added(runtime: Runtime) -> None:
+    records = one_of_each_record()
+    with runtime.transaction() as session, batched_appends(session, size=4):
+        for record in records:  # a document before the claims that name it: written in that order
+            add_record(session, record, author="test", now=NOW)
+    entries = _entries(runtime)
+    assert [(e.seq, e.kind, e.record_id) for e in entries] == [
+        (seq, r.ledger_kind(), r.id) for seq, r in enumerate(records)
+    ]
+    with runtime.sessions() as session:
+        verify_database(session, log_verifier=runtime.log_verifier, witnesses={})
+
+
+def test_a_transaction_counts_on_from_its_first_append(runtime: Runtime) -> None:
+    first, *rest = one_of_each_record()
+    with runtime.transaction() as session:
+        add_record(session, first, author="test", now=NOW)
+    with runtime.transaction() as session:
+        add_record(session, rest[0], author="test", now=NOW)
+        with batched_appends(session):
+            for record in rest[1:-1]:
+                add_record(session, record, author="test", now=NOW)
+        add_record(session, rest[-1], author="test", now=NOW)
+    assert [e.seq for e in _entries(runtime)] == list(range(len(rest) + 1))
+
+
+def test_a_batch_that_raises_writes_no_entry(runtime: Runtime) -> None:
+    with pytest.raises(RuntimeError), runtime.transaction() as session, batched_appends(session):
+        for record in one_of_each_record():
+            add_record(session, record, author="test", now=NOW)
+        raise RuntimeError("crash inside the batch")
+    with runtime.sessions() as session:
+        assert _count(session, LedgerEntryRow) == 0
+        assert _count(session, Document) == 0
+
+
+def test_the_sealer_signs_the_root_of_every_stored_leaf_after_each_commit(runtime: Runtime) -> None:
+    for record in one_of_each_record():
+        with runtime.transaction() as session:
+            add_record(session, record, author="test", now=NOW)
+        with runtime.sessions() as session:
+            checkpoint = parse_checkpoint(
+                verify_note(latest_checkpoint(session).note, [runtime.log_verifier]).body
+            )
+            assert checkpoint.root_hash == merkle.root_from_leaf_hashes(leaf_hashes(session))

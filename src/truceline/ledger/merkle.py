@@ -190,6 +190,11 @@ class MerkleAccumulator:
     def size(self) -> int:
         return self._size
 
+    def clear(self) -> None:
+        """Back to the empty tree."""
+        self._peaks.clear()
+        self._size = 0
+
     def append(self, leaf_hash: bytes) -> None:
         node, n = leaf_hash, self._size
         # Each trailing 1 bit of the old size is a perfect subtree of the same height: merge it.

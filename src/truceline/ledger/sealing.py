@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 
 from sqlalchemy.orm import Session
 
+from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import CheckpointRow
 from truceline.ledger.service import APPENDED, create_checkpoint
 from truceline.ledger.signing import Signer
@@ -43,6 +44,9 @@ class Sealer:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        # The stored leaves as of the last checkpoint, so the next one hashes only the entries since.
+        self._tree = MerkleAccumulator()
+        self._tree_lock = threading.Lock()
 
     def committed(self) -> None:
         """A transaction that appended entries has committed: seal them now or within the interval."""
@@ -58,8 +62,8 @@ class Sealer:
     def seal(self) -> CheckpointRow | None:
         """Sign a checkpoint over the current tree head (none when no entry is unsigned)."""
         self._pending.clear()
-        with self._transaction() as session:
-            row = create_checkpoint(session, signer=self._signer(), origin=self._origin)
+        with self._tree_lock, self._transaction() as session:
+            row = create_checkpoint(session, signer=self._signer(), origin=self._origin, tree=self._tree)
             session.info.pop(APPENDED, None)
             return row
 

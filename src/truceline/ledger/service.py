@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, inspect, select, text, true
+from sqlalchemy import ColumnElement, exists, func, insert, inspect, select, text, true
 from sqlalchemy.orm import Session
 
 from truceline.db.base import Record
@@ -22,15 +25,32 @@ from truceline.ledger.signing import Signer
 # An arbitrary constant naming the ledger's lock among PostgreSQL advisory locks.
 _PG_LEDGER_LOCK = 6962
 APPENDED = "truceline.ledger.appended"  # key in Session.info: this transaction appended ledger entries
+_NEXT_SEQ = "truceline.ledger.next_seq"  # key in Session.info: (transaction, its next free seq)
+_BATCH = "truceline.ledger.batch"  # key in Session.info: the open `batched_appends` block's queue
 
 
 def record_content(record: Record) -> dict[str, Any]:
     """Every column of a record as JSON values: what its ledger commitment covers."""
-    mapper = inspect(type(record))
-    return {attr.columns[0].name: _json_value(getattr(record, attr.key)) for attr in mapper.column_attrs}
+    return {name: _json_value(getattr(record, key)) for name, key in record_columns(type(record))}
+
+
+@cache
+def record_columns(model: type[Record]) -> tuple[tuple[str, str], ...]:
+    """(column name, attribute key) of every column of a record class, in mapper order."""
+    return tuple((attr.columns[0].name, attr.key) for attr in inspect(model).column_attrs)
+
+
+def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]) -> dict[str, Any]:
+    """`record_content` of a record read as column values (in the order of `record_columns`)."""
+    return {name: _json_value(value) for (name, _), value in zip(columns, values, strict=True)}
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _json_value(value: Any) -> Any:
+    if type(value) in _JSON_SCALARS:  # most columns: returned as they are, without the checks below
+        return value
     if isinstance(value, datetime):
         return format_time(value)
     if isinstance(value, date):
@@ -44,44 +64,116 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def add_record(session: Session, record: Record, *, author: str, now: datetime) -> LedgerEntryRow:
-    """Add a record and append its ledger entry; both land in the caller's transaction or neither does."""
+def add_record(session: Session, record: Record, *, author: str, now: datetime) -> None:
+    """Add a record and append its ledger entry; both land in the caller's transaction or neither does.
+
+    Inside `batched_appends` the entry is written with the rest of the batch; otherwise right away."""
+    batch = session.info.get(_BATCH)
+    if batch is None:
+        session.add(record)
+        append_entries(session, [(record, author, now)])
+        return
+    if batch.pending and type(batch.pending[-1][0]) is not type(record):
+        # The ORM orders the inserts of one flush by table, not by foreign key (the models declare no
+        # relationships): write the run of the previous kind first, so a claim never precedes its document.
+        session.flush()
     session.add(record)
-    session.flush()
-    return append_entry(session, record=record, author=author, now=now)
+    batch.pending.append((record, author, now))
+    if len(batch.pending) >= batch.size:
+        append_entries(session, batch.pending)
+        batch.pending.clear()
 
 
-def append_entry(session: Session, *, record: Record, author: str, now: datetime) -> LedgerEntryRow:
-    """Append the entry committing to the record's current content (the record must be flushed)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # Serialise appends across transactions so sequence numbers stay dense.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
-    last = session.scalar(select(func.max(LedgerEntryRow.seq)))
-    seq = 0 if last is None else last + 1
-    salt = new_salt()
-    entry = LedgerEntry(
-        seq=seq,
-        kind=record.ledger_kind(),
-        record_id=record.id,
-        author=author,
-        time=format_time(now),
-        commitment=commitment(record_content(record), salt),
-    )
-    row = LedgerEntryRow(
-        seq=entry.seq,
-        kind=entry.kind,
-        record_id=entry.record_id,
-        author=entry.author,
-        time=entry.time,
-        commitment=entry.commitment,
-        salt=salt.hex(),
-        leaf_hash=entry.leaf_hash().hex(),
-        signature=None,
-    )
-    session.add(row)
+@dataclass(slots=True)
+class _Batch:
+    size: int
+    pending: list[tuple[Record, str, datetime]] = field(default_factory=list)
+
+
+@contextmanager
+def batched_appends(session: Session, *, size: int = 1000) -> Iterator[None]:
+    """Within the block, `add_record` queues each entry and writes them `size` at a time and at the end,
+    each batch with one flush of its records and one INSERT of its entries (see `append_entries`).
+
+    For bulk writes (ingest, import, recluster). Nothing inside the block may read the ledger's entries: the
+    last ones are written when it ends. If the block raises, the queued entries are not written and the
+    caller's transaction must roll back (the unit of work does)."""
+    if _BATCH in session.info:  # already inside a batch: the outer block writes
+        yield
+        return
+    batch = _Batch(size=size)
+    session.info[_BATCH] = batch
+    try:
+        yield
+        append_entries(session, batch.pending)
+    finally:
+        del session.info[_BATCH]
+
+
+def append_entry(session: Session, *, record: Record, author: str, now: datetime) -> LedgerEntry:
+    """Append the entry committing to an added record's current content."""
+    return append_entries(session, [(record, author, now)])[0]
+
+
+def append_entries(session: Session, appends: Sequence[tuple[Record, str, datetime]]) -> list[LedgerEntry]:
+    """Append the entries committing to each (record, author, time)'s content, in order; returns them.
+
+    One flush writes the records (so their column defaults are set), the sequence numbers count on in
+    memory from the first of the transaction (`_allocate_seqs`), each entry is encoded once, and one
+    executemany INSERT writes the entries."""
+    if not appends:
+        return []
     session.flush()
+    first = _allocate_seqs(session, len(appends))
+    times: dict[datetime, str] = {}
+    entries: list[LedgerEntry] = []
+    rows: list[dict[str, Any]] = []
+    for seq, (record, author, now) in enumerate(appends, start=first):
+        salt = new_salt()
+        time_text = times.get(now) or times.setdefault(now, format_time(now))
+        entry = LedgerEntry(
+            seq=seq,
+            kind=record.ledger_kind(),
+            record_id=record.id,
+            author=author,
+            time=time_text,
+            commitment=commitment(record_content(record), salt),
+        )
+        entries.append(entry)
+        rows.append(
+            {
+                "seq": seq,
+                "kind": entry.kind,
+                "record_id": entry.record_id,
+                "author": author,
+                "time": time_text,
+                "commitment": entry.commitment,
+                "salt": salt.hex(),
+                "leaf_hash": entry.leaf_hash().hex(),
+                "signature": None,
+            }
+        )
+    session.execute(insert(LedgerEntryRow), rows)
     session.info[APPENDED] = True  # the unit of work seals it into a signed checkpoint after commit
-    return row
+    return entries
+
+
+def _allocate_seqs(session: Session, count: int) -> int:
+    """The first of `count` fresh sequence numbers. The transaction's first append reads `max(seq)` once,
+    while holding the ledger's lock (an advisory lock on PostgreSQL; SQLite has one writer at a time, and a
+    second would fail to commit, never reuse a number); later appends in it count on from memory."""
+    transaction = session.get_transaction()
+    known = session.info.get(_NEXT_SEQ)
+    if known is not None and known[0] is transaction:
+        first: int = known[1]
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            # Serialise appends across transactions so sequence numbers stay dense.
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
+        last = session.scalar(select(func.max(LedgerEntryRow.seq)))
+        first = 0 if last is None else last + 1
+    session.info[_NEXT_SEQ] = (transaction, first + count)
+    return first
 
 
 def recorded_by(model: type[Record], as_of: datetime | None) -> ColumnElement[bool]:
@@ -131,18 +223,31 @@ def leaf_hashes(session: Session, *, size: int | None = None) -> list[bytes]:
     return [bytes.fromhex(h) for h in session.scalars(query)]
 
 
-def create_checkpoint(session: Session, *, signer: Signer, origin: str) -> CheckpointRow:
+def create_checkpoint(
+    session: Session, *, signer: Signer, origin: str, tree: merkle.MerkleAccumulator | None = None
+) -> CheckpointRow:
     """Sign the current tree head; returns the existing checkpoint when the tree has not grown.
 
-    Checkpoints are signed one at a time (an advisory lock on PostgreSQL; SQLite writes one at a time), so
-    their sizes grow with their ids."""
+    `tree`, when given, holds the stored leaves up to its size (the sealer keeps it between checkpoints):
+    only the leaves appended since are read and hashed into it, so a checkpoint costs O(new entries), not
+    O(log size). Checkpoints are signed one at a time (an advisory lock on PostgreSQL; SQLite writes one at
+    a time), so their sizes grow with their ids."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
     latest = latest_checkpoint(session)
     size = tree_size(session)
     if latest is not None and latest.size == size:
         return latest
-    root = merkle.root_from_leaf_hashes(leaf_hashes(session, size=size))
+    if tree is None:
+        tree = merkle.MerkleAccumulator()
+    elif tree.size > size:  # entries were removed behind the ledger's back: start again from what is stored
+        tree.clear()
+    query = (
+        select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq >= tree.size).order_by(LedgerEntryRow.seq)
+    )
+    for leaf_hash in session.scalars(query.limit(size - tree.size)):
+        tree.append(bytes.fromhex(leaf_hash))
+    root = tree.root()
     extensions = (
         () if latest is None else (chain_line(latest, list_cosignatures(session, checkpoint_id=latest.id)),)
     )

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ScalarSelect, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from truceline.db.base import Record
 from truceline.db.registry import RECORD_MODELS
 from truceline.errors import InvalidInput, TrucelineError, VerificationError
-from truceline.ledger.encoding import commitment
+from truceline.ledger.encoding import LedgerEntry, commitment
 from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.ledger.notes import parse_checkpoint, parse_note, verify_cosignature, verify_note
-from truceline.ledger.service import CHAIN_PREFIX, chain_line, entry_of, record_content
+from truceline.ledger.service import CHAIN_PREFIX, chain_line, content_of_columns, record_columns
 from truceline.ledger.signing import Verifier
 from truceline.users.accounts import account_of, apply_event
 from truceline.users.models import User, UserEvent
@@ -31,69 +32,34 @@ class VerifyReport:
     evidence_files: int = 0
 
 
+# Rows fetched per round trip while streaming (a server-side cursor on PostgreSQL): memory stays bounded.
+_STREAM_ROWS = 2000
+
+
 def verify_database(
     session: Session, *, log_verifier: Verifier, witnesses: Mapping[str, Verifier] | None = None
 ) -> VerifyReport:
-    """Return a report when all matches; raise VerificationError naming the first entry that does not."""
+    """Return a report when all matches; raise VerificationError naming the first entry that does not.
+
+    Streams: the entries are read once in seq order and the records table by table, a few thousand rows at
+    a time, and what spans tables (one entry per record, a record per entry, subjects logged first) is
+    asked of the database with joins, so memory does not grow with the log."""
     session.expire_all()  # read what the database holds now, not what this session remembers
     problems: list[tuple[int, str]] = []
-    entries = list(session.scalars(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)))
-    first_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
-    latest_by_record: dict[tuple[str, str], LedgerEntryRow] = {}
-    for index, row in enumerate(entries):
-        if row.seq != index:
-            problems.append((index, f"entry {index} is missing (found entry {row.seq} in its place)"))
-            break
-        try:
-            if entry_of(row).leaf_hash().hex() != row.leaf_hash:
-                problems.append((row.seq, f"{_name(row)}: its fields do not match its leaf hash"))
-        except TrucelineError as exc:
-            problems.append((row.seq, f"{_name(row)}: {exc}"))
-        earlier = latest_by_record.get((row.kind, row.record_id))
-        if earlier is not None:
-            # A record is never rewritten: a change is a new record that names its predecessor, a state
-            # change is an event record naming its subject. So every record id appears once.
-            problems.append(
-                (
-                    row.seq,
-                    f"{_name(row)}: a second entry for the record of {_name(earlier)}; records never change",
-                )
-            )
-        latest_by_record[(row.kind, row.record_id)] = row
-        first_by_record.setdefault((row.kind, row.record_id), row)
-
+    checkpoints_rows = list(
+        session.scalars(select(CheckpointRow).order_by(CheckpointRow.size, CheckpointRow.id))
+    )
+    scan = _scan_entries(session, wanted={row.size for row in checkpoints_rows}, problems=problems)
+    _check_one_entry_per_record(session, problems)
     records = 0
     for model in RECORD_MODELS:
-        kind = model.ledger_kind()
-        ids = set(session.scalars(select(model.id)))
-        for record in session.scalars(select(model)):
-            records += 1
-            if record.supersedes_id is not None and record.supersedes_id not in ids:
-                entry = latest_by_record.get((kind, record.id))
-                where = (entry.seq, _name(entry)) if entry else (len(entries), f"{kind} {record.id!r}")
-                problems.append(
-                    (where[0], f"{where[1]}: supersedes {record.supersedes_id!r}, which is missing")
-                )
-            found = latest_by_record.pop((kind, record.id), None)
-            if found is None:
-                problems.append((len(entries), f"{kind} {record.id!r} has no ledger entry"))
-                continue
-            if (problem := _subject_problem(record, found, first_by_record)) is not None:
-                problems.append(problem)
-            try:
-                salt = bytes.fromhex(found.salt)
-                matches = commitment(record_content(record), salt) == found.commitment
-            except (TrucelineError, ValueError):
-                matches = False
-            if not matches:
-                problems.append((found.seq, f"{_name(found)}: the record does not match its commitment"))
-    for row in latest_by_record.values():
-        problems.append((row.seq, f"{_name(row)}: the record is missing"))
-    _verify_accounts(session, first_by_record, problems)
+        records += _verify_records(session, model, problems, at=scan.count)
+    _check_entries_have_records(session, problems)
+    _verify_accounts(session, problems)
 
     leaf_problems = list(problems)
     checkpoints, cosignatures = _verify_checkpoints(
-        session, entries, log_verifier, witnesses or {}, leaf_problems
+        session, checkpoints_rows, scan, log_verifier, witnesses or {}, leaf_problems
     )
     problems.extend(p for p in leaf_problems if p not in problems)
     if problems:
@@ -101,75 +67,243 @@ def verify_database(
         raise VerificationError(message, seq=seq)
     signed = checkpoints[-1] if checkpoints else 0
     return VerifyReport(
-        entries=len(entries),
+        entries=scan.count,
         records=records,
         checkpoints=len(checkpoints),
         cosignatures=cosignatures,
-        unsigned_entries=len(entries) - signed,
+        unsigned_entries=scan.count - signed,
     )
 
 
-def _subject_problem(
-    record: Record, entry: LedgerEntryRow, first_by_record: Mapping[tuple[str, str], LedgerEntryRow]
-) -> tuple[int, str] | None:
-    """An event record (a user disabled, a token revoked) must name a subject logged before it."""
-    if record.ledger_subject is None:
-        return None
-    column, kind = record.ledger_subject
-    subject_id = getattr(record, column)
-    subject = first_by_record.get((kind, subject_id))
-    if subject is None:
-        return entry.seq, f"{_name(entry)}: names {kind} {subject_id!r}, which has no ledger entry"
-    if subject.seq > entry.seq:
-        return entry.seq, f"{_name(entry)}: names {_name(subject)}, which is logged after it"
-    return None
+@dataclass(frozen=True, slots=True)
+class _EntryScan:
+    count: int
+    roots: dict[int, bytes]  # tree root at each size a checkpoint names (and at most the log's size)
 
 
-def _verify_accounts(
-    session: Session,
-    first_by_record: Mapping[tuple[str, str], LedgerEntryRow],
-    problems: list[tuple[int, str]],
+_ENTRY_COLUMNS = (
+    LedgerEntryRow.seq,
+    LedgerEntryRow.kind,
+    LedgerEntryRow.record_id,
+    LedgerEntryRow.author,
+    LedgerEntryRow.time,
+    LedgerEntryRow.commitment,
+    LedgerEntryRow.leaf_hash,
+)
+
+
+def _scan_entries(session: Session, *, wanted: set[int], problems: list[tuple[int, str]]) -> _EntryScan:
+    """One pass over the entries in seq order: numbering, each leaf hash recomputed from the six fields,
+    and the tree root at every checkpointed size (from the stored leaf hashes, as a reader would)."""
+    query = select(*_ENTRY_COLUMNS).order_by(LedgerEntryRow.seq).execution_options(yield_per=_STREAM_ROWS)
+    accumulator = MerkleAccumulator()
+    roots: dict[int, bytes] = {0: accumulator.root()} if 0 in wanted else {}
+    is_numbered = True
+    for index, row in enumerate(session.execute(query)):
+        if is_numbered and row.seq != index:
+            problems.append((index, f"entry {index} is missing (found entry {row.seq} in its place)"))
+            is_numbered = False  # after a gap every number is off: the first one names the problem
+        if is_numbered:
+            try:
+                entry = LedgerEntry(
+                    seq=row.seq,
+                    kind=row.kind,
+                    record_id=row.record_id,
+                    author=row.author,
+                    time=row.time,
+                    commitment=row.commitment,
+                )
+                if entry.leaf_hash().hex() != row.leaf_hash:
+                    problems.append((row.seq, f"{_name(row)}: its fields do not match its leaf hash"))
+            except TrucelineError as exc:
+                problems.append((row.seq, f"{_name(row)}: {exc}"))
+        accumulator.append(_stored_leaf_hash(row.leaf_hash))
+        if accumulator.size in wanted:
+            roots[accumulator.size] = accumulator.root()
+    return _EntryScan(count=accumulator.size, roots=roots)
+
+
+def _check_one_entry_per_record(session: Session, problems: list[tuple[int, str]]) -> None:
+    """A record is never rewritten: a change is a new record that names its predecessor, a state change is
+    an event record naming its subject. So every (kind, record id) has one entry; each later one is named
+    with the one before it."""
+    repeated = (
+        select(LedgerEntryRow.kind, LedgerEntryRow.record_id)
+        .group_by(LedgerEntryRow.kind, LedgerEntryRow.record_id)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    query = (
+        select(*_ENTRY_COLUMNS)
+        .join(
+            repeated,
+            (LedgerEntryRow.kind == repeated.c.kind) & (LedgerEntryRow.record_id == repeated.c.record_id),
+        )
+        .order_by(LedgerEntryRow.kind, LedgerEntryRow.record_id, LedgerEntryRow.seq)
+    )
+    earlier: _NamedEntry | None = None
+    for row in session.execute(query):
+        if earlier is not None and (earlier.kind, earlier.record_id) == (row.kind, row.record_id):
+            problems.append(
+                (
+                    row.seq,
+                    f"{_name(row)}: a second entry for the record of {_name(earlier)}; records never change",
+                )
+            )
+        earlier = row
+
+
+def _first_seq(kind: str, record_id: Any) -> ScalarSelect[Any]:
+    """The seq of the first entry of a record of `kind` (NULL when it has none), looked up by record id."""
+    entry = aliased(LedgerEntryRow)  # never correlated with the entries the outer query reads
+    return (
+        select(func.min(entry.seq)).where(entry.kind == kind, entry.record_id == record_id).scalar_subquery()
+    )
+
+
+def _latest_seq(kind: str, record_id: Any) -> ScalarSelect[Any]:
+    """The seq of the latest entry of a record of `kind` (NULL when it has none)."""
+    entry = aliased(LedgerEntryRow)
+    return (
+        select(func.max(entry.seq)).where(entry.kind == kind, entry.record_id == record_id).scalar_subquery()
+    )
+
+
+def _verify_records(
+    session: Session, model: type[Record], problems: list[tuple[int, str]], *, at: int
+) -> int:
+    """Each record of one table against its (latest) entry: the commitment from its columns and salt, its
+    predecessor present, its subject logged before it. Returns how many records there are."""
+    kind = model.ledger_kind()
+    columns = record_columns(model)
+    keys = [key for _, key in columns]
+    width = len(columns)
+    id_index = keys.index("id")
+    selected: list[Any] = [*(getattr(model, key) for key in keys)]
+    selected += [LedgerEntryRow.seq, LedgerEntryRow.commitment, LedgerEntryRow.salt]
+    subject_index = None
+    if model.ledger_subject is not None:
+        column_key, subject_kind = model.ledger_subject
+        subject_index = keys.index(column_key)
+        selected.append(_first_seq(subject_kind, getattr(model, column_key)))
+    # Each record joined with its entries (by the record_id index); a record with two entries comes twice,
+    # in seq order, and is checked against the latest (the second is named by the one-entry-per-record check).
+    query = (
+        select(*selected)
+        .outerjoin(LedgerEntryRow, (LedgerEntryRow.record_id == model.id) & (LedgerEntryRow.kind == kind))
+        .order_by(model.id, LedgerEntryRow.seq)
+        .execution_options(yield_per=_STREAM_ROWS)
+    )
+    records = 0
+    rows = iter(session.execute(query))
+    row = next(rows, None)
+    while row is not None:
+        following = next(rows, None)
+        if following is not None and following[id_index] == row[id_index]:
+            row = following
+            continue
+        records += 1
+        values = row[:width]
+        record_id = values[id_index]
+        seq, expected, salt_hex = row[width], row[width + 1], row[width + 2]
+        if seq is None:
+            problems.append((at, f"{kind} {record_id!r} has no ledger entry"))
+            row = following
+            continue
+        where = f"entry {seq} ({kind} {record_id!r})"
+        if subject_index is not None and model.ledger_subject is not None:
+            subject_kind = model.ledger_subject[1]
+            subject_id, subject_seq = values[subject_index], row[width + 3]
+            if subject_seq is None:
+                problems.append(
+                    (seq, f"{where}: names {subject_kind} {subject_id!r}, which has no ledger entry")
+                )
+            elif subject_seq > seq:
+                subject_name = f"entry {subject_seq} ({subject_kind} {subject_id!r})"
+                problems.append((seq, f"{where}: names {subject_name}, which is logged after it"))
+        try:
+            matches = commitment(content_of_columns(columns, values), bytes.fromhex(salt_hex)) == expected
+        except (TrucelineError, ValueError):
+            matches = False
+        if not matches:
+            problems.append((seq, f"{where}: the record does not match its commitment"))
+        row = following
+    _check_predecessors(session, model, problems, at=at)
+    return records
+
+
+def _check_predecessors(
+    session: Session, model: type[Record], problems: list[tuple[int, str]], *, at: int
 ) -> None:
+    """A record whose `supersedes_id` names a record of its kind that is not there."""
+    kind = model.ledger_kind()
+    predecessor = aliased(model)
+    query = select(model.id, model.supersedes_id, _latest_seq(kind, model.id)).where(
+        model.supersedes_id.is_not(None),
+        ~select(predecessor.id).where(predecessor.id == model.supersedes_id).exists(),
+    )
+    for record_id, supersedes_id, seq in session.execute(query):
+        name = f"entry {seq} ({kind} {record_id!r})" if seq is not None else f"{kind} {record_id!r}"
+        problems.append(
+            (at if seq is None else seq, f"{name}: supersedes {supersedes_id!r}, which is missing")
+        )
+
+
+def _check_entries_have_records(session: Session, problems: list[tuple[int, str]]) -> None:
+    """An entry whose record is not in its table, or whose kind has no table, named by the latest entry
+    of that record (one pass over the entries; each record looked up by its primary key)."""
+    kinds = {model.ledger_kind(): model for model in RECORD_MODELS}
+    missing = [
+        (LedgerEntryRow.kind == kind) & ~select(model.id).where(model.id == LedgerEntryRow.record_id).exists()
+        for kind, model in kinds.items()
+    ]
+    query = select(LedgerEntryRow.seq, LedgerEntryRow.kind, LedgerEntryRow.record_id).where(
+        or_(LedgerEntryRow.kind.not_in(list(kinds)), *missing)
+    )
+    latest: dict[tuple[str, str], int] = {}
+    for seq, kind, record_id in session.execute(query.execution_options(yield_per=_STREAM_ROWS)):
+        latest[(kind, record_id)] = max(seq, latest.get((kind, record_id), seq))
+    for (kind, record_id), seq in latest.items():
+        problems.append((seq, f"entry {seq} ({kind} {record_id!r}): the record is missing"))
+
+
+def _verify_accounts(session: Session, problems: list[tuple[int, str]]) -> None:
     """Derive every account's current state from its user record and its events in ledger order, with the
     fold the app uses (`users.accounts`); an event that cannot be applied is named."""
     accounts = {user.id: account_of(user) for user in session.scalars(select(User))}
-    logged: list[tuple[LedgerEntryRow, UserEvent]] = []
-    for event in session.scalars(select(UserEvent)):
-        entry = first_by_record.get((UserEvent.ledger_kind(), event.id))
-        if entry is not None and event.user_id in accounts:  # otherwise already named above
-            logged.append((entry, event))
-    for entry, event in sorted(logged, key=lambda pair: pair[0].seq):
+    first = _first_seq(UserEvent.ledger_kind(), UserEvent.id).label("seq")
+    query = (
+        select(UserEvent, first)
+        .where(first.is_not(None))  # an event with no entry is already named
+        .order_by(first)
+        .execution_options(yield_per=_STREAM_ROWS)
+    )
+    for event, seq in session.execute(query):
+        if event.user_id not in accounts:
+            continue  # already named: its subject has no record
         try:
             accounts[event.user_id] = apply_event(accounts[event.user_id], event)
         except InvalidInput as exc:
-            problems.append((entry.seq, f"{_name(entry)}: {exc}"))
+            problems.append((seq, f"entry {seq} ({UserEvent.ledger_kind()} {event.id!r}): {exc}"))
 
 
 def _verify_checkpoints(
     session: Session,
-    entries: list[LedgerEntryRow],
+    rows: list[CheckpointRow],
+    scan: _EntryScan,
     log_verifier: Verifier,
     witnesses: Mapping[str, Verifier],
     problems: list[tuple[int, str]],
 ) -> tuple[list[int], int]:
     """Check every checkpoint's signature and root; returns the verified sizes and the cosignature count."""
-    rows = list(session.scalars(select(CheckpointRow).order_by(CheckpointRow.size, CheckpointRow.id)))
-    roots: dict[int, bytes] = {}
-    wanted = {row.size for row in rows}
-    accumulator = MerkleAccumulator()
-    if 0 in wanted:
-        roots[0] = accumulator.root()
-    for entry in entries:
-        accumulator.append(_stored_leaf_hash(entry))
-        if accumulator.size in wanted:
-            roots[accumulator.size] = accumulator.root()
+    roots, count = scan.roots, scan.count
     sizes: list[int] = []
     good_size = 0
 
     def report(size: int, message: str) -> None:
         # A problem already named inside the range explains a failing checkpoint better than itself.
         if not any(good_size <= seq < max(size, good_size + 1) for seq, _ in problems):
-            problems.append((min(good_size, max(len(entries) - 1, 0)), message))
+            problems.append((min(good_size, max(count - 1, 0)), message))
 
     for row in rows:
         try:
@@ -180,7 +314,7 @@ def _verify_checkpoints(
         if checkpoint.size != row.size:
             report(row.size, f"checkpoint {row.id}: size column {row.size} but note says {checkpoint.size}")
         elif checkpoint.size not in roots:
-            report(row.size, f"checkpoint {row.id}: covers {checkpoint.size} entries, log has {len(entries)}")
+            report(row.size, f"checkpoint {row.id}: covers {checkpoint.size} entries, log has {count}")
         elif roots[checkpoint.size] != checkpoint.root_hash:
             report(
                 checkpoint.size,
@@ -189,7 +323,7 @@ def _verify_checkpoints(
         else:
             good_size = checkpoint.size
             sizes.append(checkpoint.size)
-    _verify_chain(session, rows, problems, at=len(entries))
+    _verify_chain(session, rows, problems, at=count)
     cosignatures = 0
     by_id = {row.id: row for row in rows}
     for cosig in session.scalars(select(CosignatureRow).order_by(CosignatureRow.id)):
@@ -198,14 +332,14 @@ def _verify_checkpoints(
         verifier = witnesses.get(cosig.witness)
         if checkpoint_row is None or verifier is None:
             problems.append(
-                (len(entries), f"cosignature {cosig.id}: unknown checkpoint or witness {cosig.witness!r}")
+                (count, f"cosignature {cosig.id}: unknown checkpoint or witness {cosig.witness!r}")
             )
             continue
         body = parse_checkpoint(verify_note(checkpoint_row.note, [log_verifier]).body).body()
         try:
             verify_cosignature(body, cosig.line, verifier)
         except TrucelineError as exc:
-            problems.append((len(entries), f"cosignature {cosig.id} by {cosig.witness}: {exc}"))
+            problems.append((count, f"cosignature {cosig.id} by {cosig.witness}: {exc}"))
     return sizes, cosignatures
 
 
@@ -251,14 +385,23 @@ def _chained_count(line: str) -> int:
     return int(parts[3]) if len(parts) == 5 and parts[3].isdigit() else -1
 
 
-def _name(row: LedgerEntryRow) -> str:
+class _NamedEntry(Protocol):
+    @property
+    def seq(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def record_id(self) -> str: ...
+
+
+def _name(row: _NamedEntry) -> str:
     return f"entry {row.seq} ({row.kind} {row.record_id!r})"
 
 
-def _stored_leaf_hash(row: LedgerEntryRow) -> bytes:
+def _stored_leaf_hash(leaf_hash: str) -> bytes:
     """The stored leaf hash; a malformed one (already reported) counts as all zeros."""
     try:
-        value = bytes.fromhex(row.leaf_hash)
-    except ValueError:
+        value = bytes.fromhex(leaf_hash)
+    except (TypeError, ValueError):
         return bytes(32)
     return value if len(value) == 32 else bytes(32)

@@ -33,7 +33,7 @@ from truceline.incidents.rules import build_incident
 from truceline.incidents.values import Cluster, Reliability, SourceInfo
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.intake.files import read_capped
-from truceline.ledger.service import add_record
+from truceline.ledger.service import add_record, batched_appends
 from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
@@ -129,7 +129,8 @@ def recluster(
     free = [claim for claim_id, claim in sorted(pool.claims.items()) if claim_id not in taken]
     for cluster in cluster_claims(free, sources=pool.sources, params=params):
         wanted.append(build_incident(cluster, sources=pool.sources, geography=geography))
-    result = _store_versions(session, current, wanted, pool=pool, author=author, now=now)
+    with batched_appends(session):
+        result = _store_versions(session, current, wanted, pool=pool, author=author, now=now)
     log.info(
         "recluster: %d claims, %d incidents created, %d retired, %d unchanged",
         len(pool.claims),
@@ -254,15 +255,20 @@ def import_events(
     source = _ensure_event_source(session, EVENT_SOURCES[fmt], author=author, now=now)
     stored = _existing_claim_ids(session, [event.id for event in events])
     added = 0
-    for event in events:
-        if event.id in stored:
-            continue
-        stored.add(event.id)
-        # Imported events have no stored document: the link to their dataset is the source.
-        create_claim(
-            session, dataclasses.replace(event, document_id=""), author=author, now=now, source_id=source.id
-        )
-        added += 1
+    with batched_appends(session):
+        for event in events:
+            if event.id in stored:
+                continue
+            stored.add(event.id)
+            # Imported events have no stored document: the link to their dataset is the source.
+            create_claim(
+                session,
+                dataclasses.replace(event, document_id=""),
+                author=author,
+                now=now,
+                source_id=source.id,
+            )
+            added += 1
     return added
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from truceline.claims.service import create_claim
 from truceline.documents import service as documents
+from truceline.ledger.service import batched_appends
 from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.document import SourceDocument
 
@@ -33,17 +34,19 @@ def ingest_documents(
 ) -> IngestResult:
     """Add the documents not seen before, each with the claims `extract` finds in it.
 
-    A document already stored (same content hash) is left alone, so ingest is idempotent.
+    A document already stored (same content hash) is left alone, so ingest is idempotent. The ledger
+    entries are appended in batches (`batched_appends`).
     """
     result = IngestResult()
-    for doc in docs:
-        existing = documents.find_by_hash(session, doc.content_hash)
-        if existing is not None:
-            result.existing.append(existing.id)
-            continue
-        stored = documents.create_document(session, doc, author=author, now=now)
-        result.added.append(stored.id)
-        if extract is not None:
-            for value in extract(documents.to_source_document(stored)):
-                result.claims.append(create_claim(session, value, author=author, now=now).id)
+    with batched_appends(session):
+        for doc in docs:
+            existing = documents.find_by_hash(session, doc.content_hash)
+            if existing is not None:
+                result.existing.append(existing.id)
+                continue
+            stored = documents.create_document(session, doc, author=author, now=now)
+            result.added.append(stored.id)
+            if extract is not None:
+                for value in extract(documents.to_source_document(stored)):
+                    result.claims.append(create_claim(session, value, author=author, now=now).id)
     return result

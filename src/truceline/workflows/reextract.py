@@ -24,7 +24,7 @@ from truceline.claims.rules import Decision
 from truceline.claims.service import create_claim
 from truceline.documents import service as documents
 from truceline.documents.models import Document
-from truceline.ledger.service import add_record
+from truceline.ledger.service import add_record, batched_appends
 from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.document import SourceDocument
 
@@ -61,10 +61,17 @@ def reextract_documents(
         ids = list(dict.fromkeys(document_ids))
         for document_id in ids:
             documents.get_document(session, document_id)  # NotFound before anything is written
-    for document_id in ids:
-        _reextract_one(
-            session, document_id, extract=extract, extractor=extractor, author=author, now=now, result=result
-        )
+    with batched_appends(session):
+        for document_id in ids:
+            _reextract_one(
+                session,
+                document_id,
+                extract=extract,
+                extractor=extractor,
+                author=author,
+                now=now,
+                result=result,
+            )
     return result
 
 
