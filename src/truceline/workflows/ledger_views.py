@@ -29,6 +29,7 @@ from truceline.ledger.schemas import (
     EntryRead,
     InclusionProofRead,
     RecordProofRead,
+    VerificationDataRead,
 )
 from truceline.ledger.signing import Verifier
 from truceline.ledger.verify import VerifyReport, verify_database
@@ -262,6 +263,38 @@ def consistency(session: Session, *, old_size: int, new_size: int | None) -> Con
         old_root=_b64(p.old_root),
         new_root=_b64(p.new_root),
         proof=[_b64(h) for h in p.path],
+    )
+
+
+def verification_data(
+    session: Session, *, principal: Principal, log_vkey: str, seq: int | None = None
+) -> VerificationDataRead:
+    """The published checkpoint and the log key, and with `seq` that entry's bytes and its inclusion proof:
+    the input of the browser's own check (static/js/verify.js). The entry is served only to those who may
+    see it in the log's listing; the checkpoint and the proof are public."""
+    checkpoint = published_checkpoint(session)
+    newest = service.find_entry(session, checkpoint.size - 1) if checkpoint.size else None
+    entry: str | None = None
+    proof: list[str] = []
+    if seq is not None:
+        row = service.find_entry(session, seq)
+        if row is None or not entry_visible(session, principal, row):
+            raise NotFound("ledger entry", str(seq))
+        if seq >= checkpoint.size:
+            raise InvalidInput(
+                f"seq: entry {seq} is not yet in a signed checkpoint (the latest covers {checkpoint.size})"
+            )
+        entry = _b64(service.entry_of(row).to_bytes())
+        tree = checkpoint_tree(session, checkpoint.size)
+        proof = [_b64(h) for h in tree.inclusion_proof(seq, checkpoint.size)]
+    return VerificationDataRead(
+        log_key=log_vkey,
+        checkpoint=checkpoint.note,
+        checkpoint_time=None if newest is None else newest.time,
+        tree_size=checkpoint.size,
+        seq=seq,
+        entry=entry,
+        proof=proof,
     )
 
 
