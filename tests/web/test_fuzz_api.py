@@ -45,8 +45,9 @@ PARTY_OPERATIONS = {
 
 @pytest.fixture
 def record_ids(client: TestClient, as_user: AsUser, runtime: Runtime) -> dict[str, str]:
-    """A real record for every path parameter: an incident, a complaint, its case and a proposed finding,
-    a token and an alert rule, besides the demo data's documents and claims."""
+    """A real record for every path parameter: an incident, a complaint, its case, an evidence file and a
+    proposed finding, the accused party's notice, a token and an alert rule, besides the demo documents and
+    claims."""
     incident = next(r for r in one_of_each_record() if r.ledger_kind() == "incidents")
     with runtime.transaction() as session:
         add_record(session, incident, author="test", now=NOW)
@@ -71,6 +72,9 @@ def record_ids(client: TestClient, as_user: AsUser, runtime: Runtime) -> dict[st
     assert moved.status_code == 200, moved.text
     finding = {"verdict": "inconclusive", "clause_ids": ["C1"], "confidence": "likely", "rationale": "Few"}
     rule = {"name": "Deaths", "kind": "fatalities_at_least", "threshold": 5, "channel": "webhook"}
+    note = {"file": ("note.txt", b"field note", "text/plain")}
+    evidence = client.post(f"/api/cases/{case_id}/evidence", files=note, headers=mediator)
+    assert evidence.status_code == 201, evidence.text
     return {
         "document_id": str(document_id),
         "claim_id": str(claim_id),
@@ -82,6 +86,8 @@ def record_ids(client: TestClient, as_user: AsUser, runtime: Runtime) -> dict[st
         "token_id": created("/api/users/liaison-pk/tokens", {"expires_days": 30}, mediator),
         "rule_id": created("/api/alerts/rules", {**rule, "target": "http://127.0.0.1:9/hook"}, mediator),
         "layer": "crossings",
+        "evidence_id": str(evidence.json()["id"]),
+        "notice_id": str(client.get("/api/notices", headers=mediator).json()[0]["id"]),
     }
 
 
