@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 DOCUMENT = "/documents/seed-istanbul-talks"
 VERIFICATION_API = "**/api/ledger/verification*"
-Tamper = Callable[[dict[str, Any]], None]
+Tamper = Callable[[Page], None]
 
 
 def _flip_base64(text: str, at: int = 0) -> str:
@@ -26,35 +27,59 @@ def _flip_base64(text: str, at: int = 0) -> str:
     return base64.b64encode(bytes(raw)).decode()
 
 
-def change_the_commitment(data: dict[str, Any]) -> None:
+def _with_another_commitment(entry_b64: str) -> str:
     """The entry stays well-formed canonical JSON; only its commitment's first hex digit changes."""
-    entry = json.loads(base64.b64decode(data["entry"]))
+    entry = json.loads(base64.b64decode(entry_b64))
     digit = entry["commitment"][0]
     entry["commitment"] = ("1" if digit == "0" else "0") + entry["commitment"][1:]
     canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    data["entry"] = base64.b64encode(canonical.encode()).decode()
+    return base64.b64encode(canonical.encode()).decode()
 
 
-def flip_a_proof_hash(data: dict[str, Any]) -> None:
-    data["proof"][-1] = _flip_base64(data["proof"][-1])
-
-
-def flip_the_log_signature(data: dict[str, Any]) -> None:
-    body, _, signatures = data["checkpoint"].rpartition("\n\n")
-    first, *rest = signatures.split("\n")
-    name, blob = first.removeprefix("\u2014 ").split(" ")
-    first = f"\u2014 {name} {_flip_base64(blob, at=10)}"
-    data["checkpoint"] = body + "\n\n" + "\n".join([first, *rest])
-
-
-def serve_tampered(page: Page, tamper: Tamper) -> None:
+def _serve_changed_json(page: Page, change: Callable[[dict[str, Any]], None]) -> None:
     def handle(route: Route) -> None:
         response = route.fetch()
         data = response.json()
-        tamper(data)
+        change(data)
         route.fulfill(response=response, json=data)
 
     page.route(VERIFICATION_API, handle)
+
+
+def change_the_entry_on_the_page(page: Page) -> None:
+    def handle(route: Route) -> None:
+        response = route.fetch()
+        html = response.text()
+        shown = re.search(r'data-entry="([^"]+)"', html)
+        assert shown is not None
+        route.fulfill(response=response, body=html.replace(shown[1], _with_another_commitment(shown[1])))
+
+    page.route("**" + DOCUMENT, handle)
+
+
+def change_the_entry_the_api_serves(page: Page) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["entry"] = _with_another_commitment(data["entry"])
+
+    _serve_changed_json(page, change)
+
+
+def flip_a_proof_hash(page: Page) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["proof"][-1] = _flip_base64(data["proof"][-1])
+
+    _serve_changed_json(page, change)
+
+
+def flip_the_log_signature(page: Page) -> None:
+    def change(data: dict[str, Any]) -> None:
+        body, _, signatures = data["checkpoint"].rpartition("\n\n")
+        first, *rest = signatures.split("\n")
+        name, blob = first.removeprefix("\u2014 ").split(" ")
+        first = f"\u2014 {name} {_flip_base64(blob, at=10)}"
+        data["checkpoint"] = body + "\n\n" + "\n".join([first, *rest])
+
+    _serve_changed_json(page, change)
 
 
 def test_verify_on_a_record_page_checks_its_entry_in_the_browser(new_context: NewContext) -> None:
@@ -73,17 +98,18 @@ def test_verify_on_a_record_page_checks_its_entry_in_the_browser(new_context: Ne
 @pytest.mark.parametrize(
     ("tamper", "failure"),
     [
-        (change_the_commitment, "lead to root"),
+        (change_the_entry_on_the_page, "lead to root"),
+        (change_the_entry_the_api_serves, "the ledger API serves other bytes"),
         (flip_a_proof_hash, "lead to root"),
         (flip_the_log_signature, "is not valid"),
     ],
-    ids=["entry", "audit-path", "signature"],
+    ids=["entry-on-the-page", "entry-from-the-api", "audit-path", "signature"],
 )
 def test_verify_fails_when_the_served_data_was_tampered_with(
     new_context: NewContext, tamper: Tamper, failure: str
 ) -> None:
     page = new_context(user="mediator-qatar").new_page()
-    serve_tampered(page, tamper)
+    tamper(page)
     page.goto(DOCUMENT)
     box = page.get_by_role("complementary", name="Ledger")
     box.get_by_role("button", name="Verify").click()

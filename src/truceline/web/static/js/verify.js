@@ -1,9 +1,10 @@
 /* Verify in the browser: check a ledger entry, or the log's checkpoint, without taking the server's word.
  *
- * The server gives only data (GET /api/ledger/verification): the log's verifier key, the signed checkpoint,
- * and for an entry its bytes and audit path. This script repeats, step by step, what the Python verifier does
- * (truceline.ledger: signing.Verifier.from_vkey, notes.verify_note and parse_checkpoint, merkle.hash_leaf and
- * verify_inclusion, merkle.verify_consistency), with WebCrypto's SHA-256 and Ed25519. docs/ledger.md §12.
+ * The server gives only data: the entry's bytes on the record's page (data-entry), and from
+ * GET /api/ledger/verification the log's verifier key, the signed checkpoint and the entry's audit path.
+ * This script repeats, step by step, what the Python verifier does (truceline.ledger:
+ * signing.Verifier.from_vkey, notes.verify_note and parse_checkpoint, merkle.hash_leaf and verify_inclusion,
+ * merkle.verify_consistency), with WebCrypto's SHA-256 and Ed25519. docs/ledger.md §12.
  */
 "use strict";
 
@@ -261,13 +262,18 @@
     const seq = Number(box.dataset.seq);
     const data = await fetchData(seq);
     const { key, checkpoint } = await checkedCheckpoint(data);
-    const bytes = fromBase64(data.entry, "the entry");
+    // What is checked is the entry this page shows (its bytes are on the page); the API's copy, given to
+    // whoever may read the entry in the log's listing, must then be the same bytes.
+    const bytes = fromBase64(box.dataset.entry || data.entry, "the entry");
     checkedEntry(bytes, { seq, kind: box.dataset.kind, recordId: box.dataset.recordId });
     const leafHash = await hashLeaf(bytes);
     if (!Array.isArray(data.proof)) fail("the server gave no audit path");
     const proof = data.proof.map((h, i) => fromBase64(h, `hash ${i + 1} of the audit path`));
     if (proof.some((h) => h.length !== 32)) fail("every hash of the audit path must be 32 bytes");
     await verifyInclusion({ leafHash, index: seq, size: checkpoint.size, proof, root: checkpoint.root });
+    if (box.dataset.entry && data.entry && data.entry !== box.dataset.entry) {
+      fail("the entry this page shows is in the log, but the ledger API serves other bytes for it");
+    }
     return (
       `This record is entry ${seq} of the log (leaf hash ${toHex(leafHash)}); ` +
       `the log's signed checkpoint ${when(data, checkpoint)} includes it; ` +
