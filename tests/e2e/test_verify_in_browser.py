@@ -7,16 +7,20 @@ import base64
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import NewContext
+from truceline.ledger import merkle
+from truceline.ledger.encoding import LedgerEntry
 
 pytestmark = pytest.mark.e2e
 
 DOCUMENT = "/documents/seed-istanbul-talks"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
 VERIFICATION_API = "**/api/ledger/verification*"
 Tamper = Callable[[Page], None]
 
@@ -144,3 +148,54 @@ def test_the_public_verifies_the_checkpoint_and_that_it_extends_the_one_it_saw_b
     section.get_by_role("button", name="Verify").click()
     expect(result).to_contain_text("Verification failed: the log of ")
     expect(result).to_contain_text("does not extend the one of 2 entries this browser checked before")
+
+
+def _docs_example() -> tuple[str, list[dict[str, Any]], str]:
+    """The example log of docs/ledger.md §8: its log key, its entry lines and its checkpoint of size 3."""
+    docs = DOCS.read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```\n(.*?)```", docs, flags=re.DOTALL) if b.startswith('{"format"'))
+    lines = [json.loads(line) for line in block.splitlines()]
+    log_key = re.search(r"log key \(vkey\): `([^`]+)`", docs)
+    assert log_key is not None
+    notes = [line["note"] for line in lines if line["type"] == "checkpoint"]
+    return log_key[1], [line for line in lines if line["type"] == "entry"], notes[-1]
+
+
+@pytest.mark.parametrize("seq", [0, 1, 2])
+def test_the_browser_computes_what_the_python_verifier_computes_on_the_docs_example(
+    page: Page, seq: int
+) -> None:
+    """A page and an API answer made from the spec's example log (its own key, not this server's): the script
+    gets the leaf hashes the spec states and accepts the proofs `truceline.ledger.merkle` makes."""
+    log_key, entries, note = _docs_example()
+    logged = [LedgerEntry.from_json(line["entry"]) for line in entries]
+    assert [e.leaf_hash().hex() for e in logged] == [line["leaf_hash"] for line in entries]
+    proof = merkle.inclusion_proof([e.leaf_hash() for e in logged], seq, 3)
+    entry = logged[seq]
+    answer = {
+        "log_key": log_key,
+        "checkpoint": note,
+        "checkpoint_time": entries[-1]["entry"]["time"],
+        "tree_size": 3,
+        "seq": seq,
+        "entry": None,
+        "proof": [base64.b64encode(h).decode() for h in proof],
+    }
+    html = (
+        '<!doctype html><html lang="en"><title>Known answer</title><main>'
+        f'<div class="verify" data-seq="{seq}" data-kind="{entry.kind}" data-record-id="{entry.record_id}" '
+        f'data-entry="{base64.b64encode(entry.to_bytes()).decode()}">'
+        '<button type="button" hidden>Verify</button>'
+        '<p class="verify-result" role="status"></p></div>'
+        '<script src="/static/js/verify.js"></script></main></html>'
+    )
+    page.route("**/known-answer", lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.route(VERIFICATION_API, lambda route: route.fulfill(json=answer))
+    page.goto("/known-answer")
+    page.get_by_role("button", name="Verify").click()
+    result = page.get_by_role("status")
+    expect(result).to_contain_text(
+        f"Verified: This record is entry {seq} of the log (leaf hash {entries[seq]['leaf_hash']}); "
+        "the log's signed checkpoint of 2025-10-25T09:45:12.250000Z (3 entries) includes it; "
+        "signature by key truceline.example/ledger+05db6dde is valid."
+    )
