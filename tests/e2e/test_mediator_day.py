@@ -113,3 +113,8 @@ def test_a_mediator_s_day(
     shot(public, "report")
     public.goto(f"/findings/{finding_id}")
     expect(public.locator("main")).to_contain_text(rationale)
+    # ... and checks, in its own browser, that the published finding is in the signed log.
+    ledger_box = public.get_by_role("complementary", name="Ledger")
+    ledger_box.get_by_role("button", name="Verify").click()
+    expect(ledger_box.get_by_role("status")).to_contain_text("Verified: This record is entry ")
+    expect(ledger_box.get_by_role("status")).to_contain_text("includes it; signature by key ")

@@ -59,6 +59,10 @@ def test_a_party_files_a_complaint_and_the_accused_side_replies(
     af.goto(complaint)
     expect(af.locator("article.reply")).to_contain_text(reply)
     expect(af.locator(".reply-status")).to_contain_text("Answered")
+    # The complainant checks, in its own browser, that the reply it reads is the one in the signed log.
+    ledger_box = af.get_by_role("complementary", name="Ledger: this reply")
+    ledger_box.get_by_role("button", name="Verify").click()
+    expect(ledger_box.get_by_role("status")).to_contain_text("Verified: This record is entry ")
 
 
 def _unread(page: Page) -> int:

@@ -1,9 +1,11 @@
 import base64
+import json
 
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import AsUser
 from truceline.ledger import merkle
+from truceline.ledger.encoding import LedgerEntry
 from truceline.ledger.notes import parse_checkpoint, verify_note
 from truceline.ledger.signing import Verifier
 
@@ -107,3 +109,32 @@ def test_map_layers_are_served_from_package_data(client: TestClient) -> None:
     assert client.get("/api/geo/admin1").json()["features"]
     assert client.get("/api/geo/buffer").json()["features"]
     assert client.get("/api/geo/nothing").status_code == 404
+
+
+def test_verification_data_lets_a_client_check_an_entry_itself(client: TestClient, as_user: AsUser) -> None:
+    data = client.get("/api/ledger/verification?seq=1", headers=as_user("mediator-qatar")).json()
+    log_key = Verifier.from_vkey(data["log_key"])
+    checkpoint = parse_checkpoint(verify_note(data["checkpoint"], [log_key]).body)
+    assert data["tree_size"] == checkpoint.size and data["seq"] == 1 and data["checkpoint_time"]
+    entry = LedgerEntry.from_json(json.loads(base64.b64decode(data["entry"])))
+    assert entry.seq == 1 and entry.to_bytes() == base64.b64decode(data["entry"])
+    merkle.verify_inclusion(
+        leaf_hash=entry.leaf_hash(),
+        index=1,
+        size=checkpoint.size,
+        proof=[base64.b64decode(h) for h in data["proof"]],
+        root=checkpoint.root_hash,
+    )
+
+
+def test_verification_data_without_an_entry_is_the_public_checkpoint_and_key(client: TestClient) -> None:
+    data = client.get("/api/ledger/verification").json()
+    assert data["entry"] is None and data["seq"] is None and data["proof"] == []
+    assert data["checkpoint"] == client.get("/api/ledger/checkpoint").json()["note"]
+
+
+def test_verification_data_serves_an_entry_only_to_those_who_may_see_it(client: TestClient) -> None:
+    public = client.get("/api/ledger/verification?seq=1").json()  # a document's entry: not public
+    assert public["entry"] is None and public["proof"] and public["seq"] == 1  # the proof is, as ever
+    size = client.get("/api/ledger/checkpoint").json()["size"]
+    assert client.get(f"/api/ledger/verification?seq={size + 5}").status_code == 404

@@ -194,7 +194,9 @@ def test_the_complaint_page_sets_the_complaint_beside_the_reply_with_sources_and
     assert _proof_seq(html, "Ledger: this reply") == _seq(runtime, "responses", ids.response)
     assert "Included in the checkpoint of" in html
     assert re.search(r'href="/api/ledger/proof/inclusion\?seq=\d+&amp;size=\d+"', html)
-    assert 'href="/api/ledger/checkpoint.txt"' in html and "Check it yourself: docs/ledger.md" in html
+    assert 'href="/api/ledger/checkpoint.txt"' in html and 'href="/ledger#offline"' in html
+    complaint_seq = _seq(runtime, "complaints", ids.complaint)
+    assert f'<div class="verify" data-seq="{complaint_seq}" data-kind="complaints"' in html
 
 
 def test_the_accused_party_sees_sources_without_claims_and_gets_the_reply_form_while_open(

@@ -53,3 +53,18 @@ class RecordProofRead(BaseModel):
     is_included: bool
     is_proven: bool
     inclusion_url: str | None
+
+
+class VerificationDataRead(BaseModel):
+    """What a browser needs to check an entry against the signed checkpoint by itself (docs/ledger.md §12).
+
+    Nothing here is a verdict: the checker parses the note, checks its signature with `log_key`, hashes
+    `entry` and walks `proof` to the root the note signs. Binary values are standard base64."""
+
+    log_key: str
+    checkpoint: str
+    checkpoint_time: str | None
+    tree_size: int
+    seq: int | None
+    entry: str | None
+    proof: list[str]

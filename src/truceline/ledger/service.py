@@ -298,6 +298,10 @@ def get_entry(session: Session, seq: int) -> LedgerEntryRow:
     return row
 
 
+def find_entry(session: Session, seq: int) -> LedgerEntryRow | None:
+    return session.get(LedgerEntryRow, seq)
+
+
 def find_entry_for(session: Session, *, kind: str, record_id: str) -> LedgerEntryRow | None:
     """The latest entry about a record, or None."""
     query = select(LedgerEntryRow).where(LedgerEntryRow.kind == kind, LedgerEntryRow.record_id == record_id)

@@ -19,6 +19,7 @@ from truceline.db.engine import make_read_only_engine
 from truceline.db.registry import record_model
 from truceline.errors import InvalidInput, NotFound, VerificationError
 from truceline.ledger import merkle, service
+from truceline.ledger.encoding import LedgerEntry
 from truceline.ledger.keystore import load_verifier
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import add_signature_lines, parse_checkpoint, parse_note
@@ -29,6 +30,7 @@ from truceline.ledger.schemas import (
     EntryRead,
     InclusionProofRead,
     RecordProofRead,
+    VerificationDataRead,
 )
 from truceline.ledger.signing import Verifier
 from truceline.ledger.verify import VerifyReport, verify_database
@@ -63,6 +65,13 @@ class RecordProof:
     @property
     def root_hash_hex(self) -> str | None:
         return None if self.checkpoint is None else base64.b64decode(self.checkpoint.root_hash).hex()
+
+    @property
+    def entry_b64(self) -> str:
+        """The entry's bytes as logged (docs/ledger.md §1), base64: what the page's Verify button hashes."""
+        e = self.entry
+        logged = LedgerEntry(e.seq, e.kind, e.record_id, e.author, e.time, e.commitment)
+        return _b64(logged.to_bytes())
 
     @property
     def inclusion_url(self) -> str | None:
@@ -262,6 +271,40 @@ def consistency(session: Session, *, old_size: int, new_size: int | None) -> Con
         old_root=_b64(p.old_root),
         new_root=_b64(p.new_root),
         proof=[_b64(h) for h in p.path],
+    )
+
+
+def verification_data(
+    session: Session, *, principal: Principal, log_vkey: str, seq: int | None = None
+) -> VerificationDataRead:
+    """The published checkpoint and the log key, and with `seq` that entry's inclusion proof and bytes: the
+    input of the browser's own check (static/js/verify.js). The checkpoint and the proof are public, as at
+    /api/ledger/proof/inclusion; the entry's bytes only for those who may see it in the log's listing (a
+    record page gives its reader the bytes of the entry it shows)."""
+    checkpoint = published_checkpoint(session)
+    newest = service.find_entry(session, checkpoint.size - 1) if checkpoint.size else None
+    entry: str | None = None
+    proof: list[str] = []
+    if seq is not None:
+        row = service.find_entry(session, seq)
+        if row is None:
+            raise NotFound("ledger entry", str(seq))
+        if seq >= checkpoint.size:
+            raise InvalidInput(
+                f"seq: entry {seq} is not yet in a signed checkpoint (the latest covers {checkpoint.size})"
+            )
+        if entry_visible(session, principal, row):
+            entry = _b64(service.entry_of(row).to_bytes())
+        tree = checkpoint_tree(session, checkpoint.size)
+        proof = [_b64(h) for h in tree.inclusion_proof(seq, checkpoint.size)]
+    return VerificationDataRead(
+        log_key=log_vkey,
+        checkpoint=checkpoint.note,
+        checkpoint_time=None if newest is None else newest.time,
+        tree_size=checkpoint.size,
+        seq=seq,
+        entry=entry,
+        proof=proof,
     )
 
 

@@ -1,4 +1,4 @@
-"""Public ledger API: entries, the latest signed checkpoint, inclusion and consistency proofs."""
+"""Public ledger API: entries, the latest signed checkpoint, inclusion and consistency proofs, verify data."""
 
 from __future__ import annotations
 
@@ -7,9 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from truceline.ledger.schemas import CheckpointRead, ConsistencyProofRead, EntryPage, InclusionProofRead
+from truceline.ledger.schemas import (
+    CheckpointRead,
+    ConsistencyProofRead,
+    EntryPage,
+    InclusionProofRead,
+    VerificationDataRead,
+)
 from truceline.users.rules import Action, Principal
-from truceline.web.deps import SessionDep, allow
+from truceline.web.deps import RuntimeDep, SessionDep, allow
 from truceline.web.inputs import Offset
 from truceline.workflows import ledger_views
 
@@ -59,3 +65,16 @@ def consistency_proof(
     new: Annotated[int | None, Query(ge=1)] = None,
 ) -> ConsistencyProofRead:
     return ledger_views.consistency(session, old_size=old, new_size=new)
+
+
+@router.get("/verification", response_model=VerificationDataRead)
+def verification_data(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    principal: CanReadCheckpoint,
+    seq: Annotated[int | None, Query(ge=0)] = None,
+) -> VerificationDataRead:
+    """The signed checkpoint and log key, with `seq` that entry's bytes and inclusion proof: a client checks
+    them itself (the pages' Verify button does, in the browser); nothing here is a verdict."""
+    log_vkey = runtime.signer.vkey()
+    return ledger_views.verification_data(session, principal=principal, log_vkey=log_vkey, seq=seq)

@@ -8,6 +8,10 @@
   const map = L.map(el, { preferCanvas: false, attributionControl: true, keyboard: true });
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth · Who's On First · GeoNames");
+  // The side panel of filters (map.html) starts closed on a phone; the map follows the room the panel leaves.
+  const panel = document.getElementById("map-panel");
+  if (panel && window.matchMedia("(max-width: 600px)").matches) panel.open = false;
+  if (window.ResizeObserver) new ResizeObserver(() => map.invalidateSize()).observe(el);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { attribution: el.dataset.tilesAttribution || "", maxZoom: 18 }).addTo(map);
   }
