@@ -24,7 +24,7 @@ from tests.builders import one_of_each_record
 from tests.incidents.test_interop import ACLED_ROWS, GED_TEXT, acled_csv
 from truceline.cases.models import Finding, FindingSignature
 from truceline.cases.service import signing_message
-from truceline.cli.main import _register, cli
+from truceline.cli.main import cli
 from truceline.config import load_settings
 from truceline.db.base import Record
 from truceline.ledger.service import add_record, append_entry
@@ -55,7 +55,6 @@ def env_for(root: Path) -> dict[str, str]:
 
 def run_truceline(args: Sequence[str], *, root: Path, env: dict[str, str] | None = None) -> Ran:
     """`truceline ARGS` in this process, with `root` as the home and working directory."""
-    _register()
     runner = CliRunner()
     with _chdir(root):
         # A prompt (a password typed twice) is answered as a person would.
