@@ -27,12 +27,13 @@ from truceline.cases.service import signing_message
 from truceline.cli.main import cli
 from truceline.config import load_settings
 from truceline.db.base import Record
-from truceline.ledger.service import add_record, append_entry
+from truceline.ledger.service import add_record
 from truceline.ledger.signing import Signer, generate_key
 from truceline.pipeline.document import SourceDocument
 from truceline.runtime import open_runtime
-from truceline.users.service import get_user
+from truceline.users.service import create_user
 from truceline.workflows.ingest import ingest_documents
+from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS
 
 WITNESS_PDF = b"%PDF-1.4\n% statement of three witnesses (illustrative)\n"
 AUTHOR = "docs-world"
@@ -86,9 +87,19 @@ class _chdir:
 def build_docs_world(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / "user-home").mkdir(exist_ok=True)
+    settings = load_settings(database_url=env_for(root)["TRUCELINE_DATABASE_URL"], home=str(root / "var"))
+    runtime = open_runtime(settings)
+    try:
+        # Accounts never change: the liaisons get their keys when they are created, before `init --demo`
+        # (which leaves an existing demo account as it is).
+        with runtime.transaction() as session:
+            _party_keys(
+                session, root, parties=[p.id for p in runtime.scenario.parties], now=datetime.now(UTC)
+            )
+    finally:
+        runtime.close()
     ran = run_truceline(["init", "--demo"], root=root)
     assert ran.code == 0, ran.err
-    settings = load_settings(database_url=env_for(root)["TRUCELINE_DATABASE_URL"], home=str(root / "var"))
     runtime = open_runtime(settings)
     try:
         demo_keys = settings.keys_dir / "demo"
@@ -97,7 +108,6 @@ def build_docs_world(root: Path) -> None:
             shutil.copy(demo_keys / f"{name}.key", root / f"{name}.key")
         now = datetime.now(UTC)
         with runtime.transaction() as session:
-            _party_keys(session, root, now=now)
             _records(session, mediators, now=now)
             ingest_documents(
                 session,
@@ -120,15 +130,24 @@ MEDIATORS = ("mediator-qatar", "mediator-turkiye")
 REPORT = "Forces exchanged fire near Torkham on Saturday, officials said; two soldiers were killed."
 
 
-def _party_keys(session: Session, root: Path, *, now: datetime) -> None:
-    """Signing keys for the demo liaisons (the complaint examples sign), registered on their accounts."""
+def _party_keys(session: Session, root: Path, *, parties: list[str], now: datetime) -> None:
+    """The demo liaisons' accounts with signing keys (the complaint examples sign)."""
+    roles = {username: (role, party) for username, role, party in DEMO_USERS}
     for username, file in (("liaison-af", "liaison-af.key"), ("liaison-pk", "pk.key")):
         skey, vkey = generate_key(username)
         (root / file).write_text(skey + "\n", encoding="utf-8")
-        user = get_user(session, username)
-        user.public_key = vkey
-        session.flush()
-        append_entry(session, record=user, author=AUTHOR, now=now)  # an account's state: a new entry
+        role, party = roles[username]
+        create_user(
+            session,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            party=party,
+            public_key=vkey,
+            known_parties=parties,
+            author=AUTHOR,
+            now=now,
+        )
 
 
 def _copy(record: Record, **changes: Any) -> Record:
