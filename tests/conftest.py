@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -145,6 +146,32 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     rt = open_runtime(settings)
     yield rt
     rt.close()
+
+
+# Tests that share a world built once for their module or package run on one pytest-xdist worker, so it
+# is built once: the browser tests' live server, and the docs world of the CLI examples.
+XDIST_GROUPS = {"tests/e2e/": "e2e", "tests/cli/test_examples.py": "docs-world"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, group in XDIST_GROUPS.items():
+            if item.nodeid.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands what it used to the controller, which prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["truceline_databases"] = (sorted(_used_backends), list(_server_info))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    backends, servers = getattr(node, "workeroutput", {}).get("truceline_databases", ([], []))
+    _used_backends.update(backends)
+    _server_info.extend(servers)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
