@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from tests.builders import NOW
@@ -24,12 +25,26 @@ from truceline.db.engine import make_engine
 from truceline.db.migrate import upgrade_to_head
 from truceline.ledger.service import create_checkpoint
 from truceline.runtime import Runtime, open_runtime
+from truceline.users import passwords
 from truceline.workflows.setup import initialize, load_demo
 
 BACKENDS = ["sqlite", "postgresql"]
 _used_backends: set[str] = set()
 _server_info: list[str] = []
 _counter = itertools.count()
+
+
+# argon2id at its lowest cost: a hash slow by design (0.3-0.5 s here) made every account and every login of
+# a test slow (Django's testing docs advise the same). tests/users checks the real parameters with the real
+# hasher (tests/users/conftest.py), and the browser tests' server, a process of its own, hashes for real.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: FAST_HASHER)
+        yield
 
 
 @pytest.fixture(scope="session")
