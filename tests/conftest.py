@@ -47,6 +47,17 @@ def fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every home of the session keeps its derived data (the gazetteer's index: 5-10 s to build, 2 s to read)
+    in one folder, as a long-lived home does; a fresh home per test built it again for each runtime that
+    extracts. tests/scenarios/test_gazetteer_cache.py checks the cache itself, in folders of its own."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Settings, "cache_dir", property(lambda self: folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     server = start_postgres()
