@@ -48,8 +48,10 @@ types:
 contracts:
 	$(BIN)/lint-imports
 
+# One pytest-xdist worker per core (each with its own PostgreSQL server); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 pytest:
-	env -u TRUCELINE_DATABASE_URL -u TRUCELINE_HOME $(BIN)/pytest
+	env -u TRUCELINE_DATABASE_URL -u TRUCELINE_HOME $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 ## chromium: install Debian's chromium package for the browser tests, unless $(CHROMIUM) is there
 chromium:

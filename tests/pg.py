@@ -1,4 +1,8 @@
-"""A throwaway PostgreSQL server for the test session: initdb in a temp dir, a free port, torn down after."""
+"""A throwaway PostgreSQL server for the test session: initdb in a temp dir, a free port, torn down after.
+
+Under pytest-xdist each worker is a session of its own, so each starts its own server (its own directory
+and port); two workers may be handed the same free port, so a start that fails is tried on another one.
+"""
 
 from __future__ import annotations
 
@@ -58,24 +62,27 @@ def start_postgres() -> PostgresServer:
         capture_output=True,
         check=True,
     )
-    port = _free_port()
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        [
-            *run_as,
-            str(PG_BIN / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        ],
-        capture_output=True,
-        check=True,
-    )
+    for attempt in range(3):
+        port = _free_port()
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        started = subprocess.run(
+            [
+                *run_as,
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "start",
+            ],
+            capture_output=True,
+            check=attempt == 2,
+        )
+        if started.returncode == 0:
+            break
     version = subprocess.run(
         [str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()

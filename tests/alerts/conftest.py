@@ -1,5 +1,5 @@
-"""The CLI tests here run the real command like tests/cli does: reuse its fixture."""
+"""One CLI test here runs the real console command, like tests/cli does: reuse its fixture."""
 
-from tests.cli.conftest import run_cli
+from tests.cli.conftest import run_cli_process
 
-__all__ = ["run_cli"]
+__all__ = ["run_cli_process"]

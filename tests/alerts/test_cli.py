@@ -83,8 +83,8 @@ def test_a_run_whose_deliveries_fail_exits_0_and_says_so(invoke: Invoke, runtime
     assert ran.stderr.strip() == "1 of 1 deliveries failed; they are retried on the next run"
 
 
-def test_bad_input_is_one_line_on_stderr_and_exit_1(run_cli: RunCli, runtime: Runtime) -> None:
-    bad = run_cli("alerts", "add", *DEADLY)
+def test_bad_input_is_one_line_on_stderr_and_exit_1(run_cli_process: RunCli, runtime: Runtime) -> None:
+    bad = run_cli_process("alerts", "add", *DEADLY)
     assert (bad.code, bad.out) == (1, "")
     assert bad.err.strip() == (
         "truceline: error: threshold: fatalities_at_least needs a threshold (the number killed), found none"

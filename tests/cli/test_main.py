@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 import pytest
 
+from tests.cli.conftest import invoke_in_process, invoke_process
 from truceline.cli.main import COMMANDS as COMMANDS_BY_NAME
 from truceline.cli.main import cli
 
@@ -27,12 +28,18 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_every_command_has_help_with_an_example(command: list[str]) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "truceline", *command, "--help"], capture_output=True, text=True, check=True
-    )
-    assert "Example" in proc.stdout
-    assert proc.stdout.strip().startswith("Usage: ")
+def test_every_command_has_help_with_an_example(command: list[str], tmp_path: Path) -> None:
+    result = invoke_in_process([*command, "--help"], env={}, cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Example" in result.out
+    assert result.out.strip().startswith("Usage: truceline ")
+
+
+def test_the_console_command_prints_help_and_exits_0(tmp_path: Path) -> None:
+    result = invoke_process(["ledger", "verify", "--help"], env={}, cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "Example" in result.out
+    assert result.out.strip().startswith("Usage: ")
 
 
 def test_an_unknown_command_is_a_usage_error_with_exit_2() -> None:

@@ -4,24 +4,18 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.builders import NOW
 from tests.cases.world import World, a_world
-from truceline.ledger.service import create_checkpoint
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
 from truceline.web.app import create_app
-from truceline.workflows.setup import DEMO_USERS, initialize, load_demo
+from truceline.workflows.setup import DEMO_USERS
 
 AsUser = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> Iterator[TestClient]:
-    """The app over the demo data (reports, extracted claims, one account per role)."""
-    with runtime.transaction() as session:
-        initialize(session, scenario=runtime.scenario, now=NOW)
-        load_demo(session, scenario=runtime.scenario, now=NOW, extract=runtime.extract)
-        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+def client(demo_data: None, runtime: Runtime) -> Iterator[TestClient]:
+    """The app over the demo data (reports, extracted claims, one account per role, a signed checkpoint)."""
     with TestClient(create_app(runtime)) as test_client:
         yield test_client
 

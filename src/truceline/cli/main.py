@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 
 import click
 
@@ -117,23 +118,32 @@ def main() -> None:
     logging.basicConfig(
         level=os.environ.get("TRUCELINE_LOG_LEVEL", "WARNING"), format="%(levelname)s %(message)s"
     )
+    sys.exit(run())
+
+
+def run(args: Sequence[str] | None = None, *, prog_name: str | None = None) -> int:
+    """Run the CLI on `args` (default: the command line) and return its exit code, as `main` exits with it.
+
+    The tests call this in their own process (with Click's `CliRunner.isolation`), so what they check is
+    the command's whole behaviour, error lines and exit codes included, without starting Python again.
+    """
     try:
-        code = cli.main(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        code = cli.main(args, prog_name=prog_name, standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.Abort:
         click.echo("truceline: aborted", err=True)
-        sys.exit(1)
+        return 1
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except TrucelineError as exc:
         click.echo(f"truceline: error: {exc.diagnostics()}", err=True)
-        sys.exit(1)
+        return 1
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as exc:
         log.debug("unexpected error", exc_info=True)
         click.echo(f"truceline: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        return 1

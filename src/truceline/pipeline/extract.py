@@ -43,6 +43,9 @@ class Extractor(Protocol):
     def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]: ...
 
 
+MAX_CACHED_MATCHERS = 4  # the matchers of the latest contexts; a server or a CLI call has one
+
+
 @dataclass(eq=False)
 class RulesExtractor:
     """Trigger lexicons, actor dictionary, gazetteer and date rules; offline, deterministic."""
@@ -129,6 +132,9 @@ class RulesExtractor:
         if cached is None or cached[0] is not context:
             cached = (context, build_matchers(load_nlp(self.model), context))
             self._matchers[id(context)] = cached
+            # A process that opens many runtimes (the tests) would otherwise keep every context alive.
+            while len(self._matchers) > MAX_CACHED_MATCHERS:
+                del self._matchers[next(iter(self._matchers))]
         return cached[1]
 
 
