@@ -47,6 +47,11 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+# On a 2-core machine running two test workers (one of them with this browser), a page's scripts can take
+# longer than Playwright's 5 s default to run: waiting longer changes nothing a test asserts, only how long
+# it waits before saying no.
+expect.set_options(timeout=20_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
