@@ -12,9 +12,9 @@ def zones(sentence: str) -> tuple[list[str], list[str], bool]:
 
 
 def test_a_sentence_final_said_names_the_speaker_before_it():
-    speakers, contents, _ = zones("A strike hit a house in Khost, Afghan officials said on Tuesday.")
+    speakers, contents, _ = zones("A strike hit a shop in Khost, Afghan officials said Tuesday.")
     assert speakers == ["Afghan officials"]
-    assert contents == ["A strike hit a house in Khost"]
+    assert contents == ["A strike hit a shop in Khost"]
 
 
 def test_according_to_names_the_speaker_after_it():
@@ -23,9 +23,9 @@ def test_according_to_names_the_speaker_after_it():
 
 
 def test_a_speaker_before_said_that_owns_the_rest_as_content():
-    speakers, contents, _ = zones("The spokesman said that Pakistani forces struck first.")
+    speakers, contents, _ = zones("The spokesman said that Pakistani troops struck first.")
     assert speakers == ["The spokesman"]
-    assert contents == ["that Pakistani forces struck first."]
+    assert contents == ["that Pakistani troops struck first."]
 
 
 def test_accusations_and_reported_claims_are_hedged():

@@ -20,7 +20,7 @@ def test_groups_in_one_sentence_add_up():
 
 
 def test_at_least_and_more_than_keep_the_stated_figure():
-    result = fatalities("At least 23 soldiers and more than 200 militants were killed in the clash.")
+    result = fatalities("At least 23 soldiers and over 200 militants were killed in the clash.")
     assert (result.best, result.low) == (223, 223)
 
 
@@ -47,7 +47,7 @@ def test_injuries_only_or_no_casualties_mean_zero_dead():
 
 
 def test_killed_and_wounded_dozens_is_too_vague_to_count():
-    assert fatalities("The battle killed and wounded dozens.").best is None
+    assert fatalities("The shelling killed and injured dozens of people.").best is None
 
 
 def test_times_and_years_are_not_casualty_figures():

@@ -23,7 +23,7 @@ def extract(text: str, **kwargs: object) -> list[Claim]:
 
 def test_a_clash_becomes_one_claim_with_date_place_actors_and_toll():
     [claim] = extract(
-        "Pakistani and Afghan forces exchanged heavy fire near Chaman late Friday night, "
+        "Afghan and Pakistani troops exchanged intense fire near Chaman late Friday night, "
         "killing three soldiers."
     )
     assert (claim.event_type, claim.sub_event_type) == ("Battles", "Armed clash")
@@ -38,7 +38,7 @@ def test_a_clash_becomes_one_claim_with_date_place_actors_and_toll():
 def test_evidence_offsets_point_into_the_text():
     text = (
         "Officials met on Monday. "
-        "A drone strike hit a house in Khost province on Friday, killing two children."
+        "A drone strike hit a home in Khost province on Friday, killing two children."
     )
     doc = make_document(text)
     [claim] = make_extractor().extract(doc, make_context())
@@ -48,7 +48,7 @@ def test_evidence_offsets_point_into_the_text():
 
 def test_mentions_of_one_happening_in_several_sentences_merge():
     claims = extract(
-        "A Pakistani air strike hit a house in Khost province on Friday, Afghan officials said. "
+        "A Pakistani air strike hit a home in Khost province on Friday, Afghan officials said. "
         "The strike killed two children."
     )
     assert len(claims) == 1
@@ -56,9 +56,7 @@ def test_mentions_of_one_happening_in_several_sentences_merge():
 
 
 def test_a_partys_report_of_the_other_partys_strike_is_an_allegation():
-    [claim] = extract(
-        "A Pakistani air strike hit a house in Khost province on Friday, Afghan officials said."
-    )
+    [claim] = extract("A Pakistani air strike hit a home in Khost province on Friday, Afghan officials said.")
     assert claim.alleged is True
     assert claim.claimant == "Taliban (Afghanistan)"
     assert claim.actor1 == "Military Forces of Pakistan"

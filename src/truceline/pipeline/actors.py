@@ -32,7 +32,7 @@ _DATELINE_AFTER = re.compile(
 )
 
 
-# 'Kabul [Afghanistan], April 17 (ANI):', 'Quetta, 5 March -': a place then the date opening the report.
+# 'Kabul [Afghanistan], March 9 (Agency):', 'Quetta, 5 March -': a place then the date opening the report.
 _DATED_DATELINE_AFTER = re.compile(
     r"^\s*(?:\[[^\]]*\]|\([^)]*\))?\s*,\s*(?:[A-Z][a-z]+\.?\s+\d{1,2}\b|\d{1,2}\s+[A-Z][a-z]+\b)"
 )

@@ -48,7 +48,7 @@ _SPEECH_AFTER = re.compile(
     re.IGNORECASE,
 )
 
-# A dateline opens the report: 'August 1:', 'Kabul [Afghanistan], April 17 (ANI):'.
+# A dateline opens the report: 'August 1:', 'Kabul [Afghanistan], March 9 (Agency):'.
 _DATELINE_BEFORE = re.compile(
     r"\s*(?:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\s*(?:\[[^\]]*\]|\([^)]*\))?\s*,\s*)?"
 )
