@@ -429,3 +429,23 @@ def test_officials_of_a_place_speak_for_the_party_whose_country_it_is_in():
         "killing four women."
     )
     assert (claim.alleged, claim.claimant) == (True, "Taliban (Afghanistan)")
+
+
+def test_a_report_dated_a_day_behind_its_early_morning_events_puts_that_weekday_on_the_next_day():
+    # Published on a Saturday (tests' PUBLISHED): 'early Sunday' can only be the next day, so the wire copy
+    # is dated a time zone behind, and its other 'Sunday' is that day too; without it, six days back.
+    assert make_document("").published == date(2025, 12, 6)
+    strike, clash = extract(
+        "Jets bombed a village in Khost province early Sunday, killing three people. "
+        "Separately, Afghan and Pakistani troops traded fire near Chaman on Sunday afternoon."
+    )
+    assert (strike.event_date, clash.event_date) == (date(2025, 12, 7), date(2025, 12, 7))
+    [clash] = extract("Afghan and Pakistani troops traded fire near Chaman on Sunday afternoon.")
+    assert clash.event_date == date(2025, 11, 30)
+
+
+def test_a_span_of_time_is_no_toll_and_a_rejected_figure_does_not_hide_the_toll_inside_it():
+    [toll] = find_casualties(
+        "The raid came three days after a gunman at a checkpoint killed five policemen.", lexicons=lexicons()
+    )
+    assert (toll.count, toll.group, toll.is_killed) == (5, "security", True)

@@ -89,18 +89,24 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
         return []  # 'killed and wounded dozens': no split between dead and hurt
     mentions: list[CasualtyMention] = []
     masked = re.sub(r"\([^)]*\)|\[[^\]]*\]", lambda m: " " * len(m.group()), sentence)
-    for m in patterns.figure.finditer(masked):
+    pos = 0
+    while (m := patterns.figure.search(masked, pos)) is not None:
+        # A figure that is no toll may span one that is ('a military facility killed seven soldiers'):
+        # the search goes on right after its number, and after the whole figure only when it counts.
+        pos = m.end("n")
         raw = m.group("n").lower()
         tail = (m.group("tail") or "").lower()
         if raw in {"a", "an", "one", "some", "both", "several", "a few"} and not tail:
             continue
         if raw in {"a", "an", "one"} and not _is_single_victim(masked, m.start(), m.end(), patterns):
             continue  # 'a suicide bomber struck a police post': an article, not a count of victims
+        if re.search(
+            r"\b(?:minutes?|hours?|days?|weeks?|months?|km|kilometres?|kilometers?|years?|gmt|pm|am|million|"
+            r"percent)\b",
+            tail,
+        ):
+            continue  # 'two days after militants killed ...': a span of time, not a toll
         if re.match(r"\d", raw):
-            if re.search(
-                r"\b(?:hours?|days?|km|kilometres?|kilometers?|years?|gmt|pm|am|million|percent)\b", tail
-            ):
-                continue
             count = int(raw.replace(",", ""))
             if count >= 1900 and not tail:
                 continue  # a year
@@ -133,6 +139,7 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
                 end=m.end(),
             )
         )
+        pos = m.end()
     if not mentions:
         single = re.search(r"\bwas (?:killed|martyred|shot dead|gunned down)\b", masked)
         if single:

@@ -59,6 +59,15 @@ def _month_pattern(lexicons: Lexicons) -> str:
     return "|".join(sorted(lexicons.dates["months"], key=len, reverse=True))
 
 
+def is_dated_a_day_behind(text: str, *, published: date, lexicons: Lexicons) -> bool:
+    """A report that has something happen 'early Monday' (or 'overnight on Monday') while dated Sunday is
+    dated a time zone behind the events (a wire story dated in the Americas about the small hours in Asia):
+    its weekdays that fall on the day after its date are that next day, not six days back."""
+    weekdays: list[str] = lexicons.dates["weekdays"]
+    next_day = weekdays[(published.weekday() + 1) % 7]
+    return bool(re.search(rf"\b(?:early|overnight)\s+(?:on\s+)?{next_day}\b", text, re.IGNORECASE))
+
+
 def find_date_mentions(
     sentence: str, *, published: date, lexicons: Lexicons, next_day_weekdays: bool = False
 ) -> list[DateMention]:

@@ -12,6 +12,7 @@ from truceline.pipeline.actors import ActorMention
 from truceline.pipeline.casualties import says_no_casualties
 from truceline.pipeline.claims import Claim, Evidence
 from truceline.pipeline.context import ExtractionContext, Place
+from truceline.pipeline.dates import is_dated_a_day_behind
 from truceline.pipeline.detect import Detection, detect_happenings, speaker_of
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.geocode import document_admins
@@ -72,6 +73,9 @@ class RulesExtractor:
         spans = merge_spans(spans, find_people_spans(text, spans=spans, context=context))
         country_hints = _country_hints(text, context)
         admins = document_admins(text, context=context)
+        tuning = self.tuning
+        if is_dated_a_day_behind(text, published=published, lexicons=lexicons):
+            tuning = replace(tuning, next_day_weekdays=True)
         detections: list[Detection] = []
         speaker: ActorMention | None = None
         cursor = 0
@@ -88,7 +92,7 @@ class RulesExtractor:
                 context=context,
                 lexicons=lexicons,
                 country_hints=country_hints,
-                tuning=self.tuning,
+                tuning=tuning,
                 speaker=previous_speaker,
                 document_admins=admins,
             )
@@ -102,12 +106,12 @@ class RulesExtractor:
                     context=context,
                     lexicons=lexicons,
                     country_hints=country_hints,
-                    tuning=self.tuning,
+                    tuning=tuning,
                     speaker=previous_speaker,
                     document_admins=admins,
                 )
             detections.extend(found)
-        happenings = merge_detections(detections, published=published, context=context, tuning=self.tuning)
+        happenings = merge_detections(detections, published=published, context=context, tuning=tuning)
         detected = {d.sentence.index for d in detections}
         quiet = frozenset(
             s.paragraph
