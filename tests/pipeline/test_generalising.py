@@ -449,3 +449,11 @@ def test_a_span_of_time_is_no_toll_and_a_rejected_figure_does_not_hide_the_toll_
         "The raid came three days after a gunman at a checkpoint killed five policemen.", lexicons=lexicons()
     )
     assert (toll.count, toll.group, toll.is_killed) == (5, "security", True)
+
+
+def test_unnamed_militants_are_the_other_side_of_a_clash_and_the_one_armed_group_the_article_names():
+    attack = "On Friday, militants attacked a police station near Chaman, killing two policemen."
+    [claim] = extract(attack)
+    assert (claim.actor1, claim.actor2) == ("Police Forces of Pakistan", "Unidentified Armed Group")
+    [claim] = extract("The TTP has vowed to keep up its campaign against the state. " + attack)
+    assert (claim.actor1, claim.actor2) == ("Police Forces of Pakistan", "TTP")

@@ -126,6 +126,7 @@ class RulesExtractor:
             extractor=f"{self.name}/{self.version}",
             dateline=_dateline_place(text, body, context),
             quiet_paragraphs=quiet,
+            named_actors=frozenset(s.key for s in spans if s.label == "ACTOR"),
         )
         if text is doc.text:
             return claims

@@ -25,6 +25,10 @@ _UNIDENTIFIED_ARMED = "Unidentified Armed Group"
 # Non-party actors a party's accusation or denial may name (armed groups and third states).
 _COORDINATED = re.compile(r"^\s*(?:,|and|,\s*and|&)\s+(?:the\s+)?$", re.IGNORECASE)
 _ARMED_GROUP, _FOREIGN_STATE = "armed_group", "foreign_state"
+_UNNAMED_FIGHTERS = re.compile(
+    r"\b(?:militants?|insurgents?|terrorists?|gunm[ae]n|attackers?|assailants?|khwarij|khawarij)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -242,8 +246,9 @@ def build_claims(
     extractor: str,
     dateline: Place | None = None,
     quiet_paragraphs: frozenset[int] = frozenset(),
+    named_actors: frozenset[str] = frozenset(),
 ) -> list[Claim]:
-    """One claim per happening, numbered in evidence order.
+    """One claim per happening, numbered in evidence order; `named_actors` are those the article names.
 
     A strike reported without a perpetrator or a source continues the one before it of the same kind
     ('A second strike targeted ...'): it takes that one's perpetrator and attribution.
@@ -263,7 +268,12 @@ def build_claims(
         )
         if first.family == VIOLENCE:
             roles = _violence_roles(
-                happening, context, lexicons, last_roles.get(kind), country=location.country
+                happening,
+                context,
+                lexicons,
+                last_roles.get(kind),
+                country=location.country,
+                named_actors=named_actors,
             )
         else:
             roles = _process_roles(happening, context)
@@ -336,9 +346,11 @@ def _violence_roles(
     previous: _Roles | None,
     *,
     country: str | None,
+    named_actors: frozenset[str] = frozenset(),
 ) -> _Roles:
     """Who did it to whom; `country` is where it happened (its own place, else the one it takes from the
-    article), which says whose civilians were hurt."""
+    article), which says whose civilians were hurt. Unnamed militants are the one armed group the article
+    names, if it names exactly one (`named_actors`)."""
     first = happening.first
     parties = context.actors.parties
     militaries = {roles.military for roles in parties.values()}
@@ -354,6 +366,8 @@ def _violence_roles(
                 name in texts for name in (*roles.names[:1], *roles.demonyms[:1])
             ):
                 actors.append(roles.military)
+        if len([a for a in actors if not a.startswith("Civilians")]) == 1 and _UNNAMED_FIGHTERS.search(texts):
+            actors.append(_UNIDENTIFIED_ARMED)  # 'militants attacked a police station': the other side
     texts = " ".join(d.sentence.text for d in happening.detections)
     groups = {c.group for d in happening.detections for c in d.casualties}
     security_toll_only = "security" in groups and "civilian" not in groups
@@ -376,6 +390,12 @@ def _violence_roles(
     if named_groups:
         # 'militants' and 'attackers' in the same report are the named group, not another actor
         actors = [a for a in actors if a != _UNIDENTIFIED_ARMED]
+    elif _UNIDENTIFIED_ARMED in actors:
+        article_groups = named_actors & _outside_actors(context, _ARMED_GROUP)
+        if len(article_groups) == 1:
+            # 'Pakistani Taliban' in the lead, 'militants' later: the article's one armed group
+            [group] = article_groups
+            actors = [group if a == _UNIDENTIFIED_ARMED else a for a in actors]
     non_civilian = [a for a in actors if not a.startswith("Civilians")]
     protesters = getattr(context.actors.party_roles(country), "protesters", None)
     if first.event_type == "Protests" and protesters and not non_civilian:
