@@ -2,9 +2,18 @@
 
 from datetime import date
 
-from tests.pipeline.builders import lexicons, make_context, make_document, make_extractor
+from tests.pipeline.builders import (
+    ACTORS,
+    PLACES,
+    FakeGeography,
+    lexicons,
+    make_context,
+    make_document,
+    make_extractor,
+)
 from truceline.pipeline.casualties import find_casualties
 from truceline.pipeline.claims import Claim
+from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.extract import RulesExtractor
 from truceline.pipeline.sentences import reflow
 from truceline.pipeline.tuning import Tuning
@@ -457,3 +466,24 @@ def test_unnamed_militants_are_the_other_side_of_a_clash_and_the_one_armed_group
     assert (claim.actor1, claim.actor2) == ("Police Forces of Pakistan", "Unidentified Armed Group")
     [claim] = extract("The TTP has vowed to keep up its campaign against the state. " + attack)
     assert (claim.actor1, claim.actor2) == ("Police Forces of Pakistan", "TTP")
+
+
+def test_a_village_known_only_far_from_the_district_the_article_names_is_placed_at_that_district():
+    village = Place(
+        "Shinkai",
+        "PK",
+        34.69,
+        71.18,
+        admin1="Khyber Pakhtunkhwa",
+        admin2="Mohmand",
+        population=0,
+        border_km=3,
+    )
+    context = ExtractionContext.from_parts(
+        actors=ACTORS, places=[*PLACES, village], geography=FakeGeography()
+    )
+    text = "Afghan and Pakistani troops traded fire in the Shinkai area on Friday, officials in {} said."
+    [claim] = make_extractor().extract(make_document(text.format("Kurram district")), context)
+    assert (claim.location.name, claim.location.geo_precision) == ("Kurram", 2)
+    [claim] = make_extractor().extract(make_document(text.format("the province")), context)
+    assert claim.location.name == "Shinkai"  # nothing says it is elsewhere

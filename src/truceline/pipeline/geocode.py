@@ -95,6 +95,9 @@ def find_place_mentions(
         )
         if place is None:
             continue
+        elsewhere = _district_instead(place, document_admins, context=context)
+        if elsewhere is not None:
+            place, level_word = elsewhere, "district"
         place = _seat_of(place, context=context)
         is_locative = bool(
             _LOCATIVE_BEFORE.search(sentence[:start]) or level_word or place.level == "crossing"
@@ -136,6 +139,24 @@ def _seat_of(place: Place, *, context: ExtractionContext) -> Place:
         return place
     seat = max(towns, key=lambda p: p.population)
     return replace(place, lat=seat.lat, lon=seat.lon)
+
+
+def _district_instead(place: Place, admins: frozenset[str], *, context: ExtractionContext) -> Place | None:
+    """A village the gazetteer knows only in a district the article never names, far from the one district of
+    its province the article does name, is an unlisted namesake in that district ('the Palosin area' in a
+    report on Kurram): the happening is placed at that district, not on the namesake."""
+    if place.level != "town" or place.population > 0 or not place.admin2 or place.admin2.lower() in admins:
+        return None
+    districts = [
+        p
+        for name in admins
+        for p in context.places.lookup(name)
+        if p.level == "district" and p.country == place.country and p.admin1 == place.admin1
+    ]
+    if len({d.name for d in districts}) != 1:
+        return None
+    district = _seat_of(districts[0], context=context)
+    return district if km_between(place, district) > 50 else None
 
 
 def document_admins(text: str, *, context: ExtractionContext) -> frozenset[str]:
