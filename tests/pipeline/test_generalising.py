@@ -487,3 +487,11 @@ def test_a_village_known_only_far_from_the_district_the_article_names_is_placed_
     assert (claim.location.name, claim.location.geo_precision) == ("Kurram", 2)
     [claim] = make_extractor().extract(make_document(text.format("the province")), context)
     assert claim.location.name == "Shinkai"  # nothing says it is elsewhere
+
+
+def test_where_someone_came_from_is_not_where_the_happening_was():
+    [claim] = extract(
+        "Afghan and Pakistani troops traded fire near Chaman on Friday. "
+        "A bus coming from Peshawar was caught in the firing, officials said."
+    )
+    assert claim.location.name == "Chaman"

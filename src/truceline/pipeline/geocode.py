@@ -12,6 +12,13 @@ from truceline.pipeline.claims import Location
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.nlp import Span
 
+# 'a bus coming from Dera Ismail Khan', 'families returning from Karachi': where someone came from, not where
+# the happening was.
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:coming|came|travell?ing|travell?ed|returning|returned|arriving|arrived|fleeing|fled)\s+from\s+"
+    r"(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|of|across|from|inside|into|on|around|outside|targeted|targeting|hit|struck|bombed|"
     r"shelled|between|along|toward|towards|including|and|spanning|over|through|to)\s+(?:the\s+)?"
@@ -68,6 +75,8 @@ def find_place_mentions(
     admin_hints = _admin_hints(sentence) | document_admins
     mentions: list[PlaceMention] = []
     for (start, end), name in sorted(candidates.items()):
+        if _ORIGIN_BEFORE.search(sentence[:start]):
+            continue
         if any(s <= start and end <= e for s, e in actor_ranges) and not _LOCATIVE_BEFORE.search(
             sentence[:start]
         ):
