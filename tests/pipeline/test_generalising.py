@@ -495,3 +495,10 @@ def test_where_someone_came_from_is_not_where_the_happening_was():
         "A bus coming from Peshawar was caught in the firing, officials said."
     )
     assert claim.location.name == "Chaman"
+
+
+def test_a_negated_happening_did_not_happen():
+    assert extract("Pakistan has not reopened the Torkham crossing, officials said on Friday.") == []
+    assert extract("Officials said on Friday that the troops did not fire on the post near Chaman.") == []
+    [claim] = extract("Pakistan reopened the Torkham crossing on Friday, officials said.")
+    assert claim.process_type == "border_reopened"

@@ -520,10 +520,17 @@ _PREPOSITIONAL_TO = re.compile(
 _PERFECT_INFINITIVE = re.compile(r"\bto\s+have\s+(?:been\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
 
+# 'has not reopened', 'did not attack', 'were never shelled', 'no longer fire': negated, nothing happened.
+_NEGATED = re.compile(
+    r"\b(?:not|never|no longer|\w+n['’]t)\s+(?:\w+ly\s+)?(?:yet\s+)?(?:(?:been|be|being)\s+)?$", re.IGNORECASE
+)
+
+
 def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
-    """'will strike', 'threat of clashes': not a happening. 'said to have exchanged fire' is one (past)."""
+    """'will strike', 'threat of clashes', 'has not reopened': not a happening. 'said to have exchanged fire'
+    is one (past)."""
     before = text[max(0, start - 40) : start]
-    if _CONDITIONAL.search(text[max(0, start - 70) : start]):
+    if _CONDITIONAL.search(text[max(0, start - 70) : start]) or _NEGATED.search(before):
         return True
     if _PREPOSITIONAL_TO.search(before):
         return False  # 'died due to airstrikes', 'in response to the shelling': 'to' is a preposition here
