@@ -14,6 +14,7 @@ from tests.pipeline.builders import (
 from truceline.pipeline.casualties import find_casualties
 from truceline.pipeline.claims import Claim
 from truceline.pipeline.context import ExtractionContext, Place
+from truceline.pipeline.dates import find_date_mentions
 from truceline.pipeline.extract import RulesExtractor
 from truceline.pipeline.sentences import reflow
 from truceline.pipeline.tuning import Tuning
@@ -502,3 +503,20 @@ def test_a_negated_happening_did_not_happen():
     assert extract("Officials said on Friday that the troops did not fire on the post near Chaman.") == []
     [claim] = extract("Pakistan reopened the Torkham crossing on Friday, officials said.")
     assert claim.process_type == "border_reopened"
+
+
+def test_a_weekday_after_by_is_a_deadline_ahead_not_the_day_of_the_happening():
+    found = find_date_mentions(
+        "The crossing reopened to trucks, and pedestrians are to follow by Monday.",
+        published=date(2025, 12, 6),
+        lexicons=lexicons(),
+    )
+    assert found == []
+
+
+def test_a_condemnation_is_a_statement_against_the_other_side():
+    claims = extract(
+        "Pakistan's prime minister said on Friday that the raid on the post near Chaman by Afghan forces "
+        "deserved the strongest condemnation."
+    )
+    assert "accusation" in {c.process_type for c in claims}

@@ -124,6 +124,8 @@ def find_date_mentions(
         sentence,
         re.IGNORECASE,
     ):
+        if re.search(r"\b(?:by|until|till|next)\s+$", sentence[: m.start()], re.IGNORECASE):
+            continue  # 'to allow crossings by Friday', 'next Monday': a deadline ahead, not a day past
         target = weekdays.index(m.group("w").lower())
         back = (published.weekday() - target) % 7
         if back == 6 and next_day_weekdays and not m.group().lower().startswith("last"):
