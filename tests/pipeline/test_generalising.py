@@ -520,3 +520,13 @@ def test_a_condemnation_is_a_statement_against_the_other_side():
         "deserved the strongest condemnation."
     )
     assert "accusation" in {c.process_type for c in claims}
+
+
+def test_an_attack_on_civilians_with_no_armed_side_is_violence_against_civilians():
+    [claim] = extract(
+        "Gunmen attacked a passenger van near Chaman on Friday, killing nine people, including two women."
+    )
+    assert (claim.event_type, claim.sub_event_type) == ("Violence against civilians", "Attack")
+    assert claim.fatalities.best == 9  # the women are among the nine
+    [claim] = extract("Gunmen attacked a border post near Chaman on Friday, killing two soldiers.")
+    assert claim.event_type == "Battles"

@@ -69,6 +69,11 @@ _INCLUDING_CIVILIANS = re.compile(
 )
 
 
+_SUBSET_BEFORE = re.compile(
+    r"\b(?:including|among them|among whom|of whom|of them)\s+(?:at least\s+)?$", re.I
+)
+
+
 def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMention]:
     """Figures in one sentence, each tied to the nearest killed/injured word after (or before) it."""
     patterns = _patterns(lexicons)
@@ -114,6 +119,8 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
             count = numbers.get(raw, vague.get(raw, 0))
         if count <= 0 or _is_time_or_date(masked, m.start(), m.end()):
             continue
+        if mentions and _SUBSET_BEFORE.search(masked[: m.start()]):
+            continue  # '38 people, including six women': part of the figure before, not more dead
         if tail.strip() == "others" or (m.group("others") and not tail):
             group = "others"
         elif tail:

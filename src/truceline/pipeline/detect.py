@@ -193,6 +193,8 @@ def detect_happenings(
         if _is_background_violence(text, start, dates, casualties, process, attribution, lexicons):
             pass
         elif not rule.is_generic or any(c.is_killed for c in casualties) or lexicons.anaphora.search(text):
+            if rule.is_generic and _is_one_sided_on_civilians(text, start, casualties, lexicons):
+                rule = replace(rule, event_type="Violence against civilians", sub_event_type="Attack")
             detections.extend(
                 _with_places(
                     sentence,
@@ -422,6 +424,25 @@ def _is_background_violence(
         return True  # 'protested over the strikes', 'condemned the attack': the object of a statement
     is_accused = any(rule.process_type == "accusation" for rule, _ in process)
     return is_accused and attribution.is_content(start, start + 1) and not dates and not casualties
+
+
+_ARMED_SIDE = re.compile(
+    r"\b(?:forces|soldiers?|troops|police\w*|army|military|security|personnel|guards?|posts?|checkpoints?|"
+    r"militants?|fighters?|terrorists?|clash\w*|fire)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_one_sided_on_civilians(
+    text: str, start: int, casualties: list[CasualtyMention], lexicons: Lexicons
+) -> bool:
+    """'Gunmen attacked passenger vans, killing 12 people, including women': an attack (no more specific
+    trigger) on civilians, with no armed side hit or named, is violence against civilians (ACLED), not a
+    battle."""
+    if _ARMED_SIDE.search(text) or any(c.group in {"security", "militant"} for c in casualties):
+        return False
+    civilian_toll = any(c.group == "civilian" for c in casualties)
+    return civilian_toll or bool(lexicons.civilian_targets.search(text[start : start + 50]))
 
 
 def _violence_triggers(text: str, lexicons: Lexicons) -> tuple[TriggerRule, int] | None:
