@@ -516,7 +516,7 @@ def test_a_weekday_after_by_is_a_deadline_ahead_not_the_day_of_the_happening():
 
 def test_a_condemnation_is_a_statement_against_the_other_side():
     claims = extract(
-        "Pakistan's prime minister said on Friday that the raid on the post near Chaman by Afghan forces "
+        "Pakistan's foreign ministry stated on Friday that the raid on the post near Chaman by Afghan forces "
         "deserved the strongest condemnation."
     )
     assert "accusation" in {c.process_type for c in claims}

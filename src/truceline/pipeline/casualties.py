@@ -96,7 +96,7 @@ def find_casualties(sentence: str, *, lexicons: Lexicons) -> list[CasualtyMentio
     masked = re.sub(r"\([^)]*\)|\[[^\]]*\]", lambda m: " " * len(m.group()), sentence)
     pos = 0
     while (m := patterns.figure.search(masked, pos)) is not None:
-        # A figure that is no toll may span one that is ('a military facility killed seven soldiers'):
+        # A figure that is no toll may span one that is ('a convoy near the post killed four guards'):
         # the search goes on right after its number, and after the whole figure only when it counts.
         pos = m.end("n")
         raw = m.group("n").lower()

@@ -12,7 +12,7 @@ from truceline.pipeline.claims import Location
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.nlp import Span
 
-# 'a bus coming from Dera Ismail Khan', 'families returning from Karachi': where someone came from, not where
+# 'a van coming from Quetta', 'families returning from Karachi': where someone came from, not where
 # the happening was.
 _ORIGIN_BEFORE = re.compile(
     r"\b(?:coming|came|travell?ing|travell?ed|returning|returned|arriving|arrived|fleeing|fled)\s+from\s+"
