@@ -530,3 +530,16 @@ def test_an_attack_on_civilians_with_no_armed_side_is_violence_against_civilians
     assert claim.fatalities.best == 9  # the women are among the nine
     [claim] = extract("Gunmen attacked a border post near Chaman on Friday, killing two soldiers.")
     assert claim.event_type == "Battles"
+
+
+def test_an_actor_alias_that_is_a_place_name_is_a_place_after_in():
+    kabul = Place("Kabul", "AF", 34.53, 69.17, admin1="Kabul", population=4434550, border_km=120)
+    actors = [(n, p, ["Kabul"] if n == "Taliban (Afghanistan)" else a) for n, p, a in ACTORS]
+    context = ExtractionContext.from_parts(actors=actors, places=[*PLACES, kabul], geography=FakeGeography())
+    text = "A TTP commander was killed in a drone strike in Kabul on Friday, sources said."
+    [claim] = make_extractor().extract(make_document(text), context)
+    assert (claim.actor1, claim.actor2) == ("Unidentified Military Forces", "TTP")
+    text = "Kabul denied on Friday that its forces had fired on the post near Chaman."
+    claims = make_extractor().extract(make_document(text), context)
+    denial = next(c for c in claims if c.process_type == "denial")
+    assert denial.actor1 == "Taliban (Afghanistan)"  # a subject, not a place

@@ -95,6 +95,12 @@ def find_actor_mentions(
             continue
         if _is_dateline(sentence, span.start, span.end) or _is_inside_a_name(sentence, span.start, span.end):
             continue
+        if (
+            _LOCATIVE_BEFORE.search(sentence[: span.start])
+            and not re.match(r"^\s+(?:of|that)\b", sentence[span.end :])
+            and any(context.places.lookup(span.text))
+        ):
+            continue  # 'a strike in Kabul': an alias that is a place name, used as a place
         party = dictionary.party_of.get(span.key)
         is_forces = bool(re.search(r"forces|troops|soldiers|army|military|ispr", span.text, re.I))
         mentions.append(_mention(span.key, party, span.start, span.end, is_forces, attribution))
