@@ -201,9 +201,21 @@ def _pooled(held_out: list[Scores]) -> str:
     pair = sum(s.incidents["pair_f1"] * s.incidents["gold_pairs_among_aligned"] for s in held_out) / max(
         sum(s.incidents["gold_pairs_among_aligned"] for s in held_out), 1
     )
+    weights = [int(s.extraction["matched"]) for s in held_out]
+    names = held_out[0].extraction["attribute_accuracy_on_matched"]
+    attributes = {
+        k: sum(
+            s.extraction["attribute_accuracy_on_matched"][k] * n
+            for s, n in zip(held_out, weights, strict=True)
+        )
+        / max(sum(weights), 1)
+        for k in names
+    }  # each fold's accuracy weighted by its matched pairs (location: nearly, it counts pairs with a point)
     return (
         f"cross-validated (held-out folds pooled): F1 {f1:.3f} (P {p:.3f} R {r:.3f})  "
-        f"incidents B3 {b3:.3f} pair {pair:.3f}"
+        f"incidents B3 {b3:.3f} pair {pair:.3f}\n"
+        "attributes on matched pairs (held-out folds pooled): "
+        + "  ".join(f"{k} {v:.2f}" for k, v in attributes.items())
     )
 
 
