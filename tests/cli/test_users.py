@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from tests.builders import NOW
 from tests.cli.conftest import RunCli
-from truceline.db.registry import Base
 from truceline.errors import PermissionDenied
 from truceline.ledger.encoding import parse_time
 from truceline.ledger.service import latest_checkpoint, tree_size
+from truceline.records import Base
 from truceline.runtime import Runtime
 from truceline.users.service import create_user, hash_token, issue_api_token, principal_for_token
 from truceline.users.token_models import ApiToken, ApiTokenRevocation

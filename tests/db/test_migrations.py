@@ -2,12 +2,12 @@ from sqlalchemy import Column, Integer, Table
 
 from truceline.db.engine import make_engine
 from truceline.db.migrate import schema_differences
-from truceline.db.registry import RECORD_MODELS, Base
+from truceline.records import RECORD_MODELS, Base
 
 
 def test_migrations_create_exactly_the_schema_the_models_describe(database_url: str) -> None:
     engine = make_engine(database_url)
-    assert schema_differences(engine) == []
+    assert schema_differences(engine, Base.metadata) == []
     engine.dispose()
 
 
@@ -15,7 +15,7 @@ def test_schema_comparison_notices_a_model_the_migrations_do_not_have(database_u
     extra = Table("not_migrated", Base.metadata, Column("id", Integer, primary_key=True))
     try:
         engine = make_engine(database_url)
-        differences = schema_differences(engine)
+        differences = schema_differences(engine, Base.metadata)
         engine.dispose()
     finally:
         Base.metadata.remove(extra)

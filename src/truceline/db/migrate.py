@@ -9,9 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
-
-from truceline.db.registry import Base
+from sqlalchemy import Engine, MetaData
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -31,8 +29,9 @@ def upgrade_to_head(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def schema_differences(engine: Engine) -> list[Any]:
-    """What autogenerate would change: empty when models and migrations agree."""
+def schema_differences(engine: Engine, metadata: MetaData) -> list[Any]:
+    """What autogenerate would change: empty when the models' `metadata` (`truceline.records.Base.metadata`)
+    and the migrations agree."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))

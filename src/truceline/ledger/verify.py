@@ -10,7 +10,6 @@ from sqlalchemy import ScalarSelect, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from truceline.db.base import Record
-from truceline.db.registry import RECORD_MODELS
 from truceline.errors import InvalidInput, TrucelineError, VerificationError
 from truceline.ledger.encoding import LedgerEntry, commitment
 from truceline.ledger.merkle import MerkleAccumulator
@@ -18,6 +17,7 @@ from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRo
 from truceline.ledger.notes import parse_checkpoint, parse_note, verify_cosignature, verify_note
 from truceline.ledger.service import CHAIN_PREFIX, chain_line, content_of_columns, record_columns
 from truceline.ledger.signing import Verifier
+from truceline.records import RECORD_MODELS
 from truceline.users.accounts import account_of, apply_event
 from truceline.users.models import User, UserEvent
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from truceline.db.registry import record_model
 from truceline.ledger.service import record_content
+from truceline.records import record_model
 
 EXPORT_KINDS = frozenset({"documents", "claims", "incidents", "talks_rounds", "sources"})
 

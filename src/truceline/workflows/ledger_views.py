@@ -16,7 +16,6 @@ from truceline.cases.blobs import BlobStore
 from truceline.cases.models import Evidence
 from truceline.config import Settings
 from truceline.db.engine import make_read_only_engine
-from truceline.db.registry import record_model
 from truceline.errors import InvalidInput, NotFound, VerificationError
 from truceline.ledger import merkle, service
 from truceline.ledger.encoding import LedgerEntry
@@ -34,6 +33,7 @@ from truceline.ledger.schemas import (
 )
 from truceline.ledger.signing import Verifier
 from truceline.ledger.verify import VerifyReport, verify_database
+from truceline.records import record_model
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Role, can

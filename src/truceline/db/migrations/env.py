@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from truceline.db.engine import make_engine
-from truceline.db.registry import Base
+from truceline.records import Base
 
 config = context.config
 target_metadata = Base.metadata

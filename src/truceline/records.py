@@ -1,4 +1,8 @@
-"""Imports every model so metadata and the ledger know all record tables."""
+"""Every model, gathered in one module so the metadata and the ledger know all record tables.
+
+It sits above the domains it gathers (`db/` imports none of them): the migration environment, the schema check
+and the ledger's database verifier import it.
+"""
 
 from __future__ import annotations
 
