@@ -10,6 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from truceline.cases import findings as findings_service
+from truceline.cases import penalties
 from truceline.cases import service as cases
 from truceline.cases.models import Finding
 from truceline.cases.rules import FindingStatus, base_id
@@ -67,10 +69,10 @@ def list_finding_rows(
         if not any(day is not None and date_from <= day <= date_to for day in (adopted, published)):
             continue
         finding = versions[-1]  # the version the ledger held then
-        if not cases.may_read_finding(session, principal, finding):
+        if not findings_service.may_read_finding(session, principal, finding):
             continue
         case = cases.get_case(session, finding.case_id)
-        penalty = cases.find_penalty(session, finding.id)
+        penalty = penalties.find_penalty(session, finding.id)
         responsible = None
         if finding.responsible_party:
             how = {"forces": "its forces", "host": "as host"}.get(finding.responsibility or "", "")
