@@ -11,6 +11,9 @@ from sqlalchemy import select
 from tests.builders import NOW
 from tests.cases.jpegs import a_jpeg
 from tests.cases.world import World, a_finding_in, a_world, file_a_complaint, ledger_size, open_investigation
+from truceline.cases import evidence as evidence_service
+from truceline.cases import findings as findings_service
+from truceline.cases import notifications as notifications_service
 from truceline.cases import service
 from truceline.cases.blobs import sha256_hex
 from truceline.cases.models import Case, CustodyEvent, Evidence
@@ -62,7 +65,7 @@ def test_a_photo_keeps_its_exif_and_every_read_is_a_custody_event(runtime: Runti
     world = a_world(runtime)
     case_id = _case(world)
     with runtime.transaction() as session:
-        photo = service.add_file_evidence(
+        photo = evidence_service.add_file_evidence(
             session,
             principal=world["monitor-one"],
             store=world.store,
@@ -78,19 +81,19 @@ def test_a_photo_keeps_its_exif_and_every_read_is_a_custody_event(runtime: Runti
         "longitude": 71.083333,
     }
     with runtime.transaction() as session:
-        data = service.read_evidence(
+        data = evidence_service.read_evidence(
             session, principal=world["mediator-turkiye"], store=world.store, evidence_id=photo.id, now=NOW
         )
-        path = service.checkout_working_copy(
+        path = evidence_service.checkout_working_copy(
             session, principal=world["monitor-one"], store=world.store, evidence_id=photo.id, now=NOW
         )
-        service.transfer_evidence(
+        evidence_service.transfer_evidence(
             session, principal=world["monitor-one"], evidence_id=photo.id, to="forensic lab", now=NOW
         )
     assert data == a_jpeg()
     assert "/working/" in path
     with runtime.sessions() as session:
-        chain = service.list_custody(session, photo.id)
+        chain = evidence_service.list_custody(session, photo.id)
         assert [(e.action, e.actor) for e in chain] == [
             ("received", "monitor-one"),
             ("read", "mediator-turkiye"),
@@ -103,7 +106,7 @@ def test_a_party_never_reads_the_other_sides_confidential_evidence(runtime: Runt
     world = a_world(runtime)
     case_id = _case(world)
     with runtime.transaction() as session:
-        secret = service.add_file_evidence(
+        secret = evidence_service.add_file_evidence(
             session,
             principal=world["liaison-af"],
             store=world.store,
@@ -115,12 +118,13 @@ def test_a_party_never_reads_the_other_sides_confidential_evidence(runtime: Runt
         )
     with runtime.transaction() as session:
         with pytest.raises(NotFound):
-            service.read_evidence(
+            evidence_service.read_evidence(
                 session, principal=world["liaison-pk"], store=world.store, evidence_id=secret.id, now=NOW
             )
-        assert service.list_evidence(session, principal=world["liaison-pk"], case_id=case_id) == []
+        assert evidence_service.list_evidence(session, principal=world["liaison-pk"], case_id=case_id) == []
         assert [
-            e.id for e in service.list_evidence(session, principal=world["liaison-af"], case_id=case_id)
+            e.id
+            for e in evidence_service.list_evidence(session, principal=world["liaison-af"], case_id=case_id)
         ] == [secret.id]
 
 
@@ -129,7 +133,7 @@ def test_sealed_evidence_is_disclosed_only_with_the_committed_content(runtime: R
     case_id = _case(world)
     content = b"statement of a witness who must stay anonymous for now"
     with runtime.transaction() as session:
-        sealed = service.add_sealed_evidence(
+        sealed = evidence_service.add_sealed_evidence(
             session,
             principal=world["liaison-af"],
             case_id=case_id,
@@ -141,7 +145,7 @@ def test_sealed_evidence_is_disclosed_only_with_the_committed_content(runtime: R
 
     def disclose(data: bytes) -> Evidence:
         with runtime.transaction() as session:
-            return service.disclose_evidence(
+            return evidence_service.disclose_evidence(
                 session,
                 principal=world["liaison-af"],
                 store=world.store,
@@ -166,7 +170,7 @@ def test_sealed_evidence_is_disclosed_only_with_the_committed_content(runtime: R
     )
     assert world.store.read_original(sha256_hex(content)) == content
     with runtime.sessions() as session:
-        assert [e.action for e in service.list_custody(session, sealed.id)] == [
+        assert [e.action for e in evidence_service.list_custody(session, sealed.id)] == [
             "sealed_commitment",
             "disclosed",
         ]
@@ -176,7 +180,7 @@ def test_a_monitor_not_assigned_to_the_case_cannot_propose(runtime: Runtime) -> 
     world = a_world(runtime)
     case_id = _case(world)
     with runtime.transaction() as session, pytest.raises(PermissionDenied, match="may not propose_finding"):
-        service.propose_finding(
+        findings_service.propose_finding(
             session,
             principal=world["monitor-two"],
             scenario=runtime.scenario,
@@ -189,7 +193,7 @@ def test_a_monitor_not_assigned_to_the_case_cannot_propose(runtime: Runtime) -> 
 def _proposed(world: World) -> str:
     case_id = _case(world)
     with world.runtime.transaction() as session:
-        return service.propose_finding(
+        return findings_service.propose_finding(
             session,
             principal=world["monitor-one"],
             scenario=world.runtime.scenario,
@@ -201,9 +205,9 @@ def _proposed(world: World) -> str:
 
 def _sign(world: World, finding_id: str, username: str, *, key_of: str | None = None) -> None:
     with world.runtime.transaction() as session:
-        message = service.signing_message(service.get_finding(session, finding_id))
+        message = findings_service.signing_message(findings_service.get_finding(session, finding_id))
         signature = base64.b64encode(world.signers[key_of or username].sign(message)).decode()
-        service.sign_finding(
+        findings_service.sign_finding(
             session, principal=world[username], finding_id=finding_id, signature=signature, now=NOW
         )
 
@@ -229,7 +233,7 @@ def test_a_finding_is_not_adopted_before_the_quorum_signs(runtime: Runtime) -> N
 
     def adopt() -> None:
         with runtime.transaction() as session:
-            service.adopt_finding(
+            findings_service.adopt_finding(
                 session,
                 principal=world["mediator-qatar"],
                 scenario=runtime.scenario,
@@ -243,7 +247,7 @@ def test_a_finding_is_not_adopted_before_the_quorum_signs(runtime: Runtime) -> N
     _sign(world, finding_id, "mediator-turkiye")
     adopt()
     with runtime.sessions() as session:
-        assert service.get_finding(session, finding_id).status == "adopted"
+        assert findings_service.get_finding(session, finding_id).status == "adopted"
         statuses = session.scalars(select(Case.status).order_by(Case.created_at, Case.id)).all()
         assert statuses[-1] == "finding_adopted"
 
@@ -251,7 +255,7 @@ def test_a_finding_is_not_adopted_before_the_quorum_signs(runtime: Runtime) -> N
 def test_claims_inside_a_notified_activity_are_flagged_with_the_notice(runtime: Runtime) -> None:
     world = a_world(runtime)
     with runtime.transaction() as session:
-        notice = service.file_notification(
+        notice = notifications_service.file_notification(
             session,
             principal=world["liaison-pk"],
             notification_in=NotificationCreate(
@@ -263,7 +267,7 @@ def test_claims_inside_a_notified_activity_are_flagged_with_the_notice(runtime: 
             now=NOW,
         )
         with pytest.raises(PermissionDenied):
-            service.file_notification(
+            notifications_service.file_notification(
                 session,
                 principal=world["mediator-qatar"],
                 notification_in=NotificationCreate(
@@ -277,19 +281,19 @@ def test_claims_inside_a_notified_activity_are_flagged_with_the_notice(runtime: 
     with runtime.sessions() as session:
         claim = session.get(Claim, "doc-1-c1")  # Torkham, 2025-10-25
         assert claim is not None
-        flagged = service.claims_in_notified_activities(session, [claim])
+        flagged = notifications_service.claims_in_notified_activities(session, [claim])
         assert [(f.claim, f.notification.id) for f in flagged] == [(claim, notice.id)]
         elsewhere = Claim(event_date=claim.event_date, location={"lat": 31.0, "lon": 66.0})
-        assert service.claims_in_notified_activities(session, [elsewhere]) == []
+        assert notifications_service.claims_in_notified_activities(session, [elsewhere]) == []
 
 
 def test_evidence_is_refused_once_a_finding_is_proposed(runtime: Runtime) -> None:
     world = a_world(runtime)
     finding_id = _proposed(world)
     with runtime.sessions() as session:
-        case_id = service.get_finding(session, finding_id).case_id
+        case_id = findings_service.get_finding(session, finding_id).case_id
     with runtime.transaction() as session, pytest.raises(Conflict, match="is finding_proposed"):
-        service.add_url_evidence(
+        evidence_service.add_url_evidence(
             session, principal=world["monitor-one"], case_id=case_id, url="https://example.org/late", now=NOW
         )
     with runtime.sessions() as session:

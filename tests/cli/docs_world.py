@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from tests.builders import one_of_each_record
 from tests.incidents.test_interop import ACLED_ROWS, GED_TEXT, acled_csv
+from truceline.cases.findings import signing_message
 from truceline.cases.models import Finding, FindingSignature
-from truceline.cases.service import signing_message
 from truceline.cli.main import cli
 from truceline.config import load_settings
 from truceline.db.base import Record

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from tests.cli.conftest import RunCli
-from tests.workflows.test_reports import add_week_of_incidents
+from tests.reports.test_compliance import add_week_of_incidents
 from truceline.cli.main import main
 from truceline.runtime import Runtime
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.builders import NOW
 from tests.cases.world import a_world, file_a_complaint, open_investigation
-from truceline.cases import service
+from truceline.cases import evidence as evidence_service
 from truceline.errors import VerificationError
 from truceline.runtime import Runtime
 from truceline.workflows.ledger_views import verify_read_only
@@ -16,7 +16,7 @@ def _file_evidence(runtime: Runtime) -> tuple[str, str]:
     world = a_world(runtime)
     case_id = open_investigation(world, file_a_complaint(world).id)
     with runtime.transaction() as session:
-        item = service.add_file_evidence(
+        item = evidence_service.add_file_evidence(
             session,
             principal=world["monitor-one"],
             store=world.store,

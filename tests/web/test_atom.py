@@ -11,8 +11,8 @@ from markupsafe import escape
 from tests.builders import NOW, add_one_of_each, one_of_each_record
 from truceline.cases.models import Finding
 from truceline.ledger.service import add_record
+from truceline.reports import atom
 from truceline.runtime import Runtime
-from truceline.workflows import exports
 
 PAYLOAD = '<script>alert("rationale")</script>"\'><img src=x onerror=alert(1)> & more'
 SECRET = "Not yet public: the monitors are still arguing."
@@ -84,7 +84,7 @@ def test_the_public_findings_page_shows_published_findings_links_each_and_announ
 
 
 def test_tags_come_from_the_log_origin_and_text_drops_what_xml_forbids() -> None:
-    assert exports.tag_prefix("truceline.local/af-pk-2025") == "tag:truceline.local,2025:af-pk-2025"
-    assert exports.tag_prefix("Log.Example.org") == "tag:log.example.org,2025:"
-    assert exports.tag_prefix("<bad>/x y") == "tag:bad,2025:x%20y"
-    assert exports.xml_text("a\x00b\x0bc\td\ufffee") == "abc\tde"
+    assert atom.tag_prefix("truceline.local/af-pk-2025") == "tag:truceline.local,2025:af-pk-2025"
+    assert atom.tag_prefix("Log.Example.org") == "tag:log.example.org,2025:"
+    assert atom.tag_prefix("<bad>/x y") == "tag:bad,2025:x%20y"
+    assert atom.xml_text("a\x00b\x0bc\td\ufffee") == "abc\tde"

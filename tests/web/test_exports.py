@@ -22,9 +22,10 @@ from truceline.documents.models import Document
 from truceline.errors import PermissionDenied
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record, tree_size
+from truceline.reports import downloads, exports
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal, Role
-from truceline.workflows import desk, exports
+from truceline.workflows import desk
 from truceline.workflows.review import list_review_queue
 
 FORMULA = '=HYPERLINK("https://evil.example","open")'
@@ -276,7 +277,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralised_in_csv_and_kept_as_text_i
     ],
 )
 def test_csv_cells_starting_a_formula_get_an_apostrophe(value: exports.Cell, expected: str) -> None:
-    assert exports.csv_cell(value) == expected
+    assert downloads.csv_cell(value) == expected
 
 
 def test_values_flatten_to_cells() -> None:

@@ -12,7 +12,7 @@ from truceline.web.headers import content_security_policy, tile_source
 
 SRC = Path(__file__).parents[2] / "src" / "truceline"
 # The web pages' templates, and the compliance report's (served as a page too).
-TEMPLATES = [SRC / "web" / "templates", SRC / "workflows" / "templates"]
+TEMPLATES = [SRC / "web" / "templates", SRC / "reports" / "templates"]
 
 
 def _directives(policy: str) -> dict[str, list[str]]:

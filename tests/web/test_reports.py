@@ -18,8 +18,8 @@ from tests.cases.world import (
     open_investigation,
     publish_a_finding,
 )
+from tests.reports.test_compliance import adopt_a_violation, publish
 from tests.web.conftest import AsUser, WorldClient
-from tests.workflows.test_reports import adopt_a_violation, publish
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
 from truceline.web.app import create_app

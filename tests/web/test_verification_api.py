@@ -17,7 +17,7 @@ from tests.cases.world import (
     open_investigation,
 )
 from tests.web.conftest import AsUser, WorldClient
-from truceline.cases.service import list_custody
+from truceline.cases.evidence import list_custody
 from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime

@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 
 from tests.cases.world import INCIDENT, PASSWORD, a_world
-from truceline.cases.service import get_finding, signing_message
+from truceline.cases.findings import get_finding, signing_message
 from truceline.runtime import Runtime
 from truceline.web.app import create_app
 

@@ -2,7 +2,7 @@
 
 from tests.builders import NOW
 from tests.cases.world import a_world, file_a_complaint, open_investigation
-from truceline.cases import service
+from truceline.cases import evidence as evidence_service
 from truceline.ledger.service import tree_size
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal
@@ -23,7 +23,7 @@ def test_a_party_sees_no_evidence_custody_or_login_entries_and_the_public_only_p
     world = a_world(runtime)
     case_id = open_investigation(world, file_a_complaint(world).id)
     with runtime.transaction() as session:
-        service.add_file_evidence(
+        evidence_service.add_file_evidence(
             session,
             principal=world["liaison-af"],
             store=world.store,

@@ -1,4 +1,4 @@
-"""`truceline complaints file|respond|list` and `truceline cases open|transition|add-evidence|...`.
+"""`truceline cases open|transition|add-evidence|...`: verify complaints, from the case to the finding.
 
 Every command acts as the user named by `--as`: the operator is a trusted local administrator, but
 the access policy applies to that user exactly as in the web app. Each command is one transaction
@@ -11,46 +11,18 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
 from truceline.cases.blobs import check_upload_size
 from truceline.cases.models import Finding
 from truceline.cases.rules import base_id, version_of
 from truceline.cases.schemas import CaseCreate, FindingCreate
+from truceline.cli.acting import AS_HELP, Format, acting_principal, emit
 from truceline.cli.context import Context, pass_context
-from truceline.complaints.rules import FilingKind, sign_filing
-from truceline.complaints.schemas import ComplaintCreate, ResponseCreate, SignatureIn
-from truceline.errors import Conflict, InvalidInput
+from truceline.errors import InvalidInput
 from truceline.ledger.keystore import load_signer
-from truceline.users.rules import Principal
-from truceline.users.service import get_user, principal_of
 from truceline.workflows import verification as flow
-
-AS_HELP = "Act as this user; the access policy applies to them."
-Format = click.Choice(["text", "json"])
-
-
-def _principal(session: Session, username: str) -> Principal:
-    user = get_user(session, username)
-    if not user.is_active:
-        raise Conflict(f"user {username!r} is disabled")
-    return principal_of(user)
-
-
-def _emit(fmt: str, data: dict[str, Any], text: str) -> None:
-    click.echo(json.dumps(data, indent=2, default=str) if fmt == "json" else text)
-
-
-def _signature(
-    key_file: Path | None, kind: FilingKind, content: dict[str, Any], now: datetime
-) -> SignatureIn | None:
-    if key_file is None:
-        return None
-    signed = sign_filing(load_signer(key_file), kind, content, now=now)
-    return SignatureIn(nonce=signed.nonce, signed_at=signed.signed_at, signature=signed.signature)
 
 
 def _read_upload(path: Path, *, max_bytes: int) -> bytes:
@@ -59,140 +31,6 @@ def _read_upload(path: Path, *, max_bytes: int) -> bytes:
         raise InvalidInput(f"{path}: no such file")
     check_upload_size(path.stat().st_size, max_bytes=max_bytes)
     return path.read_bytes()
-
-
-# --- complaints --------------------------------------------------------------------------------------
-
-
-@click.group()
-def complaints() -> None:
-    """File complaints against the other party and reply to complaints against yours.
-
-    \b
-    Examples:
-      truceline complaints file --as liaison-af --against PK --incident inc-12 --clause C1 \\
-          --summary "Shelling of Spin Boldak on 25 October" --sign-key liaison-af.key
-      truceline complaints respond cmp-1a2b3c --as liaison-pk --text "We returned fire." --sign-key pk.key
-    """
-
-
-@complaints.command("file")
-@click.option("--as", "acting_as", required=True, help=AS_HELP)
-@click.option("--against", "accused", required=True, help="The accused party (e.g. PK).")
-@click.option("--incident", "incident_id", help="The incident complained of.")
-@click.option("--claim", "claim_ids", multiple=True, help="A claim complained of (repeatable).")
-@click.option("--clause", "clause_ids", multiple=True, required=True, help="A clause breached (repeatable).")
-@click.option("--summary", required=True, help="The allegation in a few sentences.")
-@click.option(
-    "--sign-key", type=click.Path(path_type=Path, dir_okay=False), help="Sign with this party key file."
-)
-@click.option("--format", "fmt", type=Format, default="text", show_default=True)
-@pass_context
-def file_complaint(
-    ctx: Context,
-    acting_as: str,
-    accused: str,
-    incident_id: str | None,
-    claim_ids: tuple[str, ...],
-    clause_ids: tuple[str, ...],
-    summary: str,
-    sign_key: Path | None,
-    fmt: str,
-) -> None:
-    """File a complaint; prints its id, and the notice for the accused party on stderr."""
-    runtime, now = ctx.runtime, ctx.now()
-    complaint_in = ComplaintCreate(
-        accused_party=accused,
-        incident_id=incident_id,
-        claim_ids=list(claim_ids),
-        clause_ids=list(clause_ids),
-        summary=summary,
-    )
-    with runtime.transaction() as session:
-        principal = _principal(session, acting_as)
-        content = flow.complaint_to_sign(principal.party or "", complaint_in)
-        signature = _signature(sign_key, FilingKind.COMPLAINT, content, now)
-        filed = flow.file_complaint(
-            session,
-            principal=principal,
-            scenario=runtime.scenario,
-            complaint_in=complaint_in.model_copy(update={"signature": signature}),
-            now=now,
-        )
-    complaint = filed.complaint
-    for notice in filed.notices:
-        click.echo(f"notice {notice.id} to {notice.party}: {notice.subject}", err=True)
-    data = {
-        "id": complaint.id,
-        "accused_party": complaint.accused_party,
-        "is_signed": bool(complaint.signature),
-    }
-    _emit(fmt, data, complaint.id)
-
-
-@complaints.command("respond")
-@click.argument("complaint_id")
-@click.option("--as", "acting_as", required=True, help=AS_HELP)
-@click.option("--text", required=True, help="The reply.")
-@click.option("--corrects", help="The id of your earlier response that this one corrects.")
-@click.option(
-    "--sign-key", type=click.Path(path_type=Path, dir_okay=False), help="Sign with this party key file."
-)
-@click.option("--format", "fmt", type=Format, default="text", show_default=True)
-@pass_context
-def respond(
-    ctx: Context,
-    complaint_id: str,
-    acting_as: str,
-    text: str,
-    corrects: str | None,
-    sign_key: Path | None,
-    fmt: str,
-) -> None:
-    """Reply to a complaint against your party, within the scenario's reply window.
-
-    \b
-    Example:
-      truceline complaints respond cmp-1a2b3c --as liaison-pk --text "No Pakistani unit fired."
-    """
-    runtime, now = ctx.runtime, ctx.now()
-    response_in = ResponseCreate(complaint_id=complaint_id, text=text, corrects=corrects)
-    with runtime.transaction() as session:
-        principal = _principal(session, acting_as)
-        content = flow.response_to_sign(session, response_in)
-        signature = _signature(sign_key, FilingKind.RESPONSE, content, now)
-        response = flow.respond_to_complaint(
-            session,
-            principal=principal,
-            scenario=runtime.scenario,
-            response_in=response_in.model_copy(update={"signature": signature}),
-            now=now,
-        )
-    _emit(
-        fmt,
-        {"id": response.id, "complaint_id": complaint_id, "supersedes_id": response.supersedes_id},
-        response.id,
-    )
-
-
-@complaints.command("list")
-@click.option("--as", "acting_as", required=True, help=AS_HELP)
-@click.option("--format", "fmt", type=Format, default="text", show_default=True)
-@pass_context
-def list_complaints_command(ctx: Context, acting_as: str, fmt: str) -> None:
-    """List the complaints you may read (a party sees those filed by or against it)."""
-    with ctx.runtime.sessions() as session:
-        rows = [
-            {"id": c.id, "complainant": c.complainant_party, "accused": c.accused_party, "summary": c.summary}
-            for c in flow.list_complaints(session, principal=_principal(session, acting_as))
-        ]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2))
-    for row in rows if fmt == "text" else []:
-        click.echo(f"{row['id']}\t{row['complainant']} -> {row['accused']}\t{row['summary'][:60]}")
-
-
-# --- cases -------------------------------------------------------------------------------------------
 
 
 @click.group()
@@ -264,8 +102,10 @@ def open_case(
         deadline=parse_deadline(deadline, now=now) if deadline is not None else None,
     )
     with runtime.transaction() as session:
-        case = flow.open_case(session, principal=_principal(session, acting_as), case_in=case_in, now=now)
-    _emit(fmt, {"id": case.id, "status": case.status}, case.id)
+        case = flow.open_case(
+            session, principal=acting_principal(session, acting_as), case_in=case_in, now=now
+        )
+    emit(fmt, {"id": case.id, "status": case.status}, case.id)
 
 
 @cases.command("transition")
@@ -287,7 +127,7 @@ def transition(ctx: Context, case_id: str, status: str, acting_as: str) -> None:
     runtime, now = ctx.runtime, ctx.now()
     with runtime.transaction() as session:
         case = flow.transition_case(
-            session, principal=_principal(session, acting_as), case_id=case_id, status=status, now=now
+            session, principal=acting_principal(session, acting_as), case_id=case_id, status=status, now=now
         )
     click.echo(f"{case.id}\t{case.status}")
 
@@ -331,7 +171,7 @@ def add_evidence(
     data = _read_upload(file, max_bytes=runtime.settings.max_upload_bytes) if file is not None else b""
     store = flow.evidence_store(runtime.settings)
     with runtime.transaction() as session:
-        principal = _principal(session, acting_as)
+        principal = acting_principal(session, acting_as)
         evidence = flow.add_evidence(
             session,
             principal=principal,
@@ -351,7 +191,7 @@ def add_evidence(
         "is_sealed": evidence.is_sealed,
         **evidence.metadata_,
     }
-    _emit(fmt, data_out, evidence.id)
+    emit(fmt, data_out, evidence.id)
 
 
 @cases.command("disclose-evidence")
@@ -371,7 +211,7 @@ def disclose_evidence(ctx: Context, evidence_id: str, file: Path, acting_as: str
     with runtime.transaction() as session:
         evidence = flow.disclose_evidence(
             session,
-            principal=_principal(session, acting_as),
+            principal=acting_principal(session, acting_as),
             store=flow.evidence_store(runtime.settings),
             evidence_id=evidence_id,
             data=data,
@@ -425,13 +265,13 @@ def propose_finding(
     with runtime.transaction() as session:
         finding = flow.propose_finding(
             session,
-            principal=_principal(session, acting_as),
+            principal=acting_principal(session, acting_as),
             scenario=runtime.scenario,
             case_id=case_id,
             finding_in=finding_in,
             now=now,
         )
-    _emit(fmt, {"id": finding.id, "status": finding.status}, finding.id)
+    emit(fmt, {"id": finding.id, "status": finding.status}, finding.id)
 
 
 @cases.command("sign-finding")
@@ -474,7 +314,7 @@ def sign_finding(
             signature = base64.b64encode(load_signer(key_file).sign(message)).decode()
         row = flow.sign_finding(
             session,
-            principal=_principal(session, acting_as),
+            principal=acting_principal(session, acting_as),
             finding_id=finding_id,
             signature=signature or "",
             now=now,
@@ -497,7 +337,7 @@ def adopt(ctx: Context, finding_id: str, acting_as: str) -> None:
     with runtime.transaction() as session:
         adoption = flow.adopt_finding(
             session,
-            principal=_principal(session, acting_as),
+            principal=acting_principal(session, acting_as),
             scenario=runtime.scenario,
             finding_id=finding_id,
             now=now,
@@ -522,7 +362,7 @@ def publish(ctx: Context, finding_id: str, acting_as: str) -> None:
     runtime, now = ctx.runtime, ctx.now()
     with runtime.transaction() as session:
         finding = flow.publish_finding(
-            session, principal=_principal(session, acting_as), finding_id=finding_id, now=now
+            session, principal=acting_principal(session, acting_as), finding_id=finding_id, now=now
         )
     click.echo(_finding_line(finding))
 
@@ -544,5 +384,5 @@ def show(ctx: Context, case_id: str, acting_as: str) -> None:
       truceline cases show case-9f8e --as mediator-qatar
     """
     with ctx.runtime.sessions() as session:
-        summary = flow.case_summary(session, principal=_principal(session, acting_as), case_id=case_id)
+        summary = flow.case_summary(session, principal=acting_principal(session, acting_as), case_id=case_id)
     click.echo(json.dumps(summary, indent=2, default=str))

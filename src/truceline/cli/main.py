@@ -36,7 +36,7 @@ COMMANDS = {
         "Extract claims from documents and print the incidents they form, without touching the database.",
     ),
     "complaints": LazyCommand(
-        "truceline.cli.cases:complaints",
+        "truceline.cli.complaints:complaints",
         "File complaints against the other party and reply to complaints against yours.",
     ),
     "export": LazyCommand("truceline.cli.export:export", "Print stored records, one JSON object per line."),

@@ -10,8 +10,9 @@ import click
 
 from truceline.cli.context import Context, pass_context
 from truceline.errors import InvalidInput
+from truceline.reports.compliance import requested_report
+from truceline.reports.render import render_html, render_pdf
 from truceline.users.rules import Principal, Role
-from truceline.workflows import reports
 
 # The command acts as the mechanism itself: the full report, as a mediator sees it.
 MECHANISM = Principal(user_id="cli", username="cli", role=Role.MEDIATOR)
@@ -51,11 +52,11 @@ def report(ctx: Context, date_from: str, date_to: str, fmt: str | None, output: 
     now = ctx.now()
     runtime = ctx.runtime
     with runtime.sessions() as session:
-        built = reports.requested_report(
+        built = requested_report(
             session, runtime.scenario, MECHANISM, raw_from=date_from, raw_to=date_to, generated_at=now
         )
-    html = reports.render_html(built, scenario=runtime.scenario)
-    data = reports.render_pdf(html) if fmt == "pdf" else html.encode("utf-8")
+    html = render_html(built, scenario=runtime.scenario)
+    data = render_pdf(html) if fmt == "pdf" else html.encode("utf-8")
     _write_atomically(output, data)
     click.echo(str(output))
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.cases.models import Notification
-from truceline.cases.service import claims_in_notified_activities
+from truceline.cases.notifications import claims_in_notified_activities
 from truceline.claims.models import Claim
 
 

@@ -17,6 +17,9 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from truceline.cases import evidence as evidence_service
+from truceline.cases import findings as findings_service
+from truceline.cases import penalties as penalties_service
 from truceline.cases import service as cases
 from truceline.cases.models import Case, CustodyEvent, Evidence, Finding, Penalty
 from truceline.cases.rules import FindingStatus, base_id, version_of
@@ -281,7 +284,7 @@ def complaint_view(
 
 
 def _signatures(session: Session, finding: Finding) -> list[SignatureItem]:
-    valid = {(row.signer, row.key) for row in cases.valid_signature_rows(session, finding)}
+    valid = {(row.signer, row.key) for row in findings_service.valid_signature_rows(session, finding)}
     return [
         SignatureItem(
             row.signer,
@@ -290,7 +293,7 @@ def _signatures(session: Session, finding: Finding) -> list[SignatureItem]:
             _key_hash(row.key),
             (row.signer, row.key) in valid,
         )
-        for row in cases.list_signatures(session, finding)
+        for row in findings_service.list_signatures(session, finding)
     ]
 
 
@@ -309,12 +312,12 @@ def _finding_view(
     case: Case,
     proof: RecordProof | None,
 ) -> FindingView:
-    penalty = cases.find_penalty(session, finding.id)
+    penalty = penalties_service.find_penalty(session, finding.id)
     if penalty is not None and not can(principal, Action.READ_PENALTY, penalty):
         penalty = None
     versions = [
         v
-        for v in cases.list_finding_versions(session, finding.id)
+        for v in findings_service.list_finding_versions(session, finding.id)
         if version_of(v.id) <= version_of(finding.id)
     ]
     first = {s: next((v.created_at for v in versions if v.status == s), None) for s in FindingStatus}
@@ -328,7 +331,7 @@ def _finding_view(
         clauses=clause_refs(scenario, finding.clause_ids),
         confidence=confidence_words(finding.confidence),
         signatures=_signatures(session, finding),
-        valid_signers=cases.valid_signers(session, finding),
+        valid_signers=findings_service.valid_signers(session, finding),
         quorum=scenario.finding_quorum,
         penalty=penalty,
         penalty_words=None if penalty is None else penalty_words(scenario, penalty.level, penalty.name),
@@ -336,11 +339,11 @@ def _finding_view(
             base_id(case.id) if can(principal, Action.READ_CASE, cases.case_target(session, case)) else None
         ),
         proof=proof,
-        signing_message_b64=base64.b64encode(cases.signing_message(finding)).decode(),
+        signing_message_b64=base64.b64encode(findings_service.signing_message(finding)).decode(),
         versions=[
             FindingVersionItem(version_of(v.id), v.id, v.status, v.created_at, v.created_by)
             for v in versions
-            if cases.may_read_finding(session, principal, v)
+            if findings_service.may_read_finding(session, principal, v)
         ],
         adopted_at=first[FindingStatus.ADOPTED],
         published_at=first[FindingStatus.PUBLISHED],
@@ -351,7 +354,7 @@ def finding_view(
     session: Session, scenario: Scenario, *, principal: Principal, finding_id: str
 ) -> FindingView:
     """The finding's latest version, if the principal may read it (NotFound otherwise)."""
-    finding = cases.read_finding(session, principal=principal, finding_id=finding_id)
+    finding = findings_service.read_finding(session, principal=principal, finding_id=finding_id)
     case = cases.get_case(session, finding.case_id)
     proof = record_proofs(session, [(Finding.ledger_kind(), finding.id)]).get(
         (Finding.ledger_kind(), finding.id)
@@ -375,7 +378,7 @@ def published_finding_views(
             proofs.get((Finding.ledger_kind(), finding.id)),
         )
         for finding in found
-        if cases.may_read_finding(session, principal, finding)
+        if findings_service.may_read_finding(session, principal, finding)
     ]
 
 
@@ -466,8 +469,8 @@ def case_view(session: Session, scenario: Scenario, *, principal: Principal, cas
                 claim_ids.extend(incident.claim_ids)
     findings = [
         f
-        for f in cases.list_findings(session, case_id=case.id)
-        if cases.may_read_finding(session, principal, f)
+        for f in findings_service.list_findings(session, case_id=case.id)
+        if findings_service.may_read_finding(session, principal, f)
     ]
     proofs = record_proofs(
         session, [(Case.ledger_kind(), case.id)] + [(Finding.ledger_kind(), f.id) for f in findings]
@@ -481,8 +484,10 @@ def case_view(session: Session, scenario: Scenario, *, principal: Principal, cas
         incidents=incidents,
         columns=source_columns(scenario, cited_sources(session, scenario, principal, claim_ids)),
         evidence=[
-            EvidenceItem(e, str(e.metadata_.get("description") or ""), cases.list_custody(session, e.id))
-            for e in cases.list_evidence(session, principal=principal, case_id=case.id)
+            EvidenceItem(
+                e, str(e.metadata_.get("description") or ""), evidence_service.list_custody(session, e.id)
+            )
+            for e in evidence_service.list_evidence(session, principal=principal, case_id=case.id)
         ],
         findings=[
             _finding_view(session, scenario, principal, f, case, proofs.get((Finding.ledger_kind(), f.id)))

@@ -3,7 +3,7 @@
 Each function is one act of one principal, run in the caller's transaction: every record it writes
 goes in with its ledger entry, and a refusal (policy, state, signature) raises before anything is
 written, so the caller's rollback leaves nothing behind. The steps themselves live in
-`complaints.service` and `cases.service`; this module combines them where one act spans both
+`complaints.service` and the `cases` package; this module combines them where one act spans both
 (a complaint that notifies the accused, an adoption that applies the penalty).
 """
 
@@ -15,6 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from truceline.cases import evidence as evidence_service
+from truceline.cases import findings as findings_service
+from truceline.cases import penalties
 from truceline.cases import service as cases
 from truceline.cases.blobs import BlobStore
 from truceline.cases.models import Case, Evidence, Finding, FindingSignature, Penalty
@@ -119,7 +122,7 @@ def add_evidence(
     if sum(x is not None for x in (file, url, sealed_sha256)) != 1:
         raise InvalidInput("evidence: give exactly one of a file, a URL or a sealed SHA-256")
     if file is not None:
-        return cases.add_file_evidence(
+        return evidence_service.add_file_evidence(
             session,
             principal=principal,
             store=store,
@@ -132,7 +135,7 @@ def add_evidence(
             now=now,
         )
     if url is not None:
-        return cases.add_url_evidence(
+        return evidence_service.add_url_evidence(
             session,
             principal=principal,
             case_id=case_id,
@@ -141,7 +144,7 @@ def add_evidence(
             is_confidential=is_confidential,
             now=now,
         )
-    return cases.add_sealed_evidence(
+    return evidence_service.add_sealed_evidence(
         session,
         principal=principal,
         case_id=case_id,
@@ -162,7 +165,7 @@ def disclose_evidence(
     filename: str = "",
     now: datetime,
 ) -> Evidence:
-    return cases.disclose_evidence(
+    return evidence_service.disclose_evidence(
         session,
         principal=principal,
         store=store,
@@ -178,8 +181,10 @@ def read_evidence_file(
 ) -> tuple[Evidence, bytes]:
     """An evidence file for someone allowed to read it: its bytes, checked against the stored SHA-256
     (a mismatch raises and serves nothing), and the read recorded in the item's chain of custody."""
-    data = cases.read_evidence(session, principal=principal, store=store, evidence_id=evidence_id, now=now)
-    return cases.get_evidence(session, evidence_id), data
+    data = evidence_service.read_evidence(
+        session, principal=principal, store=store, evidence_id=evidence_id, now=now
+    )
+    return evidence_service.get_evidence(session, evidence_id), data
 
 
 def propose_finding(
@@ -191,20 +196,20 @@ def propose_finding(
     finding_in: FindingCreate,
     now: datetime,
 ) -> Finding:
-    return cases.propose_finding(
+    return findings_service.propose_finding(
         session, principal=principal, scenario=scenario, case_id=case_id, finding_in=finding_in, now=now
     )
 
 
 def finding_signing_message(session: Session, finding_id: str) -> bytes:
     """The bytes a mediator signs for the finding as it stands (for offline signing tools)."""
-    return cases.signing_message(cases.get_finding(session, finding_id))
+    return findings_service.signing_message(findings_service.get_finding(session, finding_id))
 
 
 def sign_finding(
     session: Session, *, principal: Principal, finding_id: str, signature: str, now: datetime
 ) -> FindingSignature:
-    return cases.sign_finding(
+    return findings_service.sign_finding(
         session, principal=principal, finding_id=finding_id, signature=signature, now=now
     )
 
@@ -213,31 +218,31 @@ def adopt_finding(
     session: Session, *, principal: Principal, scenario: Scenario, finding_id: str, now: datetime
 ) -> Adoption:
     """Adopt the finding on quorum and, for a confirmed violation, apply the schedule's penalty: one act."""
-    adopted = cases.adopt_finding(
+    adopted = findings_service.adopt_finding(
         session, principal=principal, scenario=scenario, finding_id=finding_id, now=now
     )
     penalty = None
     if adopted.verdict == Verdict.VIOLATION_CONFIRMED:
-        penalty = cases.apply_penalty(
+        penalty = penalties.apply_penalty(
             session, principal=principal, scenario=scenario, finding_id=adopted.id, now=now
         )
     return Adoption(finding=adopted, penalty=penalty)
 
 
 def publish_finding(session: Session, *, principal: Principal, finding_id: str, now: datetime) -> Finding:
-    return cases.publish_finding(session, principal=principal, finding_id=finding_id, now=now)
+    return findings_service.publish_finding(session, principal=principal, finding_id=finding_id, now=now)
 
 
 def case_summary(session: Session, *, principal: Principal, case_id: str) -> dict[str, object]:
     """The case as the principal may see it: status, complaints, evidence, findings and their state."""
     case = cases.read_case(session, principal=principal, case_id=case_id)
     findings = []
-    for finding in cases.list_findings(session, case_id=case.id):
+    for finding in findings_service.list_findings(session, case_id=case.id):
         try:  # a party or monitor sees only the findings it may read (published ones, for a party)
-            cases.read_finding(session, principal=principal, finding_id=finding.id)
+            findings_service.read_finding(session, principal=principal, finding_id=finding.id)
         except NotFound:
             continue
-        penalty = cases.find_penalty(session, finding.id)
+        penalty = penalties.find_penalty(session, finding.id)
         findings.append(
             {
                 "id": base_id(finding.id),
@@ -245,7 +250,7 @@ def case_summary(session: Session, *, principal: Principal, case_id: str) -> dic
                 "status": finding.status,
                 "verdict": finding.verdict,
                 "responsible_party": finding.responsible_party,
-                "signers": cases.valid_signers(session, finding),
+                "signers": findings_service.valid_signers(session, finding),
                 "penalty": None if penalty is None else {"level": penalty.level, "name": penalty.name},
             }
         )
@@ -259,7 +264,7 @@ def case_summary(session: Session, *, principal: Principal, case_id: str) -> dic
         "monitors": list(case.monitors),
         "evidence": [
             {"id": e.id, "kind": e.kind, "sha256": e.sha256, "is_sealed": e.is_sealed, "url": e.url}
-            for e in cases.list_evidence(session, principal=principal, case_id=case.id)
+            for e in evidence_service.list_evidence(session, principal=principal, case_id=case.id)
         ],
         "findings": findings,
         "is_closed": case.status == "closed",

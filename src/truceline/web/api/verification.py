@@ -8,6 +8,8 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from truceline.cases import findings as findings_service
+from truceline.cases import notifications as notifications_service
 from truceline.cases import service as cases
 from truceline.cases.rules import base_id, version_of
 from truceline.cases.schemas import (
@@ -210,7 +212,7 @@ def propose_finding(
             "id": base_id(finding.id),
             "version": version_of(finding.id),
             "status": finding.status,
-            "signing_bytes_b64": _b64(cases.signing_message(finding)),
+            "signing_bytes_b64": _b64(findings_service.signing_message(finding)),
         }
 
 
@@ -300,7 +302,7 @@ def file_notification(
     principal: Annotated[Principal, allow(Action.FILE_NOTIFICATION)],
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
-        row = cases.file_notification(session, notification_in=body, **_by(principal))
+        row = notifications_service.file_notification(session, notification_in=body, **_by(principal))
         return {"id": row.id, "party": row.party, "kind": row.kind}
 
 

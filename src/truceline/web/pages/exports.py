@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from truceline.reports import atom, downloads
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import templates
-from truceline.workflows import exports
 
 router = APIRouter(include_in_schema=False)
 ATOM_TYPE = "application/atom+xml"
@@ -26,7 +26,7 @@ def export_list(
     # Every role may download some list; the list's own action and each record's check decide the rest.
     principal: Annotated[Principal, allow(Action.READ_REPORT)],
 ) -> Response:
-    found = exports.build_export(
+    found = downloads.build_export(
         session,
         runtime.scenario,
         principal,
@@ -49,7 +49,7 @@ def findings_feed(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_FINDING)],
 ) -> Response:
-    feed = exports.findings_feed(session, runtime.scenario, principal, origin=runtime.origin, now=now_utc())
+    feed = atom.findings_feed(session, runtime.scenario, principal, origin=runtime.origin, now=now_utc())
     base_url = str(request.base_url).rstrip("/")
     body = templates().get_template("findings.atom.xml").render(feed=feed, base_url=base_url)
     return Response(body, media_type=ATOM_TYPE)

@@ -9,21 +9,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from truceline.reports import compliance, periods
+from truceline.reports.render import render_html, render_pdf
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, Principal
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
-from truceline.workflows import reports
 from truceline.workflows.desk import parse_as_of
 
 router = APIRouter(include_in_schema=False)
 
 
-def _report(request: Request, session: Session, runtime: Runtime, principal: Principal) -> reports.Report:
+def _report(request: Request, session: Session, runtime: Runtime, principal: Principal) -> compliance.Report:
     """The report the query asks for: `from`, `to` (default: the last complete week with incidents) and
     `at` (as the record stood at the end of that day; default: now)."""
     params = request.query_params
-    return reports.requested_report(
+    return compliance.requested_report(
         session,
         runtime.scenario,
         principal,
@@ -42,9 +43,9 @@ def reports_page(
     principal: Annotated[Principal, allow(Action.READ_REPORT)],
 ) -> HTMLResponse:
     today = now_utc().date()
-    week = reports.default_week(session, runtime.scenario, today=today)
-    periods = reports.quick_periods(runtime.scenario, today=today)
-    audience = reports.audience_of(runtime.scenario, principal)
+    week = periods.default_week(session, runtime.scenario, today=today)
+    quick = periods.quick_periods(runtime.scenario, today=today)
+    audience = compliance.audience_of(runtime.scenario, principal)
     return render(
         request,
         "reports.html",
@@ -52,9 +53,9 @@ def reports_page(
         date_from=week.date_from,
         date_to=week.date_to,
         period_note=week.note,
-        periods=periods,
+        periods=quick,
         audience=audience,
-        max_days=reports.MAX_PERIOD_DAYS,
+        max_days=periods.MAX_PERIOD_DAYS,
     )
 
 
@@ -74,7 +75,7 @@ def report_view(
         }
     )
     links = [("Download PDF", f"/reports/report.pdf?{query}"), ("Other periods", "/reports")]
-    return HTMLResponse(reports.render_html(report, scenario=runtime.scenario, links=links))
+    return HTMLResponse(render_html(report, scenario=runtime.scenario, links=links))
 
 
 @router.get("/reports/report.pdf")
@@ -85,8 +86,6 @@ def report_pdf(
     principal: Annotated[Principal, allow(Action.READ_REPORT)],
 ) -> Response:
     report = _report(request, session, runtime, principal)
-    pdf = reports.render_pdf(
-        reports.render_html(report, scenario=runtime.scenario), base_url=str(request.base_url)
-    )
+    pdf = render_pdf(render_html(report, scenario=runtime.scenario), base_url=str(request.base_url))
     disposition = f'attachment; filename="{report.filename_stem}.pdf"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

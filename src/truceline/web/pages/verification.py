@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from truceline.cases import findings as findings_service
+from truceline.cases import notifications as notifications_service
 from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
@@ -228,7 +230,7 @@ def finding_sign_submit(
         row = flow.sign_finding(
             session, principal=principal, finding_id=finding_id, signature=signature.strip(), now=now_utc()
         )
-        case_id = cases.get_finding(session, row.finding_id).case_id
+        case_id = findings_service.get_finding(session, row.finding_id).case_id
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -281,5 +283,7 @@ def notification_submit(
         description=description,
     )
     with runtime.transaction() as session:
-        cases.file_notification(session, principal=principal, notification_in=body, now=now_utc())
+        notifications_service.file_notification(
+            session, principal=principal, notification_in=body, now=now_utc()
+        )
     return RedirectResponse("/notifications", status_code=303)

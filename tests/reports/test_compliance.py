@@ -5,20 +5,17 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy.orm import Session
 
 from tests.builders import NOW
 from tests.cases.world import World, a_world, adopt_a_finding, file_a_complaint, open_investigation
 from truceline.claims.models import Claim
 from truceline.complaints.models import Complaint
-from truceline.errors import InvalidInput
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record
+from truceline.reports import compliance
 from truceline.runtime import Runtime
-from truceline.scenarios import load_scenario
 from truceline.users.rules import Principal, Role
-from truceline.workflows import reports, svg
 from truceline.workflows import verification as flow
 
 MEDIATOR = Principal(user_id="u-m", username="m", role=Role.MEDIATOR)
@@ -109,9 +106,9 @@ def add_week_of_incidents(session: Session) -> None:
     add_incident(session, "before", date(2025, 11, 2), killed=50)
 
 
-def build(runtime: Runtime, principal: Principal, period: tuple[date, date] = WEEK) -> reports.Report:
+def build(runtime: Runtime, principal: Principal, period: tuple[date, date] = WEEK) -> compliance.Report:
     with runtime.sessions() as session:
-        return reports.build_report(
+        return compliance.build_report(
             session,
             runtime.scenario,
             principal,
@@ -281,65 +278,3 @@ def test_the_map_draws_each_located_incident_with_its_precision(runtime: Runtime
     assert "1 located outside the map area (Istanbul)" in report.map_note
     assert "1 without a location" in report.map_note
     assert len(report.map_svg) < 150_000
-
-
-def test_map_labels_are_escaped() -> None:
-    line = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[60, 30], [70, 36]]}}
-    base = svg.base_map(admin1={"type": "FeatureCollection", "features": []}, boundary=line)
-    point = svg.MapPoint("x", 65, 33, 1, None, 0, False, '<script>alert("x")</script>')
-    out = svg.map_svg(base, [point], title="T & <b>")
-    assert "<script>" not in out and "&lt;script&gt;" in out and "T &amp; &lt;b&gt;" in out
-
-
-def test_the_period_defaults_to_the_last_full_week_and_refuses_bad_input() -> None:
-    wednesday = date(2025, 11, 12)
-    assert reports.parse_period("", "", today=wednesday) == WEEK
-    assert reports.parse_period("", "2025-11-09", today=wednesday) == WEEK
-    assert reports.parse_period("2025-11-10", "", today=wednesday) == (date(2025, 11, 10), wednesday)
-    assert reports.parse_period("2025-01-01", "2026-01-01", today=wednesday)[1] == date(
-        2026, 1, 1
-    )  # 366 days
-    with pytest.raises(InvalidInput, match="from: expected a date as YYYY-MM-DD"):
-        reports.parse_period("last week", "", today=wednesday)
-    with pytest.raises(InvalidInput, match="expected 'from' on or before 'to'"):
-        reports.parse_period("2025-11-09", "2025-11-03", today=wednesday)
-    with pytest.raises(InvalidInput, match="at most 366 days, found 367"):
-        reports.parse_period("2025-01-01", "2026-01-02", today=wednesday)
-
-
-def test_quick_periods_offer_last_week_30_days_and_the_ceasefire() -> None:
-    scenario = load_scenario("af-pk-2025")
-    periods = reports.quick_periods(scenario, today=date(2025, 11, 12))
-    assert [(p.label, p.date_from, p.date_to) for p in periods] == [
-        ("Last week", *WEEK),
-        ("Last 30 days", date(2025, 10, 14), date(2025, 11, 12)),
-        ("Since the ceasefire", date(2025, 10, 19), date(2025, 11, 12)),
-    ]
-    later = reports.quick_periods(scenario, today=date(2027, 1, 1))
-    assert later[-1].label == "First year of the ceasefire"
-    assert (later[-1].date_to - later[-1].date_from).days + 1 == reports.MAX_PERIOD_DAYS
-
-
-def test_the_default_report_opens_on_the_last_complete_week_with_incidents_and_says_so(
-    runtime: Runtime,
-) -> None:
-    with runtime.sessions() as session:
-        empty = reports.default_week(session, runtime.scenario, today=date(2025, 11, 26))
-    assert (empty.date_from, empty.date_to) == (date(2025, 11, 17), date(2025, 11, 23))
-    assert empty.note is not None and "no incident is on record yet" in empty.note
-    with runtime.transaction() as session:
-        add_incident(session, "pk-1", date(2025, 11, 4))
-        add_incident(session, "this-week", date(2025, 11, 25))  # the current week is not complete
-    with runtime.sessions() as session:
-        quiet = reports.default_week(session, runtime.scenario, today=date(2025, 11, 26))
-        busy = reports.default_week(session, runtime.scenario, today=date(2025, 11, 12))
-        chosen = reports.resolve_period(
-            session, runtime.scenario, "2025-11-17", "2025-11-23", today=date(2025, 11, 26)
-        )
-    assert (quiet.date_from, quiet.date_to) == WEEK
-    assert quiet.note == (
-        "The last complete week that has incidents on record, 3–9 November 2025; the 2 complete weeks since "
-        "then, up to 23 November 2025, had none."
-    )
-    assert (busy.date_from, busy.date_to, busy.note) == (*WEEK, "The last complete week, 3–9 November 2025.")
-    assert chosen == reports.Period(date(2025, 11, 17), date(2025, 11, 23), None)

@@ -1,26 +1,21 @@
-"""Downloads of every list (CSV, GeoJSON) under the list page's own policy and filters; the findings feed.
+"""The downloadable lists: each under its list page's own policy and filters, flattened into cells.
 
 Each list is one `ExportList` in `EXPORT_LISTS`: the policy action it needs, the records it holds
 (read with the same service, policy checks and filters as its page) and its columns, in a fixed order.
 Nested values are flattened (a location becomes place, admin1, country, lat, lon, geo_precision;
 fatalities become best, low, high; lists are joined with "; "), so the CSV and the GeoJSON properties
-carry the same columns.
+carry the same columns. `downloads` writes them as files.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
-import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
@@ -40,8 +35,6 @@ from truceline.workflows.wording import THE_REPORTS
 Cell = str | int | float | bool | None
 MAX_ROWS = 100_000  # one download holds at most this many rows (every list is far smaller today)
 LIST_SEPARATOR = "; "
-# OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +74,6 @@ class ExportList:
 class ExportRow:
     values: dict[str, Cell]
     geometry: dict[str, Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class Export:
-    filename: str
-    media_type: str
-    body: str
 
 
 # --- flattening values into cells ------------------------------------------------------------------------
@@ -411,162 +397,3 @@ def export_rows(spec: ExportList, query: ExportQuery) -> list[ExportRow]:
         ExportRow({name: cell(read(record)) for name, read in spec.columns}, spec.geometry(record))
         for record in records
     ]
-
-
-# --- formats ---------------------------------------------------------------------------------------------
-
-
-def csv_cell(value: Cell) -> str:
-    """The CSV text of a cell; text a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def render_csv(columns: Iterable[str], rows: Iterable[ExportRow]) -> str:
-    """RFC 4180 CSV: a header row, then one row per record (CRLF line ends)."""
-    names = list(columns)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(names)
-    writer.writerows([csv_cell(row.values[name]) for name in names] for row in rows)
-    return out.getvalue()
-
-
-def render_geojson(columns: Iterable[str], rows: Iterable[ExportRow]) -> str:
-    """An RFC 7946 FeatureCollection; properties are the CSV columns (text as is: JSON runs no formulas)."""
-    names = list(columns)
-    features = [
-        {
-            "type": "Feature",
-            "id": row.values[names[0]],
-            "geometry": row.geometry,
-            "properties": {name: row.values[name] for name in names},
-        }
-        for row in rows
-    ]
-    return json.dumps(
-        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, allow_nan=False
-    )
-
-
-FORMATS: Mapping[str, tuple[str, Callable[[Iterable[str], Iterable[ExportRow]], str]]] = {
-    "csv": ("text/csv; charset=utf-8", render_csv),
-    "geojson": ("application/geo+json", render_geojson),
-}
-
-
-def build_export(
-    session: Session,
-    scenario: Scenario,
-    principal: Principal,
-    *,
-    list_name: str,
-    fmt: str,
-    params: Mapping[str, str],
-    today: date,
-) -> Export:
-    """One list as a file (truceline-complaints-2025-11-01.csv); NotFound for an unknown list or format."""
-    spec = get_export_list(list_name)
-    if fmt not in FORMATS:
-        raise NotFound("export format (csv or geojson)", fmt[:20])
-    media_type, render = FORMATS[fmt]
-    honoured = {name: params[name] for name in spec.filters if name in params}
-    rows = export_rows(spec, ExportQuery(session, scenario, principal, honoured))
-    filename = f"truceline-{spec.name}-{today.isoformat()}.{fmt}"
-    return Export(filename, media_type, render(spec.column_names, rows))
-
-
-# --- the Atom feed of published findings (RFC 4287) -----------------------------------------------------
-
-# RFC 4151 §2.1: a tag names an authority and a date on which it held that name; the date is fixed so that
-# the ids of the feed and its entries never change.
-TAG_DATE = "2025"
-# XML 1.0 §2.2: characters a document may not contain, even escaped.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_NOT_DNS = re.compile(r"[^a-z0-9.-]")
-
-
-def xml_text(text: str) -> str:
-    """Text an XML document may hold (escaping is the template's job; this drops what XML forbids)."""
-    return _NOT_XML.sub("", text)
-
-
-@dataclass(frozen=True, slots=True)
-class FeedEntry:
-    id: str  # a tag URI (RFC 4151), stable across versions of the finding
-    finding_id: str
-    title: str
-    updated: str  # RFC 3339
-    summary: str
-    verdict: str
-    verdict_label: str
-
-
-@dataclass(frozen=True, slots=True)
-class FindingsFeed:
-    id: str
-    title: str
-    subtitle: str
-    author: str
-    updated: str
-    entries: list[FeedEntry]
-
-
-def tag_prefix(origin: str) -> str:
-    """ "tag:<authority>,<date>:<path>" from the log origin ("truceline.local/af-pk-2025")."""
-    authority, _, path = origin.partition("/")
-    authority = _NOT_DNS.sub("", authority.lower()).strip(".-") or "truceline.local"
-    return f"tag:{authority},{TAG_DATE}:{quote(path.strip('/'), safe='/-._~')}"
-
-
-def verdict_label(verdict: str) -> str:
-    return verdict.replace("_", " ").capitalize()
-
-
-def _party_name(scenario: Scenario, party_id: str) -> str:
-    return next((p.short_name for p in scenario.parties if p.id == party_id), party_id)
-
-
-def finding_title(scenario: Scenario, finding: Any) -> str:
-    """ "Violation confirmed: Pakistan (case case-1)"; without a responsible party, just the verdict."""
-    label = verdict_label(finding.verdict)
-    who = f": {_party_name(scenario, finding.responsible_party)}" if finding.responsible_party else ""
-    return f"{label}{who} (case {base_id(finding.case_id)})"
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def findings_feed(
-    session: Session, scenario: Scenario, principal: Principal, *, origin: str, now: datetime
-) -> FindingsFeed:
-    """Every published finding the principal may read (everyone may read them all), newest first."""
-    prefix = tag_prefix(origin)
-    published = [f for f in list_published_findings(session) if can(principal, Action.READ_FINDING, f)]
-    entries = [
-        FeedEntry(
-            id=f"{prefix}/findings/{quote(base_id(f.id), safe='-._~')}",
-            finding_id=base_id(f.id),
-            title=xml_text(finding_title(scenario, f)),
-            updated=_rfc3339(f.created_at),
-            summary=xml_text(f.rationale),
-            verdict=xml_text(f.verdict),
-            verdict_label=xml_text(verdict_label(f.verdict)),
-        )
-        for f in published
-    ]
-    latest = max((f.created_at for f in published), default=now)
-    return FindingsFeed(
-        id=f"{prefix}/findings",
-        title=xml_text(f"Published findings · {scenario.name}"),
-        subtitle="Ceasefire violations the mediators confirmed, did not confirm, or found inconclusive.",
-        author=xml_text(", ".join(m.name for m in scenario.mediators) or "Truceline"),
-        updated=_rfc3339(latest),
-        entries=entries,
-    )
