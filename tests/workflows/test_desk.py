@@ -25,9 +25,9 @@ from truceline.runtime import Runtime
 from truceline.scenarios import Scenario, load_scenario
 from truceline.talks.service import load_talks_rounds
 from truceline.users.rules import Principal, Role
+from truceline.wording import Allegation, allegation_words
 from truceline.workflows import desk
 from truceline.workflows import verification as flow
-from truceline.workflows.wording import Allegation, allegation_words
 
 MEDIATOR = Principal(user_id="u-m", username="m", role=Role.MEDIATOR)
 PUBLIC = Principal.anonymous()

@@ -546,6 +546,17 @@ def read_finding(session: Session, *, principal: Principal, finding_id: str) -> 
     return finding
 
 
+def list_published_findings(session: Session, *, as_of: datetime | None = None) -> list[Finding]:
+    """Published finding versions, newest first (a published version is final: nothing supersedes it);
+    with `as_of`, those the ledger held then."""
+    query = (
+        select(Finding)
+        .where(Finding.status == "published", recorded_by(Finding, as_of))
+        .order_by(Finding.created_at.desc(), Finding.id)
+    )
+    return list(session.scalars(query))
+
+
 def list_findings(session: Session, *, case_id: str) -> list[Finding]:
     """Latest versions of a case's findings, in the order they were proposed."""
     latest: dict[str, Finding] = {}

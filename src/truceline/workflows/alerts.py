@@ -33,8 +33,8 @@ from truceline.incidents.models import Incident
 from truceline.ledger.encoding import format_time
 from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
+from truceline.wording import fatalities_words
 from truceline.workflows import desk, notices
-from truceline.workflows.wording import fatalities_words
 
 log = logging.getLogger(__name__)
 

@@ -42,9 +42,8 @@ from truceline.ledger.service import recorded_by, size_at
 from truceline.scenarios.schema import Scenario
 from truceline.talks.models import TalksRound
 from truceline.users.rules import Action, Principal, Scope, scopes_for
-from truceline.workflows import verification
-from truceline.workflows.ledger_views import published_checkpoint
-from truceline.workflows.wording import (
+from truceline.views.ledger import published_checkpoint
+from truceline.wording import (
     THE_REPORTS,
     Allegation,
     allegation_words,
@@ -54,6 +53,7 @@ from truceline.workflows.wording import (
     responsible_words,
     verdict_words,
 )
+from truceline.workflows import verification
 
 INCIDENT_STATUSES = ("reported", "under_verification", "violation_confirmed", "not_confirmed", "inconclusive")
 ADOPTED = (FindingStatus.ADOPTED.value, FindingStatus.PUBLISHED.value)

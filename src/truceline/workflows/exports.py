@@ -31,11 +31,11 @@ from truceline.documents import service as documents
 from truceline.errors import NotFound, PermissionDenied
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can, scopes_for
-from truceline.workflows import desk, ledger_views
+from truceline.views.ledger import list_entries
+from truceline.wording import THE_REPORTS
+from truceline.workflows import desk
 from truceline.workflows.notifications import list_notifications
-from truceline.workflows.publications import list_published_findings
 from truceline.workflows.review import list_review_queue
-from truceline.workflows.wording import THE_REPORTS
 
 Cell = str | int | float | bool | None
 MAX_ROWS = 100_000  # one download holds at most this many rows (every list is far smaller today)
@@ -187,7 +187,7 @@ def _cases(query: ExportQuery) -> Iterable[Any]:
 
 
 def _findings(query: ExportQuery) -> Iterable[Any]:
-    found = list_published_findings(query.session)
+    found = cases.list_published_findings(query.session)
     return [f for f in found if can(query.principal, Action.READ_FINDING, f)]
 
 
@@ -197,9 +197,7 @@ def _notifications(query: ExportQuery) -> Iterable[Any]:
 
 
 def _ledger(query: ExportQuery) -> Iterable[Any]:
-    page = ledger_views.list_entries(
-        query.session, principal=query.principal, limit=MAX_ROWS, newest_first=False
-    )
+    page = list_entries(query.session, principal=query.principal, limit=MAX_ROWS, newest_first=False)
     return page.items
 
 
@@ -548,7 +546,7 @@ def findings_feed(
 ) -> FindingsFeed:
     """Every published finding the principal may read (everyone may read them all), newest first."""
     prefix = tag_prefix(origin)
-    published = [f for f in list_published_findings(session) if can(principal, Action.READ_FINDING, f)]
+    published = [f for f in cases.list_published_findings(session) if can(principal, Action.READ_FINDING, f)]
     entries = [
         FeedEntry(
             id=f"{prefix}/findings/{quote(base_id(f.id), safe='-._~')}",

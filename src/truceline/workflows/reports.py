@@ -34,8 +34,7 @@ from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
 from truceline.talks.service import list_talks_rounds
 from truceline.users.rules import Action, Principal, Role, Scope, can, scopes_for
-from truceline.workflows import desk, svg
-from truceline.workflows.wording import (
+from truceline.wording import (
     allegation_words,
     clauses_words,
     confidence_words,
@@ -44,6 +43,7 @@ from truceline.workflows.wording import (
     penalty_words,
     verdict_words,
 )
+from truceline.workflows import desk, svg
 
 MAX_PERIOD_DAYS = 366
 CHART_WEEKS_BEFORE = 8  # the chart starts this many weeks before the period, for context

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from truceline.users.rules import Action, Principal
+from truceline.views.ledger import record_proof
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.inputs import Page
 from truceline.web.pages.rendering import render
 from truceline.workflows import desk
-from truceline.workflows.ledger_views import record_proof
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
