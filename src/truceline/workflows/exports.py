@@ -31,9 +31,9 @@ from truceline.documents import service as documents
 from truceline.errors import NotFound, PermissionDenied
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can, scopes_for
+from truceline.views import filters, incidents
 from truceline.views.ledger import list_entries
 from truceline.wording import THE_REPORTS
-from truceline.workflows import desk
 from truceline.workflows.notifications import list_notifications
 from truceline.workflows.review import list_review_queue
 
@@ -173,9 +173,9 @@ def _claims(query: ExportQuery) -> Iterable[Any]:
 
 
 def _incidents(query: ExportQuery) -> Iterable[Any]:
-    flt = desk.filter_from_query(query.params)
-    points = desk.incident_points(query.session, query.scenario, query.principal, as_of=flt.as_of)
-    return desk.filter_incidents(points, flt)
+    flt = filters.filter_from_query(query.params)
+    points = incidents.incident_points(query.session, query.scenario, query.principal, as_of=flt.as_of)
+    return filters.filter_incidents(points, flt)
 
 
 def _complaints(query: ExportQuery) -> Iterable[Any]:

@@ -34,6 +34,17 @@ from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
 from truceline.talks.service import list_talks_rounds
 from truceline.users.rules import Action, Principal, Role, Scope, can, scopes_for
+from truceline.views import filters, incidents, maps
+from truceline.views.ceasefire import (
+    LEVELS,
+    CeasefireStatus,
+    Escalation,
+    WeekRow,
+    ceasefire_status,
+    escalation,
+    week_start,
+    weekly_counts,
+)
 from truceline.wording import (
     allegation_words,
     clauses_words,
@@ -43,7 +54,7 @@ from truceline.wording import (
     penalty_words,
     verdict_words,
 )
-from truceline.workflows import desk, svg
+from truceline.workflows import svg
 
 MAX_PERIOD_DAYS = 366
 CHART_WEEKS_BEFORE = 8  # the chart starts this many weeks before the period, for context
@@ -62,14 +73,14 @@ STATUS_LABELS = {
 
 def last_full_week(today: date) -> tuple[date, date]:
     """Monday to Sunday of the last ISO week that ended before `today`."""
-    monday = desk.week_start(today) - timedelta(days=7)
+    monday = week_start(today) - timedelta(days=7)
     return monday, monday + timedelta(days=6)
 
 
 def parse_period(raw_from: str, raw_to: str, *, today: date) -> tuple[date, date]:
     """The period from two YYYY-MM-DD strings; both empty: the last full week; only `from`: up to today;
     only `to`: the week ending then. InvalidInput (one line) on a bad date, a reversed or too long period."""
-    start, end = desk.parse_date(raw_from, what="from"), desk.parse_date(raw_to, what="to")
+    start, end = filters.parse_date(raw_from, what="from"), filters.parse_date(raw_to, what="to")
     if start is None and end is None:
         return last_full_week(today)
     if start is None:
@@ -98,7 +109,7 @@ def default_week(
     monday, sunday = last_full_week(today)
     days = [
         p.date_start
-        for p in desk.incident_points(session, scenario, as_of=as_of)
+        for p in incidents.incident_points(session, scenario, as_of=as_of)
         if p.date_start is not None and p.date_start <= sunday
     ]
     latest = max(days, default=None)
@@ -107,7 +118,7 @@ def default_week(
         return Period(monday, sunday, note)
     if latest >= monday:
         return Period(monday, sunday, f"The last complete week, {format_period(monday, sunday)}.")
-    start = desk.week_start(latest)
+    start = week_start(latest)
     end = start + timedelta(days=6)
     quiet = _count((monday - start).days // 7, "complete week")
     return Period(
@@ -316,10 +327,10 @@ class Report:
     parties: list[PartyRef]
     summary: list[str]
     statistics: Statistics
-    ceasefire: desk.CeasefireStatus
-    escalation: desk.Escalation
+    ceasefire: CeasefireStatus
+    escalation: Escalation
     escalation_svg: str
-    weeks: list[desk.WeekRow]
+    weeks: list[WeekRow]
     chart_svg: str
     map_svg: str | None  # None when the principal may not read incidents
     map_note: str
@@ -359,12 +370,12 @@ def build_report(
     }
     points = [
         p if sees_all_verdicts else _without_unpublished_verdict(p, published_cases)
-        for p in desk.incident_points(session, scenario, as_of=as_of)
+        for p in incidents.incident_points(session, scenario, as_of=as_of)
     ]
-    in_period = desk.filter_incidents(points, desk.IncidentFilter(date_from=date_from, date_to=date_to))
+    in_period = filters.filter_incidents(points, filters.IncidentFilter(date_from=date_from, date_to=date_to))
     parties = [PartyRef(p.id, p.name, p.short_name, svg.colour_of(i)) for i, p in enumerate(scenario.parties)]
     status = _ceasefire_status(session, scenario, points, date_to=date_to, as_of=as_of)
-    weeks = desk.weekly_counts(
+    weeks = weekly_counts(
         session,
         scenario,
         date_from=date_from - timedelta(weeks=CHART_WEEKS_BEFORE),
@@ -373,7 +384,7 @@ def build_report(
     )
     if not sees_all_verdicts:
         weeks = _confirmed_recounted(weeks, points)
-    index = desk.escalation(session, scenario, at=date_to, as_of=as_of)
+    index = escalation(session, scenario, at=date_to, as_of=as_of)
     stats = _statistics(in_period, parties, status.baseline, date_from=date_from, date_to=date_to)
     may_read_incidents = can(principal, Action.READ_INCIDENT)
     finding_rows = _finding_rows(
@@ -423,7 +434,7 @@ def build_report(
         escalation=index,
         escalation_svg=svg.gauge_svg(
             index.score,
-            labels=[label for _, label in desk.LEVELS],
+            labels=[label for _, label in LEVELS],
             title=f"Escalation index {index.score:g} of 100: {index.label}",
         ),
         weeks=weeks,
@@ -464,7 +475,9 @@ def audience_of(scenario: Scenario, principal: Principal) -> str:
 # --- incidents and counts ---------------------------------------------------------------------------------
 
 
-def _without_unpublished_verdict(point: desk.IncidentPoint, published_cases: set[str]) -> desk.IncidentPoint:
+def _without_unpublished_verdict(
+    point: incidents.IncidentPoint, published_cases: set[str]
+) -> incidents.IncidentPoint:
     if point.status in VERDICTS and point.case_id not in published_cases:
         return replace(point, status="under_verification", responsible_party=None)
     return point
@@ -473,13 +486,13 @@ def _without_unpublished_verdict(point: desk.IncidentPoint, published_cases: set
 def _ceasefire_status(
     session: Session,
     scenario: Scenario,
-    points: Sequence[desk.IncidentPoint],
+    points: Sequence[incidents.IncidentPoint],
     *,
     date_to: date,
     as_of: datetime | None,
-) -> desk.CeasefireStatus:
+) -> CeasefireStatus:
     """The desk's status at the end of the period: violations of later days do not count."""
-    status = desk.ceasefire_status(session, scenario, today=date_to, weeks=1, as_of=as_of)
+    status = ceasefire_status(session, scenario, today=date_to, weeks=1, as_of=as_of)
     confirmed = [
         p.date_start
         for p in points
@@ -495,20 +508,20 @@ def _ceasefire_status(
 
 
 def _confirmed_recounted(
-    weeks: Sequence[desk.WeekRow], points: Iterable[desk.IncidentPoint]
-) -> list[desk.WeekRow]:
+    weeks: Sequence[WeekRow], points: Iterable[incidents.IncidentPoint]
+) -> list[WeekRow]:
     """The weekly confirmed counts from the points as this principal sees them."""
     confirmed = {w.week_start: dict.fromkeys(w.confirmed, 0) for w in weeks}
     for point in points:
         if point.date_start is None or not point.is_violent or point.status != "violation_confirmed":
             continue
-        week = confirmed.get(desk.week_start(point.date_start))
+        week = confirmed.get(week_start(point.date_start))
         if week is not None and point.responsible_party in week:
             week[point.responsible_party] += 1
-    return [desk.WeekRow(w.week_start, w.reported, confirmed[w.week_start]) for w in weeks]
+    return [WeekRow(w.week_start, w.reported, confirmed[w.week_start]) for w in weeks]
 
 
-def _kind(point: desk.IncidentPoint) -> str:
+def _kind(point: incidents.IncidentPoint) -> str:
     if point.process_type:
         return point.process_type.replace("_", " ").capitalize()
     return point.sub_event_type or point.event_type
@@ -518,7 +531,7 @@ def _range(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def _toll(points: Sequence[desk.IncidentPoint]) -> tuple[int, int, int]:
+def _toll(points: Sequence[incidents.IncidentPoint]) -> tuple[int, int, int]:
     """(lowest, highest) killed over the incidents that give a figure, and how many give none."""
     figures = [
         [x for x in (p.fatalities_low, p.fatalities_best, p.fatalities_high) if x is not None] for p in points
@@ -534,7 +547,7 @@ def _toll_words(low: int, high: int, unknown: int, *, of: int) -> str:
     return _range(low, high) + (f" ({unknown} unknown)" if unknown else "")
 
 
-def _incident_row(scenario: Scenario, point: desk.IncidentPoint) -> IncidentRow:
+def _incident_row(scenario: Scenario, point: incidents.IncidentPoint) -> IncidentRow:
     place = point.place or point.admin1 or ""
     if point.place and point.admin1 and point.admin1 != point.place:
         place = f"{point.place} ({point.admin1})"
@@ -556,7 +569,7 @@ def _incident_row(scenario: Scenario, point: desk.IncidentPoint) -> IncidentRow:
 
 
 def _statistics(
-    points: Sequence[desk.IncidentPoint],
+    points: Sequence[incidents.IncidentPoint],
     parties: Sequence[PartyRef],
     baseline: Mapping[str, float],
     *,
@@ -624,7 +637,7 @@ def _base_map(scenario: Scenario) -> svg.BaseMap:
 
 
 def _map(
-    scenario: Scenario, points: Sequence[desk.IncidentPoint], parties: Sequence[PartyRef]
+    scenario: Scenario, points: Sequence[incidents.IncidentPoint], parties: Sequence[PartyRef]
 ) -> tuple[str, str]:
     base = _base_map(scenario)
     group = {p.id: i for i, p in enumerate(parties)}
@@ -636,7 +649,7 @@ def _map(
             lon=p.lon or 0.0,
             lat=p.lat or 0.0,
             precision=p.geo_precision,
-            radius_km=p.radius_km or desk.PRECISION_RADIUS_KM.get(p.geo_precision or 3),
+            radius_km=p.radius_km or maps.PRECISION_RADIUS_KM.get(p.geo_precision or 3),
             group=group.get(p.alleged_party or ""),
             is_confirmed=p.status == "violation_confirmed",
             label=f"{p.date_start or 'undated'} · {p.place or 'unnamed place'} · {_kind(p)} · {p.title}",
@@ -779,8 +792,8 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
 
 def _summary(
     stats: Statistics,
-    status: desk.CeasefireStatus,
-    index: desk.Escalation,
+    status: CeasefireStatus,
+    index: Escalation,
     findings: Sequence[FindingRow],
     complaint_rows: Sequence[ComplaintRow] | None,
     talks: Sequence[TalksRow],

@@ -20,13 +20,13 @@ from truceline.cases.schemas import (
 from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
 from truceline.users.rules import Action, Principal
+from truceline.views.filters import parse_as_of
 from truceline.views.ledger import witness_keys
 from truceline.views.records import finding_read, finding_version_read, finding_view, published_finding_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.uploads import file_download, read_upload
 from truceline.workflows import notices
 from truceline.workflows import verification as flow
-from truceline.workflows.desk import parse_as_of
 from truceline.workflows.witness import add_cosignature, witness_for_line
 
 router = APIRouter(tags=["verification"])

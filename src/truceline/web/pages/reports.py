@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, Principal
+from truceline.views.filters import parse_as_of
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.workflows import reports
-from truceline.workflows.desk import parse_as_of
 
 router = APIRouter(include_in_schema=False)
 

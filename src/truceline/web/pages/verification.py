@@ -12,12 +12,12 @@ from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.users.rules import Action, Principal, can
+from truceline.views.filters import parse_as_of
 from truceline.views.records import case_view, complaint_view, finding_view, published_finding_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.web.uploads import read_upload
 from truceline.workflows import verification as flow
-from truceline.workflows.desk import parse_as_of
 from truceline.workflows.notifications import flag_claims_in_notices, list_notifications
 
 router = APIRouter(include_in_schema=False)
