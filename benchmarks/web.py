@@ -56,7 +56,8 @@ from truceline.pipeline.document import SourceDocument
 from truceline.runtime import Runtime, open_runtime
 from truceline.sources.models import Source
 from truceline.users.service import create_user, find_user, principal_of
-from truceline.workflows import desk, verification
+from truceline.views import incidents
+from truceline.workflows import verification
 from truceline.workflows.incidents import recluster
 from truceline.workflows.review import list_review_queue
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, SYSTEM_AUTHOR, initialize
@@ -218,7 +219,7 @@ def add_verification(runtime: Runtime) -> dict[str, int]:
     scenario = runtime.scenario
     clause = scenario.agreement.clauses[0].id
     with runtime.transaction() as session:
-        points = [p for p in desk.incident_points(session, scenario) if p.is_violent]
+        points = [p for p in incidents.incident_points(session, scenario) if p.is_violent]
         liaison = {
             party: principal_of(find_user(session, f"liaison-{party.lower()}")) for party in ("PK", "AF")
         }
@@ -278,7 +279,7 @@ def data_sizes(session: Session, runtime: Runtime) -> dict[str, int]:
         "documents": count_rows(session, Document),
         "claims": count_rows(session, Claim),
         "incident rows": count_rows(session, Incident),
-        "current incidents": len(desk.incident_points(session, runtime.scenario)),
+        "current incidents": len(incidents.incident_points(session, runtime.scenario)),
         "ledger entries": count_rows(session, LedgerEntryRow),
     }
 
@@ -454,7 +455,7 @@ def run(args: argparse.Namespace, home: Path, database_url: str) -> int:
         print(f"reusing the data in {home}")
     with runtime.sessions() as session:
         started = time.perf_counter()
-        desk.incident_points(session, runtime.scenario)
+        incidents.incident_points(session, runtime.scenario)
         index_ms = (time.perf_counter() - started) * 1000
         sizes = data_sizes(session, runtime)
         to_review = [claim.id for claim in list_review_queue(session, limit=2)]

@@ -18,7 +18,8 @@ from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.notices.schemas import NoticeDeliveryIn
 from truceline.runtime import Runtime
-from truceline.workflows import desk, notices
+from truceline.views import ceasefire
+from truceline.workflows import notices
 from truceline.workflows import verification as flow
 from truceline.workflows.alerts import find_events, run_alerts
 
@@ -130,7 +131,7 @@ def test_a_rise_in_the_escalation_level_is_sent_once_that_day(runtime: Runtime) 
         first = run(runtime, now=now + timedelta(minutes=5))
         again = run(runtime, now=now + timedelta(minutes=10))
     with runtime.sessions() as session:
-        level = desk.escalation(session, runtime.scenario, at=today).level
+        level = ceasefire.escalation(session, runtime.scenario, at=today).level
     assert level > 1
     assert first == [("delivered", f"escalation:2026-03-01:{level}", 1)] and again == []
     payload = receiver.received[0].json

@@ -26,8 +26,8 @@ from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.sources.models import Source
 from truceline.users.service import create_user, issue_token
+from truceline.views.ledger import witness_keys
 from truceline.web.app import create_app
-from truceline.workflows.ledger_views import witness_keys
 
 
 def _free_port() -> int:

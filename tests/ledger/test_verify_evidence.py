@@ -9,7 +9,7 @@ from tests.cases.world import a_world, file_a_complaint, open_investigation
 from truceline.cases import evidence as evidence_service
 from truceline.errors import VerificationError
 from truceline.runtime import Runtime
-from truceline.workflows.ledger_views import verify_read_only
+from truceline.views.ledger import verify_read_only
 
 
 def _file_evidence(runtime: Runtime) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from tests.cases.world import (
 )
 from tests.web.conftest import AsUser, WorldClient
 from truceline.runtime import Runtime
-from truceline.workflows import desk
+from truceline.views import incidents
 from truceline.workflows.incidents import recluster
 
 
@@ -30,9 +30,9 @@ def client(client: TestClient, runtime: Runtime) -> Iterator[TestClient]:
     yield client
 
 
-def demo_points(runtime: Runtime) -> list[desk.IncidentPoint]:
+def demo_points(runtime: Runtime) -> list[incidents.IncidentPoint]:
     with runtime.sessions() as session:
-        return desk.incident_points(session, runtime.scenario)
+        return incidents.incident_points(session, runtime.scenario)
 
 
 def test_the_public_dashboard_shows_status_and_each_part_of_the_escalation_index(client: TestClient) -> None:

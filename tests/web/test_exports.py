@@ -25,7 +25,7 @@ from truceline.ledger.service import add_record, tree_size
 from truceline.reports import downloads, exports
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal, Role
-from truceline.workflows import desk
+from truceline.views import incidents as incident_view
 from truceline.workflows.review import list_review_queue
 
 FORMULA = '=HYPERLINK("https://evil.example","open")'
@@ -136,7 +136,7 @@ def test_every_list_downloads_as_csv_and_geojson_with_the_rows_a_mediator_sees(
         expected_counts = {
             "documents": session.scalar(select(func.count()).select_from(Document)),
             "claims": len(list_review_queue(session, limit=100_000)),
-            "incidents": len(desk.incident_points(session, runtime.scenario)),
+            "incidents": len(incident_view.incident_points(session, runtime.scenario)),
             "ledger": tree_size(session),
         }
     assert expected_counts["claims"] > 0 and expected_counts["incidents"] > 0
@@ -320,7 +320,7 @@ def test_an_unknown_list_or_format_is_a_404_and_incidents_keep_the_page_filters(
             _incident("inc-3", location=chaman),
         ):
             add_record(session, record, author="test", now=NOW)
-        statuses = {p.id: p.status for p in desk.incident_points(session, runtime.scenario)}
+        statuses = {p.id: p.status for p in incident_view.incident_points(session, runtime.scenario)}
     assert statuses == {"inc-1": "violation_confirmed", "inc-2": "reported", "inc-3": "reported"}
     # The verdict is adopted, not yet published: a party sees the incident still under verification.
     party_rows = {r["id"]: r["status"] for r in _csv(client, "/exports/incidents.csv", as_user("liaison-pk"))}

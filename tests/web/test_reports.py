@@ -22,8 +22,9 @@ from tests.reports.test_compliance import adopt_a_violation, publish
 from tests.web.conftest import AsUser, WorldClient
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
+from truceline.views.ceasefire import week_start
+from truceline.views.incidents import incident_points
 from truceline.web.app import create_app
-from truceline.workflows.desk import incident_points, week_start
 from truceline.workflows.incidents import recluster
 
 ADOPTION_WEEK = "from=2025-10-27&to=2025-11-02"

@@ -14,7 +14,7 @@ from truceline.ledger.signing import Signer
 from truceline.runtime import Runtime
 from truceline.scenarios.geography import get_geography
 from truceline.users.service import find_user
-from truceline.workflows import desk
+from truceline.views import incidents
 from truceline.workflows.incidents import recluster
 from truceline.workflows.setup import DEMO_USERS, initialize, load_demo
 
@@ -48,7 +48,7 @@ def test_the_demo_places_mir_ali_in_north_waziristan_not_on_its_namesake_in_chit
     geography = get_geography(runtime.scenario)
     with runtime.sessions() as session:
         claims = [c for c in session.scalars(select(Claim)) if c.location.get("name") == "Mir Ali"]
-        points = [p for p in desk.incident_points(session, runtime.scenario) if p.place == "Mir Ali"]
+        points = [p for p in incidents.incident_points(session, runtime.scenario) if p.place == "Mir Ali"]
     assert claims and points
     for lat, lon in [(c.location["lat"], c.location["lon"]) for c in claims] + [
         (p.lat, p.lon) for p in points

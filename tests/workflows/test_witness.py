@@ -18,7 +18,7 @@ from truceline.ledger.signing import Signer, generate_key
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.sources.models import Source
-from truceline.workflows import ledger_views
+from truceline.views.ledger import consistency, published_checkpoint
 from truceline.workflows.witness import (
     SplitView,
     WitnessState,
@@ -50,12 +50,10 @@ def _grow(runtime: Runtime, n: int, *, start: int = 0) -> None:
 
 def _server_view(runtime: Runtime, old_size: int | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
     with runtime.sessions() as session:
-        checkpoint = ledger_views.published_checkpoint(session).model_dump()
+        checkpoint = published_checkpoint(session).model_dump()
         proof = None
         if old_size is not None and checkpoint["size"] > old_size:
-            proof = ledger_views.consistency(
-                session, old_size=old_size, new_size=checkpoint["size"]
-            ).model_dump()
+            proof = consistency(session, old_size=old_size, new_size=checkpoint["size"]).model_dump()
     return checkpoint, proof
 
 
@@ -134,7 +132,7 @@ def test_the_server_stores_a_valid_cosignature_and_the_ledger_verifies_it(runtim
         again = add_cosignature(session, line=cosigned.line, witness_verifier=verifier, now=NOW)
         assert again.id == row.id
     with runtime.sessions() as session:
-        assert ledger_views.published_checkpoint(session).cosigners == ["witness-pk"]
+        assert published_checkpoint(session).cosigners == ["witness-pk"]
         assert (
             verify_database(session, log_verifier=runtime.log_verifier, witnesses=witnesses).cosignatures == 1
         )

@@ -28,7 +28,7 @@ from truceline.cases.service import advance_case, case_parties, case_target, get
 from truceline.cases.versions import copy_version, latest_version, list_versions, new_id
 from truceline.errors import Conflict, InvalidInput, NotFound, TrucelineError, VerificationError
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.service import add_record
+from truceline.ledger.service import add_record, recorded_by
 from truceline.ledger.signing import SIGNATURE_SIZE, Verifier
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Role, Target, can, require
@@ -60,6 +60,17 @@ def read_finding(session: Session, *, principal: Principal, finding_id: str) -> 
     if not may_read_finding(session, principal, finding):
         raise NotFound("finding", finding_id)
     return finding
+
+
+def list_published_findings(session: Session, *, as_of: datetime | None = None) -> list[Finding]:
+    """Published finding versions, newest first (a published version is final: nothing supersedes it);
+    with `as_of`, those the ledger held then."""
+    query = (
+        select(Finding)
+        .where(Finding.status == "published", recorded_by(Finding, as_of))
+        .order_by(Finding.created_at.desc(), Finding.id)
+    )
+    return list(session.scalars(query))
 
 
 def list_findings(session: Session, *, case_id: str) -> list[Finding]:

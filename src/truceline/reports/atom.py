@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from truceline.cases.findings import list_published_findings
 from truceline.cases.rules import base_id
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can
-from truceline.workflows.publications import list_published_findings
 
 # RFC 4151 §2.1: a tag names an authority and a date on which it held that name; the date is fixed so that
 # the ids of the feed and its entries never change.

@@ -37,7 +37,9 @@ from truceline.reports.summary import summarize
 from truceline.reports.talks import TalksRow, list_talks_rows
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Role, Scope, can, scopes_for
-from truceline.workflows import desk
+from truceline.views import ceasefire as ceasefire_view
+from truceline.views import filters as filters_view
+from truceline.views import incidents as incident_view
 
 CHART_WEEKS_BEFORE = 8  # the chart starts this many weeks before the period, for context
 
@@ -56,10 +58,10 @@ class Report:
     parties: list[PartyRef]
     summary: list[str]
     statistics: Statistics
-    ceasefire: desk.CeasefireStatus
-    escalation: desk.Escalation
+    ceasefire: ceasefire_view.CeasefireStatus
+    escalation: ceasefire_view.Escalation
     escalation_svg: str
-    weeks: list[desk.WeekRow]
+    weeks: list[ceasefire_view.WeekRow]
     chart_svg: str
     map_svg: str | None  # None when the principal may not read incidents
     map_note: str
@@ -99,12 +101,14 @@ def build_report(
     }
     points = [
         p if sees_all_verdicts else without_unpublished_verdict(p, published_cases)
-        for p in desk.incident_points(session, scenario, as_of=as_of)
+        for p in incident_view.incident_points(session, scenario, as_of=as_of)
     ]
-    in_period = desk.filter_incidents(points, desk.IncidentFilter(date_from=date_from, date_to=date_to))
+    in_period = filters_view.filter_incidents(
+        points, filters_view.IncidentFilter(date_from=date_from, date_to=date_to)
+    )
     parties = [PartyRef(p.id, p.name, p.short_name, svg.colour_of(i)) for i, p in enumerate(scenario.parties)]
     status = period_ceasefire_status(session, scenario, points, date_to=date_to, as_of=as_of)
-    weeks = desk.weekly_counts(
+    weeks = ceasefire_view.weekly_counts(
         session,
         scenario,
         date_from=date_from - timedelta(weeks=CHART_WEEKS_BEFORE),
@@ -113,7 +117,7 @@ def build_report(
     )
     if not sees_all_verdicts:
         weeks = recount_confirmed(weeks, points)
-    index = desk.escalation(session, scenario, at=date_to, as_of=as_of)
+    index = ceasefire_view.escalation(session, scenario, at=date_to, as_of=as_of)
     stats = period_statistics(in_period, parties, status.baseline, date_from=date_from, date_to=date_to)
     may_read_incidents = can(principal, Action.READ_INCIDENT)
     finding_rows = list_finding_rows(
@@ -159,7 +163,7 @@ def build_report(
         escalation=index,
         escalation_svg=svg.gauge_svg(
             index.score,
-            labels=[label for _, label in desk.LEVELS],
+            labels=[label for _, label in ceasefire_view.LEVELS],
             title=f"Escalation index {index.score:g} of 100: {index.label}",
         ),
         weeks=weeks,

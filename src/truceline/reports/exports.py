@@ -20,17 +20,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from truceline.cases import service as cases
+from truceline.cases.findings import list_published_findings
 from truceline.cases.rules import base_id
 from truceline.complaints import service as complaints
 from truceline.documents import service as documents
 from truceline.errors import NotFound, PermissionDenied
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can, scopes_for
-from truceline.workflows import desk, ledger_views
+from truceline.views import filters as filters_view
+from truceline.views import incidents as incident_view
+from truceline.views import ledger as ledger_view
+from truceline.wording import THE_REPORTS
 from truceline.workflows.notifications import list_notifications
-from truceline.workflows.publications import list_published_findings
 from truceline.workflows.review import list_review_queue
-from truceline.workflows.wording import THE_REPORTS
 
 Cell = str | int | float | bool | None
 MAX_ROWS = 100_000  # one download holds at most this many rows (every list is far smaller today)
@@ -159,9 +161,9 @@ def _claims(query: ExportQuery) -> Iterable[Any]:
 
 
 def _incidents(query: ExportQuery) -> Iterable[Any]:
-    flt = desk.filter_from_query(query.params)
-    points = desk.incident_points(query.session, query.scenario, query.principal, as_of=flt.as_of)
-    return desk.filter_incidents(points, flt)
+    flt = filters_view.filter_from_query(query.params)
+    points = incident_view.incident_points(query.session, query.scenario, query.principal, as_of=flt.as_of)
+    return filters_view.filter_incidents(points, flt)
 
 
 def _complaints(query: ExportQuery) -> Iterable[Any]:
@@ -183,7 +185,7 @@ def _notifications(query: ExportQuery) -> Iterable[Any]:
 
 
 def _ledger(query: ExportQuery) -> Iterable[Any]:
-    page = ledger_views.list_entries(
+    page = ledger_view.list_entries(
         query.session, principal=query.principal, limit=MAX_ROWS, newest_first=False
     )
     return page.items

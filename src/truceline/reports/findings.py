@@ -18,7 +18,7 @@ from truceline.cases.rules import FindingStatus, base_id
 from truceline.ledger.service import recorded_by
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can
-from truceline.workflows.wording import (
+from truceline.wording import (
     clauses_words,
     confidence_words,
     party_name,

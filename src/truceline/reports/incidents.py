@@ -14,8 +14,10 @@ from truceline.reports import svg
 from truceline.reports.phrasing import counted
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
-from truceline.workflows import desk
-from truceline.workflows.wording import allegation_words, fatalities_words, party_name
+from truceline.views import ceasefire as ceasefire_view
+from truceline.views import incidents as incident_view
+from truceline.views import maps as map_view
+from truceline.wording import allegation_words, fatalities_words, party_name
 
 VERDICTS = ("violation_confirmed", "not_confirmed", "inconclusive")
 STATUS_LABELS = {
@@ -75,7 +77,9 @@ class Statistics:
     by_status: list[tuple[str, int]]
 
 
-def without_unpublished_verdict(point: desk.IncidentPoint, published_cases: set[str]) -> desk.IncidentPoint:
+def without_unpublished_verdict(
+    point: incident_view.IncidentPoint, published_cases: set[str]
+) -> incident_view.IncidentPoint:
     if point.status in VERDICTS and point.case_id not in published_cases:
         return replace(point, status="under_verification", responsible_party=None)
     return point
@@ -84,13 +88,13 @@ def without_unpublished_verdict(point: desk.IncidentPoint, published_cases: set[
 def period_ceasefire_status(
     session: Session,
     scenario: Scenario,
-    points: Sequence[desk.IncidentPoint],
+    points: Sequence[incident_view.IncidentPoint],
     *,
     date_to: date,
     as_of: datetime | None,
-) -> desk.CeasefireStatus:
+) -> ceasefire_view.CeasefireStatus:
     """The desk's status at the end of the period: violations of later days do not count."""
-    status = desk.ceasefire_status(session, scenario, today=date_to, weeks=1, as_of=as_of)
+    status = ceasefire_view.ceasefire_status(session, scenario, today=date_to, weeks=1, as_of=as_of)
     confirmed = [
         p.date_start
         for p in points
@@ -106,20 +110,20 @@ def period_ceasefire_status(
 
 
 def recount_confirmed(
-    weeks: Sequence[desk.WeekRow], points: Iterable[desk.IncidentPoint]
-) -> list[desk.WeekRow]:
+    weeks: Sequence[ceasefire_view.WeekRow], points: Iterable[incident_view.IncidentPoint]
+) -> list[ceasefire_view.WeekRow]:
     """The weekly confirmed counts from the points as this principal sees them."""
     confirmed = {w.week_start: dict.fromkeys(w.confirmed, 0) for w in weeks}
     for point in points:
         if point.date_start is None or not point.is_violent or point.status != "violation_confirmed":
             continue
-        week = confirmed.get(desk.week_start(point.date_start))
+        week = confirmed.get(ceasefire_view.week_start(point.date_start))
         if week is not None and point.responsible_party in week:
             week[point.responsible_party] += 1
-    return [desk.WeekRow(w.week_start, w.reported, confirmed[w.week_start]) for w in weeks]
+    return [ceasefire_view.WeekRow(w.week_start, w.reported, confirmed[w.week_start]) for w in weeks]
 
 
-def _kind(point: desk.IncidentPoint) -> str:
+def _kind(point: incident_view.IncidentPoint) -> str:
     if point.process_type:
         return point.process_type.replace("_", " ").capitalize()
     return point.sub_event_type or point.event_type
@@ -129,7 +133,7 @@ def _range(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def _toll(points: Sequence[desk.IncidentPoint]) -> tuple[int, int, int]:
+def _toll(points: Sequence[incident_view.IncidentPoint]) -> tuple[int, int, int]:
     """(lowest, highest) killed over the incidents that give a figure, and how many give none."""
     figures = [
         [x for x in (p.fatalities_low, p.fatalities_best, p.fatalities_high) if x is not None] for p in points
@@ -145,7 +149,7 @@ def _toll_words(low: int, high: int, unknown: int, *, of: int) -> str:
     return _range(low, high) + (f" ({unknown} unknown)" if unknown else "")
 
 
-def incident_row(scenario: Scenario, point: desk.IncidentPoint) -> IncidentRow:
+def incident_row(scenario: Scenario, point: incident_view.IncidentPoint) -> IncidentRow:
     place = point.place or point.admin1 or ""
     if point.place and point.admin1 and point.admin1 != point.place:
         place = f"{point.place} ({point.admin1})"
@@ -167,7 +171,7 @@ def incident_row(scenario: Scenario, point: desk.IncidentPoint) -> IncidentRow:
 
 
 def period_statistics(
-    points: Sequence[desk.IncidentPoint],
+    points: Sequence[incident_view.IncidentPoint],
     parties: Sequence[PartyRef],
     baseline: Mapping[str, float],
     *,
@@ -235,7 +239,7 @@ def _base_map(scenario: Scenario) -> svg.BaseMap:
 
 
 def incident_map(
-    scenario: Scenario, points: Sequence[desk.IncidentPoint], parties: Sequence[PartyRef]
+    scenario: Scenario, points: Sequence[incident_view.IncidentPoint], parties: Sequence[PartyRef]
 ) -> tuple[str, str]:
     base = _base_map(scenario)
     group = {p.id: i for i, p in enumerate(parties)}
@@ -247,7 +251,7 @@ def incident_map(
             lon=p.lon or 0.0,
             lat=p.lat or 0.0,
             precision=p.geo_precision,
-            radius_km=p.radius_km or desk.PRECISION_RADIUS_KM.get(p.geo_precision or 3),
+            radius_km=p.radius_km or map_view.PRECISION_RADIUS_KM.get(p.geo_precision or 3),
             group=group.get(p.alleged_party or ""),
             is_confirmed=p.status == "violation_confirmed",
             label=f"{p.date_start or 'undated'} · {p.place or 'unnamed place'} · {_kind(p)} · {p.title}",

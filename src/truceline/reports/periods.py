@@ -10,21 +10,23 @@ from sqlalchemy.orm import Session
 from truceline.errors import InvalidInput
 from truceline.reports.phrasing import counted, format_day, format_period
 from truceline.scenarios.schema import Scenario
-from truceline.workflows import desk
+from truceline.views import ceasefire as ceasefire_view
+from truceline.views import filters as filters_view
+from truceline.views import incidents as incident_view
 
 MAX_PERIOD_DAYS = 366
 
 
 def last_full_week(today: date) -> tuple[date, date]:
     """Monday to Sunday of the last ISO week that ended before `today`."""
-    monday = desk.week_start(today) - timedelta(days=7)
+    monday = ceasefire_view.week_start(today) - timedelta(days=7)
     return monday, monday + timedelta(days=6)
 
 
 def parse_period(raw_from: str, raw_to: str, *, today: date) -> tuple[date, date]:
     """The period from two YYYY-MM-DD strings; both empty: the last full week; only `from`: up to today;
     only `to`: the week ending then. InvalidInput (one line) on a bad date, a reversed or too long period."""
-    start, end = desk.parse_date(raw_from, what="from"), desk.parse_date(raw_to, what="to")
+    start, end = filters_view.parse_date(raw_from, what="from"), filters_view.parse_date(raw_to, what="to")
     if start is None and end is None:
         return last_full_week(today)
     if start is None:
@@ -53,7 +55,7 @@ def default_week(
     monday, sunday = last_full_week(today)
     days = [
         p.date_start
-        for p in desk.incident_points(session, scenario, as_of=as_of)
+        for p in incident_view.incident_points(session, scenario, as_of=as_of)
         if p.date_start is not None and p.date_start <= sunday
     ]
     latest = max(days, default=None)
@@ -62,7 +64,7 @@ def default_week(
         return Period(monday, sunday, note)
     if latest >= monday:
         return Period(monday, sunday, f"The last complete week, {format_period(monday, sunday)}.")
-    start = desk.week_start(latest)
+    start = ceasefire_view.week_start(latest)
     end = start + timedelta(days=6)
     quiet = counted((monday - start).days // 7, "complete week")
     return Period(

@@ -11,7 +11,7 @@ from truceline.reports.findings import FindingRow
 from truceline.reports.incidents import Statistics
 from truceline.reports.phrasing import counted, format_day
 from truceline.reports.talks import TalksRow
-from truceline.workflows import desk
+from truceline.views import ceasefire as ceasefire_view
 
 
 def _between(start: date, end: date) -> str:
@@ -26,8 +26,8 @@ def _between(start: date, end: date) -> str:
 
 def summarize(
     stats: Statistics,
-    status: desk.CeasefireStatus,
-    index: desk.Escalation,
+    status: ceasefire_view.CeasefireStatus,
+    index: ceasefire_view.Escalation,
     findings: Sequence[FindingRow],
     complaint_rows: Sequence[ComplaintRow] | None,
     talks: Sequence[TalksRow],

@@ -33,8 +33,9 @@ from truceline.incidents.models import Incident
 from truceline.ledger.encoding import format_time
 from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
-from truceline.workflows import desk, notices
-from truceline.workflows.wording import fatalities_words
+from truceline.views import ceasefire, incidents
+from truceline.wording import fatalities_words
+from truceline.workflows import notices
 
 log = logging.getLogger(__name__)
 
@@ -171,8 +172,8 @@ def _root(incident_id: str, parent: dict[str, str | None]) -> str:
 
 def _fatalities_at_least(record: _Record, since: datetime, threshold: int) -> list[Happening]:
     """Current incidents with at least `threshold` killed recorded or revised since `since`."""
-    points: list[desk.IncidentPoint] = record.once(
-        "points", lambda: desk.incident_points(record.session, record.scenario)
+    points: list[incidents.IncidentPoint] = record.once(
+        "points", lambda: incidents.incident_points(record.session, record.scenario)
     )
     parent, recorded = _incident_versions(record)
     found = []
@@ -209,9 +210,9 @@ def _escalation_rises(record: _Record) -> list[Happening]:
     """The escalation level of the run's day, when it is above the day before's."""
     today = record.now.date()
 
-    def load() -> tuple[desk.Escalation, desk.Escalation]:
-        before = desk.escalation(record.session, record.scenario, at=today - timedelta(days=1))
-        return before, desk.escalation(record.session, record.scenario, at=today)
+    def load() -> tuple[ceasefire.Escalation, ceasefire.Escalation]:
+        before = ceasefire.escalation(record.session, record.scenario, at=today - timedelta(days=1))
+        return before, ceasefire.escalation(record.session, record.scenario, at=today)
 
     before, now = record.once("escalation", load)
     if now.level <= before.level:

@@ -38,7 +38,7 @@ from truceline.notices.schemas import NoticeDeliveryIn, NoticeRead
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can, require
 from truceline.users.service import find_user
-from truceline.workflows.wording import clauses_words, party_name
+from truceline.wording import clauses_words, party_name
 
 NOTICES_AUTHOR = "system:notices"
 

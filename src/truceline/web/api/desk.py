@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from truceline.users.rules import Action, Principal
+from truceline.views import desk, filters, incidents, maps
+from truceline.views import timeline as timeline_view
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.inputs import Offset
-from truceline.workflows import desk
 
 router = APIRouter(tags=["desk"])
 
@@ -24,7 +25,7 @@ def desk_status(
 ) -> dict[str, Any]:
     """Ceasefire status, weekly counts per party against the baseline, escalation index with its parts;
     `at=YYYY-MM-DD`: as the record stood at the end of that day."""
-    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc(), as_of=desk.parse_as_of(at))
+    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc(), as_of=filters.parse_as_of(at))
     return {
         "today": view.today.isoformat(),
         "as_of": view.as_of.isoformat() if view.as_of else None,
@@ -50,10 +51,10 @@ def map_incidents(
 ) -> dict[str, Any]:
     """Incidents as GeoJSON (filters: from, to, kind, party, status; `at`: as the record stood at the end of
     that day); grid clusters below zoom 9 when many."""
-    flt = desk.filter_from_query(request.query_params)
-    points = desk.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
-    return desk.map_geojson(
-        desk.filter_incidents(points, flt), runtime.scenario, zoom=zoom, bbox=desk.parse_bbox(bbox)
+    flt = filters.filter_from_query(request.query_params)
+    points = incidents.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
+    return maps.map_geojson(
+        filters.filter_incidents(points, flt), runtime.scenario, zoom=zoom, bbox=maps.parse_bbox(bbox)
     )
 
 
@@ -68,8 +69,8 @@ def timeline(
 ) -> list[dict[str, Any]]:
     """Incidents, talks rounds, ceasefire steps and findings the caller may see, newest first (paged);
     `at=YYYY-MM-DD`: as the record stood at the end of that day."""
-    flt = desk.filter_from_query(request.query_params)
-    items = desk.timeline(
+    flt = filters.filter_from_query(request.query_params)
+    items = timeline_view.timeline(
         session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to, as_of=flt.as_of
     )
     return [_plain(item) for item in items[offset : offset + limit]]

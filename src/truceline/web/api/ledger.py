@@ -15,9 +15,9 @@ from truceline.ledger.schemas import (
     VerificationDataRead,
 )
 from truceline.users.rules import Action, Principal
+from truceline.views import ledger
 from truceline.web.deps import RuntimeDep, SessionDep, allow
 from truceline.web.inputs import Offset
-from truceline.workflows import ledger_views
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])
 CanReadLedger = Annotated[Principal, allow(Action.READ_LEDGER)]
@@ -31,20 +31,18 @@ def list_entries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
 ) -> EntryPage:
-    return ledger_views.list_entries(
-        session, principal=principal, limit=limit, offset=offset, newest_first=False
-    )
+    return ledger.list_entries(session, principal=principal, limit=limit, offset=offset, newest_first=False)
 
 
 @router.get("/checkpoint", response_model=CheckpointRead)
 def latest_checkpoint(session: SessionDep, _: CanReadCheckpoint) -> CheckpointRead:
-    return ledger_views.published_checkpoint(session)
+    return ledger.published_checkpoint(session)
 
 
 @router.get("/checkpoint.txt", response_class=PlainTextResponse)
 def latest_checkpoint_note(session: SessionDep, _: CanReadCheckpoint) -> str:
     """The signed note alone, as transparency-log tools expect it."""
-    return ledger_views.published_checkpoint(session).note
+    return ledger.published_checkpoint(session).note
 
 
 @router.get("/proof/inclusion", response_model=InclusionProofRead)
@@ -54,7 +52,7 @@ def inclusion_proof(
     seq: Annotated[int, Query(ge=0)],
     size: Annotated[int | None, Query(ge=1)] = None,
 ) -> InclusionProofRead:
-    return ledger_views.inclusion(session, seq=seq, size=size)
+    return ledger.inclusion(session, seq=seq, size=size)
 
 
 @router.get("/proof/consistency", response_model=ConsistencyProofRead)
@@ -64,7 +62,7 @@ def consistency_proof(
     old: Annotated[int, Query(ge=1)],
     new: Annotated[int | None, Query(ge=1)] = None,
 ) -> ConsistencyProofRead:
-    return ledger_views.consistency(session, old_size=old, new_size=new)
+    return ledger.consistency(session, old_size=old, new_size=new)
 
 
 @router.get("/verification", response_model=VerificationDataRead)
@@ -77,4 +75,4 @@ def verification_data(
     """The signed checkpoint and log key, with `seq` that entry's bytes and inclusion proof: a client checks
     them itself (the pages' Verify button does, in the browser); nothing here is a verdict."""
     log_vkey = runtime.signer.vkey()
-    return ledger_views.verification_data(session, principal=principal, log_vkey=log_vkey, seq=seq)
+    return ledger.verification_data(session, principal=principal, log_vkey=log_vkey, seq=seq)

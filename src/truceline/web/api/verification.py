@@ -22,12 +22,13 @@ from truceline.cases.schemas import (
 from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
 from truceline.users.rules import Action, Principal
+from truceline.views.filters import parse_as_of
+from truceline.views.ledger import witness_keys
+from truceline.views.records import finding_read, finding_version_read, finding_view, published_finding_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.uploads import file_download, read_upload
-from truceline.workflows import notices, record_views
+from truceline.workflows import notices
 from truceline.workflows import verification as flow
-from truceline.workflows.desk import parse_as_of
-from truceline.workflows.ledger_views import witness_keys
 from truceline.workflows.witness import add_cosignature, witness_for_line
 
 router = APIRouter(tags=["verification"])
@@ -264,10 +265,8 @@ def published_findings(
     at: str = "",
 ) -> list[FindingRead]:
     """The published findings, newest first; `at=YYYY-MM-DD`: those published by the end of that day."""
-    views = record_views.published_finding_views(
-        session, runtime.scenario, principal=principal, as_of=parse_as_of(at)
-    )
-    return [record_views.finding_read(view) for view in views]
+    views = published_finding_views(session, runtime.scenario, principal=principal, as_of=parse_as_of(at))
+    return [finding_read(view) for view in views]
 
 
 @router.get("/findings/{finding_id}", response_model=FindingRead)
@@ -279,8 +278,8 @@ def get_finding(
 ) -> FindingRead:
     """A finding by its public id: its latest version the caller may read (a party: once published), with
     clause titles, parties, confidence and penalty in words, the signatures with their keys, its proof."""
-    view = record_views.finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
-    return record_views.finding_read(view)
+    view = finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
+    return finding_read(view)
 
 
 @router.get("/findings/{finding_id}/versions", response_model=list[FindingVersionRead])
@@ -291,8 +290,8 @@ def finding_versions(
     principal: Annotated[Principal, allow(Action.READ_FINDING)],
 ) -> list[FindingVersionRead]:
     """Every version of the finding the caller may read, oldest first (proposed, adopted, published)."""
-    view = record_views.finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
-    return [record_views.finding_version_read(v) for v in view.versions]
+    view = finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
+    return [finding_version_read(v) for v in view.versions]
 
 
 @router.post("/notifications", status_code=201)

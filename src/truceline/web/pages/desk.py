@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from truceline.users.rules import Action, Principal
+from truceline.views import desk, filters, incidents, timeline
+from truceline.views.ledger import record_proof
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.inputs import Page
 from truceline.web.pages.rendering import render
-from truceline.workflows import desk
-from truceline.workflows.ledger_views import record_proof
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -27,7 +27,7 @@ def dashboard_page(
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
     at: str = "",
 ) -> HTMLResponse:
-    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc(), as_of=desk.parse_as_of(at))
+    view = desk.desk_view(session, runtime.scenario, principal, now=now_utc(), as_of=filters.parse_as_of(at))
     return render(request, "dashboard.html", principal, view=view, at=at, chart=weekly_chart(view))
 
 
@@ -76,14 +76,14 @@ def map_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_STATISTICS)],
 ) -> HTMLResponse:
-    flt = desk.filter_from_query(request.query_params)
+    flt = filters.filter_from_query(request.query_params)
     settings = runtime.settings
     return render(
         request,
         "map.html",
         principal,
         flt=flt,
-        statuses=desk.INCIDENT_STATUSES,
+        statuses=filters.INCIDENT_STATUSES,
         tiles=settings.map_tiles,
         tiles_attribution=settings.map_tiles_attribution,
     )
@@ -98,11 +98,11 @@ def timeline_page(
     page: Page = 1,
 ) -> HTMLResponse:
     params = request.query_params
-    flt = desk.parse_filter(
+    flt = filters.parse_filter(
         date_from=params.get("from", ""), date_to=params.get("to", ""), at=params.get("at", "")
     )
     kind = params.get("kind", "")
-    items = desk.timeline(
+    items = timeline.timeline(
         session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to, as_of=flt.as_of
     )
     if kind:
@@ -130,9 +130,9 @@ def incidents_page(
     principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
     page: Page = 1,
 ) -> HTMLResponse:
-    flt = desk.filter_from_query(request.query_params)
-    points = desk.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
-    found = desk.filter_incidents(points, flt)
+    flt = filters.filter_from_query(request.query_params)
+    points = incidents.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
+    found = filters.filter_incidents(points, flt)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render(
         request,
@@ -143,7 +143,7 @@ def incidents_page(
         page=page,
         page_size=PAGE_SIZE,
         flt=flt,
-        statuses=desk.INCIDENT_STATUSES,
+        statuses=filters.INCIDENT_STATUSES,
     )
 
 
@@ -155,6 +155,6 @@ def incident_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_INCIDENT)],
 ) -> HTMLResponse:
-    view = desk.incident_view(session, runtime.scenario, principal, incident_id=incident_id)
+    view = incidents.incident_view(session, runtime.scenario, principal, incident_id=incident_id)
     proof = record_proof(session, kind="incidents", record_id=view.incident.id)
     return render(request, "incident.html", principal, view=view, proof=proof)

@@ -13,9 +13,9 @@ from truceline.reports import compliance, periods
 from truceline.reports.render import render_html, render_pdf
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, Principal
+from truceline.views.filters import parse_as_of
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
-from truceline.workflows.desk import parse_as_of
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from truceline.documents import service as documents
 from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal, can
+from truceline.views.documents import document_view
+from truceline.views.ledger import find_checkpoint, list_entries
 from truceline.web.deps import RuntimeDep, SessionDep, allow, check_csrf, now_utc
 from truceline.web.inputs import Page
 from truceline.web.pages.rendering import render
-from truceline.workflows import dashboard, ledger_views
 from truceline.workflows.review import list_review_queue, review_claim
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,7 @@ def document_page(
     session: SessionDep,
     principal: Annotated[Principal, allow(Action.READ_DOCUMENT)],
 ) -> HTMLResponse:
-    view = dashboard.document_view(session, document_id, with_claims=can(principal, Action.READ_CLAIM))
+    view = document_view(session, document_id, with_claims=can(principal, Action.READ_CLAIM))
     return render(request, "document.html", principal, **view)
 
 
@@ -98,11 +99,11 @@ def ledger_page(
     page: Page = 1,
 ) -> HTMLResponse:
     entries = (
-        ledger_views.list_entries(session, principal=principal, limit=100, offset=(page - 1) * 100)
+        list_entries(session, principal=principal, limit=100, offset=(page - 1) * 100)
         if can(principal, Action.READ_LEDGER)
         else None
     )
-    checkpoint = dashboard.find_published_checkpoint(session)
+    checkpoint = find_checkpoint(session)
     return render(
         request,
         "ledger.html",

@@ -14,12 +14,12 @@ from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.users.rules import Action, Principal, can
+from truceline.views.filters import parse_as_of
+from truceline.views.records import case_view, complaint_view, finding_view, published_finding_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.web.uploads import read_upload
-from truceline.workflows import record_views
 from truceline.workflows import verification as flow
-from truceline.workflows.desk import parse_as_of
 from truceline.workflows.notifications import flag_claims_in_notices, list_notifications
 
 router = APIRouter(include_in_schema=False)
@@ -67,7 +67,7 @@ def complaint_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_COMPLAINT)],
 ) -> HTMLResponse:
-    view = record_views.complaint_view(
+    view = complaint_view(
         session, runtime.scenario, principal=principal, complaint_id=complaint_id, now=now_utc()
     )
     return render(request, "complaint.html", principal, view=view)
@@ -117,7 +117,7 @@ def case_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_CASE)],
 ) -> HTMLResponse:
-    view = record_views.case_view(session, runtime.scenario, principal=principal, case_id=case_id)
+    view = case_view(session, runtime.scenario, principal=principal, case_id=case_id)
     return render(request, "case.html", principal, view=view)
 
 
@@ -144,7 +144,7 @@ def findings_page(
     at: str = "",
 ) -> HTMLResponse:
     as_of = parse_as_of(at)
-    views = record_views.published_finding_views(session, runtime.scenario, principal=principal, as_of=as_of)
+    views = published_finding_views(session, runtime.scenario, principal=principal, as_of=as_of)
     return render(request, "findings.html", principal, findings=views, at=as_of and as_of.date())
 
 
@@ -156,7 +156,7 @@ def finding_page(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_FINDING)],
 ) -> HTMLResponse:
-    view = record_views.finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
+    view = finding_view(session, runtime.scenario, principal=principal, finding_id=finding_id)
     return render(request, "finding.html", principal, view=view)
 
 

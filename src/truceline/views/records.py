@@ -41,9 +41,8 @@ from truceline.ledger.signing import Verifier
 from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Target, can
-from truceline.workflows.ledger_views import RecordProof, record_proof_read, record_proofs
-from truceline.workflows.publications import list_published_findings
-from truceline.workflows.wording import (
+from truceline.views.ledger import RecordProof, record_proof_read, record_proofs
+from truceline.wording import (
     ClauseRef,
     claimant_party,
     clause_refs,
@@ -366,7 +365,7 @@ def published_finding_views(
     session: Session, scenario: Scenario, *, principal: Principal, as_of: datetime | None = None
 ) -> list[FindingView]:
     """Every published finding as its card shows it, newest first; with `as_of`, those published by then."""
-    found = list_published_findings(session, as_of=as_of)
+    found = findings_service.list_published_findings(session, as_of=as_of)
     proofs = record_proofs(session, [(Finding.ledger_kind(), f.id) for f in found])
     return [
         _finding_view(

@@ -25,9 +25,9 @@ from truceline.runtime import Runtime
 from truceline.scenarios import Scenario, load_scenario
 from truceline.talks.service import load_talks_rounds
 from truceline.users.rules import Principal, Role
-from truceline.workflows import desk
+from truceline.views import ceasefire, desk, filters, incidents, maps, timeline
+from truceline.wording import Allegation, allegation_words
 from truceline.workflows import verification as flow
-from truceline.workflows.wording import Allegation, allegation_words
 
 MEDIATOR = Principal(user_id="u-m", username="m", role=Role.MEDIATOR)
 PUBLIC = Principal.anonymous()
@@ -110,7 +110,7 @@ def test_points_are_current_incidents_with_who_the_claims_say_acted(runtime: Run
         add_incident(session, "i-old", date(2025, 11, 4))
         add_incident(session, "i-new", date(2025, 11, 4), supersedes="i-old")
     with runtime.sessions() as session:
-        points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
+        points = {p.id: p for p in incidents.incident_points(session, runtime.scenario)}
     assert set(points) == {"i-pk", "i-af", "i-ttp", "i-new"}
     alleged = (points["i-pk"].alleged_party, points["i-af"].alleged_party, points["i-ttp"].alleged_party)
     assert alleged == ("PK", "AF", None)
@@ -124,11 +124,11 @@ def test_the_point_list_is_recomputed_when_the_ledger_grows(runtime: Runtime) ->
     with runtime.transaction() as session:
         add_incident(session, "i-1", date(2025, 11, 1))
     with runtime.sessions() as session:
-        assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-1"]
+        assert [p.id for p in incidents.incident_points(session, runtime.scenario)] == ["i-1"]
     with runtime.transaction() as session:
         add_incident(session, "i-2", date(2025, 11, 2))
     with runtime.sessions() as session:
-        assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
+        assert [p.id for p in incidents.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
 
 
 def adopt_violation(runtime: Runtime) -> tuple[str, str]:
@@ -144,12 +144,12 @@ def test_cases_and_adopted_findings_give_the_status_even_after_a_merge(runtime: 
     complaint = file_a_complaint(world)
     open_investigation(world, complaint.id)
     with runtime.sessions() as session:
-        point = next(p for p in desk.incident_points(session, runtime.scenario) if p.id == "inc-1")
+        point = next(p for p in incidents.incident_points(session, runtime.scenario) if p.id == "inc-1")
     assert point.status == "under_verification"
     with runtime.transaction() as session:  # a later version of inc-1 (as a merge makes) inherits the case
         add_incident(session, "inc-1-v2", date(2025, 10, 25), supersedes="inc-1")
     with runtime.sessions() as session:
-        points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
+        points = {p.id: p for p in incidents.incident_points(session, runtime.scenario)}
     assert "inc-1" not in points
     assert points["inc-1-v2"].status == "under_verification"
 
@@ -157,8 +157,8 @@ def test_cases_and_adopted_findings_give_the_status_even_after_a_merge(runtime: 
 def test_an_adopted_finding_confirms_the_violation_and_resets_the_day_count(runtime: Runtime) -> None:
     adopt_violation(runtime)
     with runtime.sessions() as session:
-        point = next(p for p in desk.incident_points(session, runtime.scenario) if p.id == "inc-1")
-        status = desk.ceasefire_status(session, runtime.scenario, today=date(2025, 11, 4))
+        point = next(p for p in incidents.incident_points(session, runtime.scenario) if p.id == "inc-1")
+        status = ceasefire.ceasefire_status(session, runtime.scenario, today=date(2025, 11, 4))
     assert (point.status, point.responsible_party) == ("violation_confirmed", "PK")
     assert status.last_confirmed == date(2025, 10, 25)
     assert status.days_since_last_confirmed == 10
@@ -174,9 +174,9 @@ def test_a_verdict_reaches_parties_and_the_public_only_once_published(runtime: R
     def seen_by(principal: Principal) -> tuple[str, int | None]:
         with runtime.sessions() as session:
             point = next(
-                p for p in desk.incident_points(session, runtime.scenario, principal) if p.id == "inc-1"
+                p for p in incidents.incident_points(session, runtime.scenario, principal) if p.id == "inc-1"
             )
-            status = desk.ceasefire_status(session, runtime.scenario, today=today, principal=principal)
+            status = ceasefire.ceasefire_status(session, runtime.scenario, today=today, principal=principal)
         return point.status, status.days_since_last_confirmed
 
     assert seen_by(MEDIATOR) == ("violation_confirmed", 10)
@@ -196,7 +196,7 @@ def test_weekly_counts_and_the_pre_ceasefire_baseline(runtime: Runtime) -> None:
         add_incident(session, "talk", date(2025, 10, 29), event_type="Strategic developments")
         add_incident(session, "too-old", date(2025, 6, 1))
     with runtime.sessions() as session:
-        status = desk.ceasefire_status(session, runtime.scenario, today=date(2025, 11, 2))
+        status = ceasefire.ceasefire_status(session, runtime.scenario, today=date(2025, 11, 2))
     assert status.baseline == {"PK": 0.5, "AF": 0.12}
     assert status.start == date(2025, 10, 19)
     assert status.days_since_last_confirmed == 14  # none confirmed: days since the ceasefire
@@ -217,7 +217,7 @@ def test_the_escalation_index_shows_each_part_with_its_weight(runtime: Runtime) 
         )
         add_incident(session, "outside", at - timedelta(days=8), killed=100)
     with runtime.sessions() as session:
-        index = desk.escalation(session, runtime.scenario, at=at)
+        index = ceasefire.escalation(session, runtime.scenario, at=at)
     parts = {p.name: p for p in index.parts}
     assert parts["severity"].value == pytest.approx(2 / 10)
     assert parts["fatalities"].value == pytest.approx(25 / 50)
@@ -235,27 +235,27 @@ def test_the_escalation_index_shows_each_part_with_its_weight(runtime: Runtime) 
 def test_escalation_rises_with_violence(runtime: Runtime) -> None:
     at = date(2026, 3, 1)
     with runtime.sessions() as session:
-        calm = desk.escalation(session, runtime.scenario, at=at)
+        calm = ceasefire.escalation(session, runtime.scenario, at=at)
     with runtime.transaction() as session:
         for n in range(10):
             add_incident(session, f"x-{n}", at, killed=10)
     with runtime.sessions() as session:
-        heated = desk.escalation(session, runtime.scenario, at=at)
+        heated = ceasefire.escalation(session, runtime.scenario, at=at)
     assert calm.level < heated.level
     assert heated.label in ("High", "Critical")
 
 
 def test_filters_and_their_bad_input() -> None:
-    flt = desk.parse_filter(date_from="2025-11-01", date_to="2025-11-30", party="PK", status="reported")
+    flt = filters.parse_filter(date_from="2025-11-01", date_to="2025-11-30", party="PK", status="reported")
     assert flt.query() == {"from": "2025-11-01", "to": "2025-11-30", "party": "PK", "status": "reported"}
     with pytest.raises(InvalidInput, match="from: expected a date"):
-        desk.parse_filter(date_from="yesterday")
+        filters.parse_filter(date_from="yesterday")
     with pytest.raises(InvalidInput, match="expected 'from' on or before 'to'"):
-        desk.parse_filter(date_from="2025-12-01", date_to="2025-11-01")
+        filters.parse_filter(date_from="2025-12-01", date_to="2025-11-01")
     with pytest.raises(InvalidInput, match="status: expected one of"):
-        desk.parse_filter(status="guilty")
+        filters.parse_filter(status="guilty")
     with pytest.raises(InvalidInput, match="bbox"):
-        desk.parse_bbox("1,2,3")
+        maps.parse_bbox("1,2,3")
 
 
 def test_filtering_points(runtime: Runtime) -> None:
@@ -263,10 +263,10 @@ def test_filtering_points(runtime: Runtime) -> None:
         add_incident(session, "a", date(2025, 11, 1))
         add_incident(session, "b", date(2025, 11, 10), actor1="Taliban (Afghanistan)", event_type="Riots")
     with runtime.sessions() as session:
-        points = desk.incident_points(session, runtime.scenario)
+        points = incidents.incident_points(session, runtime.scenario)
 
     def ids(**query: str) -> list[str]:
-        return [p.id for p in desk.filter_incidents(points, desk.parse_filter(**query))]
+        return [p.id for p in filters.filter_incidents(points, filters.parse_filter(**query))]
 
     assert ids(date_from="2025-11-05") == ["b"]
     assert ids(date_to="2025-11-05") == ["a"]
@@ -275,7 +275,7 @@ def test_filtering_points(runtime: Runtime) -> None:
     assert ids(status="violation_confirmed") == []
 
 
-def a_point(n: int, lat: float, lon: float, **changes: Any) -> desk.IncidentPoint:
+def a_point(n: int, lat: float, lon: float, **changes: Any) -> incidents.IncidentPoint:
     fields: dict[str, Any] = {
         "id": f"p{n}",
         "title": f"P{n}",
@@ -304,26 +304,26 @@ def a_point(n: int, lat: float, lon: float, **changes: Any) -> desk.IncidentPoin
         "responsible_party": None,
     }
     fields.update(changes)
-    return desk.IncidentPoint(**fields)
+    return incidents.IncidentPoint(**fields)
 
 
 def test_map_data_clusters_many_incidents_at_low_zoom_and_keeps_every_one(scenario: Scenario) -> None:
     points = [a_point(n, 34.0 + (n % 20) * 0.01, 70.0 + (n // 20) * 0.5) for n in range(400)]
     points.append(a_point(999, None, None))  # type: ignore[arg-type]
-    low = desk.map_geojson(points, scenario, zoom=5)
+    low = maps.map_geojson(points, scenario, zoom=5)
     assert low["properties"] == {"incidents": 400, "unlocated": 1, "clustered": True}
     assert len(low["features"]) < 100
     assert sum(f["properties"].get("count", 1) for f in low["features"]) == 400
-    high = desk.map_geojson(points, scenario, zoom=12)
+    high = maps.map_geojson(points, scenario, zoom=12)
     assert len(high["features"]) == 400 and not high["properties"]["clustered"]
-    inside = desk.map_geojson(points, scenario, zoom=12, bbox=desk.parse_bbox("69.9,33.9,70.1,34.5"))
+    inside = maps.map_geojson(points, scenario, zoom=12, bbox=maps.parse_bbox("69.9,33.9,70.1,34.5"))
     assert inside["properties"]["incidents"] == 20
 
 
 def test_map_data_draws_precision_as_an_area(scenario: Scenario) -> None:
     town, province = a_point(1, 34.0, 70.0), a_point(2, 34.0, 70.0, geo_precision=3)
     centroid = a_point(3, 34.0, 70.0, geo_precision=2, radius_km=41.5)
-    features = desk.map_geojson([town, province, centroid], scenario, zoom=7)["features"]
+    features = maps.map_geojson([town, province, centroid], scenario, zoom=7)["features"]
     radii = {f["properties"]["id"]: f["properties"]["radius_km"] for f in features}
     assert radii == {"p1": 2.0, "p2": 100.0, "p3": 41.5}
     assert features[0]["geometry"]["coordinates"] == [70.0, 34.0]  # GeoJSON order: lon, lat
@@ -335,9 +335,9 @@ def test_the_timeline_shows_each_principal_what_it_may_see(runtime: Runtime) -> 
         load_talks_rounds(session, runtime.scenario.talks_rounds, author="test", now=NOW)
         add_incident(session, "agreed", date(2025, 10, 19), process_type="ceasefire_agreed")
     with runtime.sessions() as session:
-        for_mediator = desk.timeline(session, runtime.scenario, MEDIATOR)
-        for_public = desk.timeline(session, runtime.scenario, PUBLIC)
-        november = desk.timeline(
+        for_mediator = timeline.timeline(session, runtime.scenario, MEDIATOR)
+        for_public = timeline.timeline(session, runtime.scenario, PUBLIC)
+        november = timeline.timeline(
             session, runtime.scenario, MEDIATOR, date_from=date(2025, 11, 1), date_to=date(2025, 11, 30)
         )
     kinds = {item.kind for item in for_mediator}
@@ -381,15 +381,15 @@ def test_writes_that_do_not_touch_incidents_keep_the_computed_points(runtime: Ru
     with runtime.transaction() as session:
         add_incident(session, "i-1", date(2025, 11, 1))
     with runtime.sessions() as session:
-        first = desk.incident_points(session, runtime.scenario)
+        first = incidents.incident_points(session, runtime.scenario)
     with runtime.transaction() as session:  # a claim alone (not clustered yet) changes no incident
         add_record(session, Claim(**_claim_fields("lone")), author="test", now=NOW)
     with runtime.sessions() as session:
-        assert desk.incident_points(session, runtime.scenario) is first
+        assert incidents.incident_points(session, runtime.scenario) is first
     with runtime.transaction() as session:
         add_incident(session, "i-2", date(2025, 11, 2))
     with runtime.sessions() as session:
-        assert [p.id for p in desk.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
+        assert [p.id for p in incidents.incident_points(session, runtime.scenario)] == ["i-2", "i-1"]
 
 
 def _claim_fields(claim_id: str) -> dict[str, Any]:
@@ -419,7 +419,7 @@ def _claim_fields(claim_id: str) -> dict[str, Any]:
 
 def test_very_many_incidents_in_view_are_clustered_even_zoomed_in(scenario: Scenario) -> None:
     points = [a_point(n, 34.0 + (n % 50) * 0.001, 70.0 + (n // 50) * 0.001) for n in range(2500)]
-    data = desk.map_geojson(points, scenario, zoom=14)
+    data = maps.map_geojson(points, scenario, zoom=14)
     assert data["properties"]["clustered"] and data["properties"]["incidents"] == 2500
     assert sum(f["properties"].get("count", 1) for f in data["features"]) == 2500
 
@@ -435,7 +435,7 @@ def test_the_desk_of_each_past_day_shows_the_record_as_it_stood_at_its_end(runti
 
     def desk_on(n: int, principal: Principal) -> desk.DeskView:
         with runtime.sessions() as session:
-            as_of = desk.end_of_day(day(n).date())
+            as_of = filters.end_of_day(day(n).date())
             return desk.desk_view(session, runtime.scenario, principal, now=day(30), as_of=as_of)
 
     mediator, party = world["mediator-qatar"], world["liaison-pk"]
@@ -453,20 +453,20 @@ def test_the_desk_of_each_past_day_shows_the_record_as_it_stood_at_its_end(runti
     assert published.ceasefire.last_confirmed == date(2025, 10, 25)
     sizes = [desk_on(n, mediator).ledger_size for n in (0, 1, 3, 5)]
     assert sizes == sorted(sizes) and len(set(sizes)) == 4
-    assert filed.as_of == desk.end_of_day(date(2025, 11, 2)) and filed.today == date(2025, 11, 2)
+    assert filed.as_of == filters.end_of_day(date(2025, 11, 2)) and filed.today == date(2025, 11, 2)
 
 
 def test_a_past_day_never_shows_a_later_verdict_on_the_map_timeline_or_points(runtime: Runtime) -> None:
     decide_over_five_days(a_world(runtime))
-    before = desk.end_of_day(day(2).date())
+    before = filters.end_of_day(day(2).date())
     with runtime.sessions() as session:
-        [point] = desk.incident_points(session, runtime.scenario, MEDIATOR, as_of=before)
-        [now_point] = desk.incident_points(session, runtime.scenario, MEDIATOR)
-        timeline = desk.timeline(session, runtime.scenario, PUBLIC, as_of=before)
-        later = desk.timeline(session, runtime.scenario, PUBLIC)
+        [point] = incidents.incident_points(session, runtime.scenario, MEDIATOR, as_of=before)
+        [now_point] = incidents.incident_points(session, runtime.scenario, MEDIATOR)
+        then = timeline.timeline(session, runtime.scenario, PUBLIC, as_of=before)
+        later = timeline.timeline(session, runtime.scenario, PUBLIC)
     assert (point.status, point.responsible_party) == ("under_verification", None)
     assert (now_point.status, now_point.responsible_party) == ("violation_confirmed", "PK")
-    assert not any(i.kind == "finding" for i in timeline)
+    assert not any(i.kind == "finding" for i in then)
     assert [i.title for i in later if i.kind == "finding"] == [
         "Finding: violation confirmed — Pakistan, its own forces"
     ]
@@ -495,7 +495,7 @@ def test_claims_allege_and_only_a_finding_names_the_responsible_party(runtime: R
     # The finding on inc-1 names Afghanistan (as host), whatever that incident's claims allege (Pakistan).
     adopt_a_finding(world, case_id, now=day(2), responsible_party="AF", responsibility="host")
     with runtime.sessions() as session:
-        points = {p.id: p for p in desk.incident_points(session, runtime.scenario)}
+        points = {p.id: p for p in incidents.incident_points(session, runtime.scenario)}
     assert points["i-1-v2"].responsible_party is None
     assert [allegation_words(runtime.scenario, a) for a in points["i-1-v2"].allegations] == [
         "alleged by Pakistan against Afghanistan",
@@ -509,10 +509,10 @@ def test_an_unknown_toll_is_unknown_not_zero(runtime: Runtime) -> None:
         incident = add_incident(session, "i-1", date(2025, 11, 1))
         add_record(session, revised(incident, "i-2", fatalities={}), author="test", now=NOW)
     with runtime.sessions() as session:
-        [point] = desk.incident_points(session, runtime.scenario)
-        index = desk.escalation(session, runtime.scenario, at=date(2025, 11, 1))
+        [point] = incidents.incident_points(session, runtime.scenario)
+        index = ceasefire.escalation(session, runtime.scenario, at=date(2025, 11, 1))
     assert (point.fatalities_best, point.fatalities_low, point.fatalities_high) == (None, None, None)
-    [feature] = desk.map_geojson([point], runtime.scenario, zoom=12)["features"]
+    [feature] = maps.map_geojson([point], runtime.scenario, zoom=12)["features"]
     assert feature["properties"]["fatalities_words"] == "unknown"
     fatalities = next(p for p in index.parts if p.name == "fatalities")
     assert "1 incident(s) with an unknown toll" in fatalities.detail

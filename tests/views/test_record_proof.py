@@ -17,7 +17,7 @@ from truceline.ledger.service import create_checkpoint, get_entry
 from truceline.runtime import Runtime
 from truceline.users.models import UserEvent
 from truceline.users.service import disable_user
-from truceline.workflows.ledger_views import RecordProof, record_proof, record_proofs
+from truceline.views.ledger import RecordProof, record_proof, record_proofs
 
 
 def _verify(proof: RecordProof, *, leaf_hash: bytes | None = None) -> None:

@@ -7,7 +7,7 @@ from truceline.ledger.service import tree_size
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal
 from truceline.users.service import disable_user
-from truceline.workflows.ledger_views import list_entries
+from truceline.views.ledger import list_entries
 
 
 def _kinds(runtime: Runtime, principal: Principal) -> list[str]:
