@@ -16,12 +16,18 @@ from truceline.pipeline.geocode import PlaceMention, find_place_mentions, is_wit
 from truceline.pipeline.lexicons import Lexicons, TriggerRule
 from truceline.pipeline.nlp import Span
 from truceline.pipeline.sentences import Sentence
+from truceline.pipeline.speakers import (
+    ALLEGATIONS,
+    anaphoric_speaker_zone,
+    officials_of_a_place,
+    unnamed_subject_zone,
+)
+from truceline.pipeline.timing import EARLIER_BY, closure_start, date_for, earlier_happening, is_irrealis
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 VIOLENCE = "violence"
 PROCESS = "process"
 STATEMENTS = {"accusation", "denial", "threat_or_warning", "ceasefire_violation_alleged"}
-_ALLEGATIONS = frozenset({"accusation", "denial"})  # statements that accuse or deny
 # When several violence triggers share a sentence, the most specific kind names the happening.
 SUB_PRIORITY = [
     "Suicide bomb",
@@ -83,7 +89,7 @@ def detect_happenings(
     local = [Span(s.start - sentence.start, s.end - sentence.start, s.text, s.label, s.key) for s in spans]
     attribution = find_attribution(text, lexicons=lexicons)
     violence = _violence_triggers(text, lexicons)
-    connective = _EARLIER_BY.search(text)
+    connective = EARLIER_BY.search(text)
     if violence and connective:
         before = _violence_triggers(text[: connective.start()], lexicons)
         violence = before or violence  # the later happening is the one before 'two days after'
@@ -123,11 +129,11 @@ def detect_happenings(
     )
     actors = find_actor_mentions(text, spans=local, context=context, attribution=attribution)
     if not any(a.is_speaker for a in actors):
-        officials = _officials_of_a_place(text, attribution, places, context)
+        officials = officials_of_a_place(text, attribution, places, context)
         if officials is not None:
             actors = sorted([*actors, officials], key=lambda a: a.start)
     if not any(a.is_speaker for a in actors):
-        zone = _anaphoric_speaker_zone(text, attribution) or _unnamed_subject_zone(text, process, actors)
+        zone = anaphoric_speaker_zone(text, attribution) or unnamed_subject_zone(text, process, actors)
         stand_in = speaker
         if stand_in is None and zone is not None and country_hints and not attribution.has_speaker:
             # 'Officials condemned the attack' with no one named before: the reporting country's officials
@@ -153,20 +159,20 @@ def detect_happenings(
     if violence:
         # 'accused X of firing from the 7th': a day in what is alleged dates the happening, not the
         # allegation, which is dated by its report.
-        for _, start in (p for p in process if p[0].process_type in _ALLEGATIONS):
+        for _, start in (p for p in process if p[0].process_type in ALLEGATIONS):
             moved = [d for d in dates_of[start] if not d.is_report]
             dates_of[start] = [d for d in dates_of[start] if d.is_report]
             dates_of[violence[1]] = sorted([*dates_of[violence[1]], *moved], key=lambda d: d.start)
     for rule, start in process:
         if rule.process_type == "border_closed":
-            dates_of[start] = _closure_start(text, dates_of[start], published)
+            dates_of[start] = closure_start(text, dates_of[start], published)
     detections: list[Detection] = []
-    cause = _earlier_happening(text, violence, lexicons) if violence else None
+    cause = earlier_happening(text, violence, lexicons) if violence else None
     if cause is not None and violence is not None:
         # 'The raid came three days after a bombing that killed five': two happenings; the
         # figures after the connective belong to the earlier one, which is dated from the later.
         cause_rule, cause_start, cut, offset = cause
-        main_date = _date_for(dates_of[violence[1]], violence[1])
+        main_date = date_for(dates_of[violence[1]], violence[1])
         anchor = main_date.value if main_date is not None else published
         cause_date = DateMention(
             anchor - timedelta(days=offset), 1, cause_start, cause_start + 1, DateStrength.RELATIVE
@@ -229,88 +235,6 @@ def detect_happenings(
     return detections
 
 
-# Speakers named by a pronoun or a role ('he said', 'the spokesman added', 'officials told'): they stand
-# for the last speaker the article named.
-_ANAPHORIC_SPEAKER = re.compile(
-    r"^\W*(?:(?:he|she|they|it)|(?:the|a|an|this|that|its|their|his|her)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:spokes(?:man|woman|person)|officials?|ministers?|ministry|statement|military|army|office|group|"
-    r"sources?|envoy|ambassador|diplomat|commander|governor|administration|government|authorities|"
-    r"police|department|leader|chief|head))\W*$",
-    re.IGNORECASE,
-)
-
-
-def speaker_of(
-    sentence: Sentence,
-    *,
-    spans: list[Span],
-    context: ExtractionContext,
-    lexicons: Lexicons,
-    previous: ActorMention | None,
-) -> ActorMention | None:
-    """Who speaks in a sentence: an actor named in its speaker zone, else the previous speaker when the
-    zone is a pronoun or a role ('he said', 'the spokesman added'), else the previous speaker unchanged."""
-    text = sentence.text
-    attribution = find_attribution(text, lexicons=lexicons)
-    if not attribution.has_speaker:
-        return previous
-    local = [Span(s.start - sentence.start, s.end - sentence.start, s.text, s.label, s.key) for s in spans]
-    named = [
-        a
-        for a in find_actor_mentions(text, spans=local, context=context, attribution=attribution)
-        if a.is_speaker and (a.actor or a.party)
-    ]
-    return named[0] if named else previous
-
-
-_OFFICIALS = re.compile(
-    r"\b(?:officials?|authorities|administration|governor|police|spokes\w+|department|ministry|council)\b",
-    re.IGNORECASE,
-)
-
-
-def _officials_of_a_place(
-    text: str, attribution: Attribution, places: list[PlaceMention], context: ExtractionContext
-) -> ActorMention | None:
-    """'Officials of Khost province said ...', 'the Kunar police said': the authorities of a place speak for
-    the party whose country it is in."""
-    for start, end in attribution.speaker_zones:
-        if not _OFFICIALS.search(text[start:end]):
-            continue
-        for mention in places:
-            country = mention.place.country
-            if start <= mention.start and mention.end <= end and country in context.actors.parties:
-                return ActorMention(None, country, mention.start, mention.end, False, True, False)
-    return None
-
-
-def _unnamed_subject_zone(
-    text: str, process: list[tuple[TriggerRule, int]], actors: list[ActorMention]
-) -> tuple[int, int] | None:
-    """'Army officials sharply criticised the raid': the unnamed subject of a statement verb."""
-    for rule, start in process:
-        if rule.process_type not in _ALLEGATIONS:
-            continue
-        clause = max(text.rfind(", ", 0, start), text.rfind("; ", 0, start), -1) + 1
-        subject = re.sub(
-            r"\s+(?:\w+ly|also|have|has|had|were|was|again|further|then)\b", "", text[clause:start]
-        )
-        if any(clause <= a.start < start for a in actors):
-            return None
-        if _ANAPHORIC_SPEAKER.match(subject) or re.match(
-            r"^\W*(?:[\w-]+\s+){0,2}(?:officials?|authorities|sources|spokes\w+)\W*$", subject, re.IGNORECASE
-        ):
-            return clause, start
-    return None
-
-
-def _anaphoric_speaker_zone(text: str, attribution: Attribution) -> tuple[int, int] | None:
-    for start, end in attribution.speaker_zones:
-        if _ANAPHORIC_SPEAKER.match(text[start:end]):
-            return start, end
-    return None
-
-
 _CLAUSE_BOUNDARY = re.compile(
     r"(?:[;:]|,\s*(?:but|while|though|although|whereas|and|as)\b|\b(?:but|while|whereas)\b)", re.IGNORECASE
 )
@@ -347,48 +271,6 @@ def _in_background_clause(
         cut, end = max(cut, start - reach), min(end, reach)
     clause = text[cut : start + end]
     return _has_background(clause, lexicons, published)
-
-
-_EARLIER_BY = re.compile(
-    r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|several|a few)\s+(?P<u>days?|weeks?)\s+after\b|"
-    r"\b(?:a|one)\s+(?P<u1>day|week)\s+after\b|\b(?:hours|shortly|soon|just)\s+after\b",
-    re.IGNORECASE,
-)
-_COUNTS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "several": 3,
-    "a few": 3,
-}
-
-
-def _earlier_happening(
-    text: str, violence: tuple[TriggerRule, int], lexicons: Lexicons
-) -> tuple[TriggerRule, int, int, int] | None:
-    """A second, earlier happening the sentence dates against the first ('... three days after gunmen raided a
-    post'): its rule, start, where its clause starts, and how many days before the first."""
-    for m in _EARLIER_BY.finditer(text):
-        if m.start() < violence[1]:
-            continue
-        unit = (m.group("u") or m.group("u1") or "day").lower()
-        count = m.group("n")
-        n = int(count) if count and count.isdigit() else _COUNTS.get((count or "a").lower(), 0)
-        offset = n * (7 if unit.startswith("week") else 1)
-        clause = text[m.end() : m.end() + 90]
-        for rule in lexicons.violence_triggers:
-            if rule.is_generic:
-                continue
-            found = rule.pattern.search(clause)
-            if found is not None:
-                return rule, m.end() + found.start(), m.end(), offset
-    return None
 
 
 _DEFINITE_OPENING = re.compile(r"^\W*(?:the|this|that|these|those|its|their)\s+(?:[\w-]+\s+){0,2}$", re.I)
@@ -449,7 +331,7 @@ def _violence_triggers(text: str, lexicons: Lexicons) -> tuple[TriggerRule, int]
     found: list[tuple[TriggerRule, int]] = []
     for rule in lexicons.violence_triggers:
         for m in rule.pattern.finditer(text):
-            if not _is_irrealis(text, m.start(), lexicons):
+            if not is_irrealis(text, m.start(), lexicons):
                 found.append((rule, m.start()))
                 break
     if not found:
@@ -467,7 +349,7 @@ def _process_triggers(
     for rule in lexicons.process_triggers:
         assert rule.process_type is not None
         for m in rule.pattern.finditer(text):
-            if _is_irrealis(text, m.start(), lexicons):
+            if is_irrealis(text, m.start(), lexicons):
                 continue
             if rule.process_type == "border_reopened" and not lexicons.border_words.search(text):
                 continue
@@ -493,69 +375,8 @@ def _process_triggers(
     return sorted(found.values(), key=lambda f: f[1])
 
 
-_ORDINALS = {
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "sixth": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
-}
-_NTH_DAY_CLOSED = re.compile(
-    r"\b(?:closed|shut|sealed|suspended|remained closed|remains closed)\b[^.;]{0,40}?\bfor (?:the|a) "
-    r"(?P<n>\d{1,2}(?:st|nd|rd|th)|"
-    + "|".join(_ORDINALS)
-    + r")\s+(?:consecutive|straight|successive)\s+days?\b",
-    re.IGNORECASE,
-)
-
-
-def _closure_start(text: str, dates: list[DateMention], published: date) -> list[DateMention]:
-    """'shut for the third straight day on Monday': shut two days before Monday."""
-    m = _NTH_DAY_CLOSED.search(text)
-    if m is None:
-        return dates
-    raw = m.group("n").lower()
-    n = _ORDINALS.get(raw) or int(re.sub(r"\D", "", raw))
-    anchor = _date_for(dates, m.start())
-    day = (anchor.value if anchor is not None else published) - timedelta(days=n - 1)
-    return [DateMention(day, 1, m.start(), m.end(), DateStrength.RELATIVE)]
-
-
 def _nearest(position: int, triggers: list[int]) -> int:
     return min(triggers, key=lambda t: abs(t - position))
-
-
-# 'unless the group ends its raids', 'if fighting resumes': a condition, not a report.
-_CONDITIONAL = re.compile(r"\b(?:if|unless|until|lest|in case)\b[^,.;:]{0,60}$", re.IGNORECASE)
-_PREPOSITIONAL_TO = re.compile(
-    r"\b(?:due|owing|according|prior|response|reaction|related|thanks|linked|close|next|subjected|exposed)\s+to\s+"
-    r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}$",
-    re.IGNORECASE,
-)
-_PERFECT_INFINITIVE = re.compile(r"\bto\s+have\s+(?:been\s+)?(?:\w+\s+)?$", re.IGNORECASE)
-
-
-# 'has not reopened', 'did not attack', 'were never shelled', 'no longer fire': negated, nothing happened.
-_NEGATED = re.compile(
-    r"\b(?:not|never|no longer|\w+n['’]t)\s+(?:\w+ly\s+)?(?:yet\s+)?(?:(?:been|be|being)\s+)?$", re.IGNORECASE
-)
-
-
-def _is_irrealis(text: str, start: int, lexicons: Lexicons) -> bool:
-    """'will strike', 'threat of clashes', 'has not reopened': not a happening. 'said to have exchanged fire'
-    is one (past)."""
-    before = text[max(0, start - 40) : start]
-    if _CONDITIONAL.search(text[max(0, start - 70) : start]) or _NEGATED.search(before):
-        return True
-    if _PREPOSITIONAL_TO.search(before):
-        return False  # 'died due to airstrikes', 'in response to the shelling': 'to' is a preposition here
-    return bool(lexicons.irrealis.search(before)) and not _PERFECT_INFINITIVE.search(before)
 
 
 def _with_places(
@@ -595,7 +416,7 @@ def _with_places(
         joined = all(_COORDINATION.search(text[a.end : b.start]) for a, b in itertools.pairwise(located))
         if len(distinct) > 1 and joined:
             groups = [(p,) for p in located]
-    date_mention = _date_for(dates, start)
+    date_mention = date_for(dates, start)
     is_perfect = bool(_PERFECT.search(text[max(0, start - 30) : start]))
     return [
         Detection(
@@ -618,12 +439,3 @@ def _with_places(
         )
         for group in groups
     ]
-
-
-def _date_for(dates: list[DateMention], trigger_start: int) -> DateMention | None:
-    """The date of a trigger: the strongest day-level mention, the nearest one on ties."""
-    usable = [d for d in dates if not d.is_vague]
-    if not usable:
-        return None
-    events = [d for d in usable if not d.is_report]
-    return min(events or usable, key=lambda d: abs(d.start - trigger_start))

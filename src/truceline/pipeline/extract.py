@@ -13,11 +13,12 @@ from truceline.pipeline.casualties import says_no_casualties
 from truceline.pipeline.claims import Claim, Evidence
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.dates import is_dated_a_day_behind
-from truceline.pipeline.detect import Detection, detect_happenings, speaker_of
+from truceline.pipeline.detect import Detection, detect_happenings
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.geocode import document_admins
-from truceline.pipeline.happenings import build_claims, merge_detections
+from truceline.pipeline.happenings import build_claims
 from truceline.pipeline.lexicons import load_lexicons
+from truceline.pipeline.merging import merge_detections
 from truceline.pipeline.nlp import (
     DEFAULT_MODEL,
     Matchers,
@@ -29,6 +30,7 @@ from truceline.pipeline.nlp import (
 )
 from truceline.pipeline.people import find_people_spans
 from truceline.pipeline.sentences import find_body_lines, find_dateline, reflow, split_sentences
+from truceline.pipeline.speakers import speaker_of
 from truceline.pipeline.tuning import DEFAULT_TUNING, Tuning
 
 RULES_EXTRACTOR_NAME = "truceline-rules"
