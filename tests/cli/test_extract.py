@@ -4,7 +4,7 @@ from pathlib import Path
 from tests.cli.conftest import RunCli
 
 TEXT = (
-    "Pakistani and Afghan forces exchanged heavy fire near Torkham on Saturday, killing two soldiers, "
+    "Afghan and Pakistani troops traded heavy fire near Torkham on Saturday, killing two soldiers, "
     "officials said.\n"
 )
 

@@ -17,7 +17,7 @@ REPORTS = {
         "were killed in the exchange of fire."
     ),
     "geo": (
-        "Pakistani and Afghan forces exchanged fire near Chaman on Tuesday, killing three civilians, local "
+        "Afghan and Pakistani troops traded fire near Chaman on Tuesday, killing three civilians, local "
         "officials said."
     ),
 }

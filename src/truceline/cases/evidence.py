@@ -238,14 +238,22 @@ def _readable_evidence(session: Session, principal: Principal, evidence_id: str)
     return evidence
 
 
+def _readable_file(
+    session: Session, principal: Principal, evidence_id: str, use: str
+) -> tuple[Evidence, str]:
+    """A readable item that has file content, with its SHA-256; Conflict for a sealed item or a URL."""
+    evidence = _readable_evidence(session, principal, evidence_id)
+    if evidence.is_sealed or evidence.sha256 is None or evidence.kind != "file":
+        raise Conflict(f"evidence {evidence.id} has no content {use} (sealed or a URL)")
+    return evidence, evidence.sha256
+
+
 def read_evidence(
     session: Session, *, principal: Principal, store: BlobStore, evidence_id: str, now: datetime
 ) -> bytes:
     """The file's bytes (hash-checked); the read is a custody event."""
-    evidence = _readable_evidence(session, principal, evidence_id)
-    if evidence.is_sealed or evidence.sha256 is None or evidence.kind != "file":
-        raise Conflict(f"evidence {evidence.id} has no content to read (sealed or a URL)")
-    data = store.read_original(evidence.sha256)
+    evidence, sha256 = _readable_file(session, principal, evidence_id, "to read")
+    data = store.read_original(sha256)
     _custody(session, evidence, principal, CustodyAction.READ, "", now)
     return data
 
@@ -254,10 +262,8 @@ def checkout_working_copy(
     session: Session, *, principal: Principal, store: BlobStore, evidence_id: str, now: datetime
 ) -> str:
     """A fresh working copy to analyse; the original stays untouched. Returns the copy's path."""
-    evidence = _readable_evidence(session, principal, evidence_id)
-    if evidence.is_sealed or evidence.sha256 is None or evidence.kind != "file":
-        raise Conflict(f"evidence {evidence.id} has no content to copy (sealed or a URL)")
-    path = store.checkout_working_copy(evidence.sha256)
+    evidence, sha256 = _readable_file(session, principal, evidence_id, "to copy")
+    path = store.checkout_working_copy(sha256)
     _custody(session, evidence, principal, CustodyAction.WORKING_COPY, path.name, now)
     return str(path)
 
