@@ -9,7 +9,6 @@ import pytest
 from truceline.cases.rules import (
     TRANSITIONS,
     CaseStatus,
-    base_id,
     check_area,
     check_finding_fields,
     check_transition,
@@ -17,9 +16,8 @@ from truceline.cases.rules import (
     finding_message,
     is_in_area,
     is_in_window,
-    next_version_id,
-    version_of,
 )
+from truceline.db.versions import base_id, next_version_id, version_of
 from truceline.errors import Conflict, InvalidInput
 
 

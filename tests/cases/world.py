@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from tests.builders import NOW, one_of_each_record
 from truceline.cases.blobs import BlobStore
-from truceline.cases.rules import base_id
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.complaints.models import Complaint
 from truceline.complaints.schemas import ComplaintCreate
+from truceline.db.versions import base_id
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record
 from truceline.ledger.signing import Signer, generate_key

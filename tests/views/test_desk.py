@@ -16,8 +16,8 @@ from tests.cases.world import (
     file_a_complaint,
     open_investigation,
 )
-from truceline.cases.rules import base_id
 from truceline.claims.models import Claim
+from truceline.db.versions import base_id
 from truceline.errors import InvalidInput
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record

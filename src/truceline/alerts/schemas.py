@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from truceline.alerts.models import AlertDelivery, AlertRule
-from truceline.cases.rules import base_id
+from truceline.db.versions import base_id
 
 
 class AlertRuleCreate(BaseModel):

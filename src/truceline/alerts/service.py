@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from truceline.alerts.models import AlertDelivery, AlertRule
 from truceline.alerts.rules import Outcome, check_rule, scrub
 from truceline.alerts.schemas import AlertRuleCreate
-from truceline.cases.rules import base_id, next_version_id, version_of
+from truceline.db.versions import base_id, latest_of, next_version_id
 from truceline.errors import Conflict, NotFound
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record
@@ -58,11 +58,7 @@ def create_rule(
 
 
 def _latest_by_base(rules: Iterable[AlertRule]) -> dict[str, AlertRule]:
-    latest: dict[str, AlertRule] = {}
-    for rule in rules:
-        key = base_id(rule.id)
-        if key not in latest or version_of(rule.id) > version_of(latest[key].id):
-            latest[key] = rule
+    latest: dict[str, AlertRule] = latest_of(rules)
     return latest
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from truceline.cases.blobs import BlobStore, check_sha256, safe_filename, sha256_hex
 from truceline.cases.exif import read_exif
 from truceline.cases.models import Case, CustodyEvent, Evidence
-from truceline.cases.rules import CaseStatus, base_id, version_of
+from truceline.cases.rules import CaseStatus
 from truceline.cases.service import case_parties, get_case, read_case
-from truceline.cases.versions import copy_version, latest_version, new_id
+from truceline.db.versions import base_id, copy_version, latest_of, latest_version, new_id
 from truceline.errors import Conflict, InvalidInput, NotFound, VerificationError
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record
@@ -299,11 +299,9 @@ def _custody(
 def list_evidence(session: Session, *, principal: Principal, case_id: str) -> list[Evidence]:
     """Latest versions of the case's evidence that the principal may read."""
     case = read_case(session, principal=principal, case_id=case_id)
-    latest: dict[str, Evidence] = {}
-    for evidence in session.scalars(select(Evidence).where(Evidence.case_id == base_id(case.id))):
-        key = base_id(evidence.id)
-        if key not in latest or version_of(evidence.id) > version_of(latest[key].id):
-            latest[key] = evidence
+    latest: dict[str, Evidence] = latest_of(
+        session.scalars(select(Evidence).where(Evidence.case_id == base_id(case.id)))
+    )
     return sorted(
         (
             e

@@ -16,16 +16,21 @@ from truceline.cases.rules import (
     Confidence,
     FindingStatus,
     Verdict,
-    base_id,
     check_finding_fields,
     finding_content,
     finding_message,
     parse_choice,
-    version_of,
 )
 from truceline.cases.schemas import FindingCreate
 from truceline.cases.service import advance_case, case_parties, case_target, get_case
-from truceline.cases.versions import copy_version, latest_version, list_versions, new_id
+from truceline.db.versions import (
+    base_id,
+    copy_version,
+    latest_of,
+    latest_version,
+    list_versions,
+    new_id,
+)
 from truceline.errors import Conflict, InvalidInput, NotFound, TrucelineError, VerificationError
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record, recorded_by
@@ -75,7 +80,6 @@ def list_published_findings(session: Session, *, as_of: datetime | None = None) 
 
 def list_findings(session: Session, *, case_id: str) -> list[Finding]:
     """Latest versions of a case's findings, in the order they were proposed."""
-    latest: dict[str, Finding] = {}
     query = (
         select(Finding)
         .join(
@@ -85,11 +89,7 @@ def list_findings(session: Session, *, case_id: str) -> list[Finding]:
         .where(Finding.case_id == base_id(case_id))
         .order_by(LedgerEntryRow.seq)
     )
-    for finding in session.scalars(query):
-        key = base_id(finding.id)
-        if key not in latest or version_of(finding.id) > version_of(latest[key].id):
-            latest[key] = finding
-    return list(latest.values())
+    return list(latest_of(session.scalars(query)).values())
 
 
 def signing_message(finding: Finding) -> bytes:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from truceline.cases.models import Notification
 from truceline.cases.rules import NotificationKind, check_area, is_in_area, is_in_window, parse_choice
 from truceline.cases.schemas import NotificationCreate
-from truceline.cases.versions import new_id
+from truceline.db.versions import new_id
 from truceline.errors import InvalidInput
 from truceline.ledger.service import add_record
 from truceline.users.rules import Action, Principal, require

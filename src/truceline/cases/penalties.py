@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from truceline.cases.findings import finding_target, get_finding
 from truceline.cases.models import Finding, Penalty
-from truceline.cases.rules import FindingStatus, Verdict, base_id
-from truceline.cases.versions import list_versions, new_id
+from truceline.cases.rules import FindingStatus, Verdict
+from truceline.db.versions import base_id, list_versions, new_id
 from truceline.errors import Conflict
 from truceline.ledger.service import add_record
 from truceline.scenarios.schema import Scenario

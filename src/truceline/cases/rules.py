@@ -1,11 +1,10 @@
-"""Pure rules for verification: the case status machine, record versions, finding vocabularies and the
+"""Pure rules for verification: the case status machine, finding vocabularies and the
 signed finding message, penalties, and the areas of notified activities. No I/O.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import StrEnum
@@ -14,37 +13,9 @@ from typing import Any
 from shapely.geometry import Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from truceline.db.versions import base_id
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.encoding import canonical_json
-
-# --- record versions ---------------------------------------------------------------------------------
-# Records are never edited: a case or finding that changes is a new row whose `supersedes_id` names
-# the previous one. All versions share a base id ("case-1a2b3c4d5e6f"); version n > 1 is
-# "<base>.v<n>". Evidence and findings point at the base id, so they follow the case across versions.
-
-_VERSION = re.compile(r"^(?P<base>.+?)(?:\.v(?P<n>[2-9]|[1-9]\d+))?$")
-
-
-def base_id(record_id: str) -> str:
-    """The id shared by every version: "case-x.v3" -> "case-x"."""
-    match = _VERSION.match(record_id)
-    return match.group("base") if match else record_id
-
-
-def version_of(record_id: str) -> int:
-    match = _VERSION.match(record_id)
-    return int(match.group("n")) if match and match.group("n") else 1
-
-
-def version_id(base: str, version: int) -> str:
-    if version < 1:
-        raise InvalidInput(f"version: expected 1 or more, got {version}")
-    return base if version == 1 else f"{base}.v{version}"
-
-
-def next_version_id(record_id: str) -> str:
-    return version_id(base_id(record_id), version_of(record_id) + 1)
-
 
 # --- the case status machine -------------------------------------------------------------------------
 

@@ -18,10 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.cases.models import Case
-from truceline.cases.rules import CaseStatus, base_id, check_transition, version_of
+from truceline.cases.rules import CaseStatus, check_transition
 from truceline.cases.schemas import CaseCreate
-from truceline.cases.versions import copy_version, latest_version, new_id
 from truceline.complaints.models import Complaint
+from truceline.db.versions import (
+    base_id,
+    copy_version,
+    latest_of,
+    latest_version,
+    list_versions,
+    new_id,
+)
 from truceline.errors import Conflict, InvalidInput, NotFound
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record, recorded_by
@@ -36,9 +43,7 @@ def get_case(session: Session, case_id: str) -> Case:
 
 
 def list_case_versions(session: Session, case_id: str) -> list[Case]:
-    base = base_id(case_id)
-    query = select(Case).where((Case.id == base) | Case.id.startswith(f"{base}.v", autoescape=True))
-    return sorted(session.scalars(query), key=lambda c: version_of(c.id))
+    return list_versions(session, Case, case_id)
 
 
 def case_parties(session: Session, case: Case) -> frozenset[str]:
@@ -65,11 +70,7 @@ def read_case(session: Session, *, principal: Principal, case_id: str) -> Case:
 
 def list_cases(session: Session, *, principal: Principal, as_of: datetime | None = None) -> list[Case]:
     """Latest versions of the cases the principal may read, newest first (as the ledger held them `as_of`)."""
-    latest: dict[str, Case] = {}
-    for case in session.scalars(select(Case).where(recorded_by(Case, as_of))):
-        key = base_id(case.id)
-        if key not in latest or version_of(case.id) > version_of(latest[key].id):
-            latest[key] = case
+    latest: dict[str, Case] = latest_of(session.scalars(select(Case).where(recorded_by(Case, as_of))))
     visible = [c for c in latest.values() if can(principal, Action.READ_CASE, case_target(session, c))]
     return sorted(visible, key=lambda c: (c.created_at, c.id), reverse=True)
 

@@ -16,10 +16,10 @@ import click
 
 from truceline.cases.blobs import check_upload_size
 from truceline.cases.models import Finding
-from truceline.cases.rules import base_id, version_of
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.cli.acting import AS_HELP, Format, acting_principal, emit
 from truceline.cli.context import Context, pass_context
+from truceline.db.versions import base_id, version_of
 from truceline.errors import InvalidInput
 from truceline.ledger.keystore import load_signer
 from truceline.workflows import verification as flow

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from truceline.cases.findings import list_published_findings
-from truceline.cases.rules import base_id
+from truceline.db.versions import base_id
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can
 

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from truceline.cases.rules import FindingStatus, base_id
+from truceline.cases.rules import FindingStatus
+from truceline.db.versions import base_id
 from truceline.reports import svg
 from truceline.reports.complaints import ComplaintRow, list_complaint_rows
 from truceline.reports.findings import FindingRow, findings_by_base, list_finding_rows

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from truceline.cases import service as cases
 from truceline.cases.findings import list_published_findings
-from truceline.cases.rules import base_id
 from truceline.complaints import service as complaints
+from truceline.db.versions import base_id
 from truceline.documents import service as documents
 from truceline.errors import NotFound, PermissionDenied
 from truceline.scenarios.schema import Scenario

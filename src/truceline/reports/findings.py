@@ -14,7 +14,8 @@ from truceline.cases import findings as findings_service
 from truceline.cases import penalties
 from truceline.cases import service as cases
 from truceline.cases.models import Finding
-from truceline.cases.rules import FindingStatus, base_id
+from truceline.cases.rules import FindingStatus
+from truceline.db.versions import base_id
 from truceline.ledger.service import recorded_by
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, can

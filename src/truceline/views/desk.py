@@ -10,10 +10,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from truceline.cases import service as cases_service
-from truceline.cases.rules import base_id
 from truceline.claims.models import Claim, ClaimReview
 from truceline.complaints import service as complaints_service
 from truceline.complaints.rules import reply_deadline
+from truceline.db.versions import base_id
 from truceline.documents.models import Document
 from truceline.errors import NotFound
 from truceline.ledger.schemas import CheckpointRead

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from truceline.cases import service as cases_service
 from truceline.cases.models import Case, Finding
-from truceline.cases.rules import FindingStatus, base_id, version_of
+from truceline.cases.rules import FindingStatus
 from truceline.claims.models import Claim
 from truceline.complaints import service as complaints_service
 from truceline.complaints.models import Complaint
+from truceline.db.versions import base_id, latest_of
 from truceline.documents.models import Document
 from truceline.incidents import service as incidents_service
 from truceline.incidents.models import Incident
@@ -291,20 +292,11 @@ def _float(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def latest_versions(rows: Iterable[Any]) -> dict[str, Any]:
-    latest: dict[str, Any] = {}
-    for row in rows:
-        key = base_id(row.id)
-        if key not in latest or version_of(row.id) > version_of(latest[key].id):
-            latest[key] = row
-    return latest
-
-
 def _verdicts_by_incident(
     session: Session, successors: Mapping[str, list[str]], *, published_only: bool, as_of: datetime | None
 ) -> dict[str, tuple[str, str | None, str | None]]:
     """incident id -> (status, case id, responsible party), following merges and splits to current ids."""
-    cases = latest_versions(
+    cases = latest_of(
         session.execute(
             select(Case.id, Case.incident_ids, Case.complaint_ids).where(recorded_by(Case, as_of))
         ).all()
@@ -319,7 +311,7 @@ def _verdicts_by_incident(
             )
         )
     }
-    findings = latest_versions(
+    findings: dict[str, Any] = latest_of(
         session.execute(
             select(
                 Finding.id, Finding.case_id, Finding.status, Finding.verdict, Finding.responsible_party

@@ -22,7 +22,7 @@ from truceline.cases import findings as findings_service
 from truceline.cases import penalties as penalties_service
 from truceline.cases import service as cases
 from truceline.cases.models import Case, CustodyEvent, Evidence, Finding, Penalty
-from truceline.cases.rules import FindingStatus, base_id, version_of
+from truceline.cases.rules import FindingStatus
 from truceline.cases.schemas import (
     ClauseRead,
     FindingRead,
@@ -34,6 +34,7 @@ from truceline.claims.models import Claim
 from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint, Response
 from truceline.complaints.rules import reply_deadline
+from truceline.db.versions import base_id, version_of
 from truceline.documents.models import Document
 from truceline.errors import TrucelineError
 from truceline.incidents.models import Incident

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.cases.models import Finding
-from truceline.cases.rules import FindingStatus, base_id
+from truceline.cases.rules import FindingStatus
+from truceline.db.versions import base_id, latest_of
 from truceline.ledger.service import recorded_by
 from truceline.scenarios.schema import Scenario
 from truceline.talks.models import TalksRound
 from truceline.users.rules import Action, Principal, Scope, scopes_for
-from truceline.views.incidents import ADOPTED, IncidentPoint, incident_points, latest_versions
+from truceline.views.incidents import ADOPTED, IncidentPoint, incident_points
 from truceline.wording import responsible_words, verdict_words
 
 
@@ -109,7 +110,7 @@ def _finding_items(
         ).where(recorded_by(Finding, as_of))
     ).all()
     items = []
-    for finding in latest_versions(rows).values():
+    for finding in latest_of(rows).values():
         visible = finding.status == FindingStatus.PUBLISHED.value or (
             Scope.ANY in scopes and finding.status in ADOPTED
         )

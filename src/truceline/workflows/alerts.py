@@ -25,10 +25,11 @@ from truceline.alerts.models import AlertDelivery, AlertRule
 from truceline.alerts.rules import MAX_ATTEMPTS, MAX_SUBJECT_CHARS, AlertKind, Channel, Outcome, one_line
 from truceline.alerts.transports import Sent, SmtpConfig, send_email, send_webhook
 from truceline.cases.models import Finding
-from truceline.cases.rules import FindingStatus, Verdict, base_id, version_of
+from truceline.cases.rules import FindingStatus, Verdict
 from truceline.complaints.models import Complaint, Response
 from truceline.complaints.rules import reply_deadline
 from truceline.config import Settings
+from truceline.db.versions import base_id, version_of
 from truceline.incidents.models import Incident
 from truceline.ledger.encoding import format_time
 from truceline.notices.models import Notice

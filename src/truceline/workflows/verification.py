@@ -21,12 +21,13 @@ from truceline.cases import penalties
 from truceline.cases import service as cases
 from truceline.cases.blobs import BlobStore
 from truceline.cases.models import Case, Evidence, Finding, FindingSignature, Penalty
-from truceline.cases.rules import FindingStatus, Verdict, base_id
+from truceline.cases.rules import FindingStatus, Verdict
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.complaints import service as complaints
 from truceline.complaints.models import Complaint, Response
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.config import Settings
+from truceline.db.versions import base_id
 from truceline.errors import InvalidInput, NotFound
 from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from truceline.cases import findings as findings_service
 from truceline.cases import notifications as notifications_service
 from truceline.cases import service as cases
-from truceline.cases.rules import base_id, version_of
 from truceline.cases.schemas import (
     CaseCreate,
     FindingCreate,
@@ -21,6 +20,7 @@ from truceline.cases.schemas import (
 )
 from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
+from truceline.db.versions import base_id, version_of
 from truceline.users.rules import Action, Principal
 from truceline.views.filters import parse_as_of
 from truceline.views.ledger import witness_keys
