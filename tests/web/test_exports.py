@@ -26,7 +26,7 @@ from truceline.reports import downloads, exports
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal, Role
 from truceline.views import incidents as incident_view
-from truceline.workflows.review import list_review_queue
+from truceline.views.review import list_review_queue
 
 FORMULA = '=HYPERLINK("https://evil.example","open")'
 AT_FORMULA = "@SUM(A1:A9)"

@@ -18,6 +18,7 @@ from truceline.ledger.verify import verify_database
 from truceline.notices.models import Notice
 from truceline.notices.schemas import NoticeDeliveryIn
 from truceline.runtime import Runtime
+from truceline.views import notices as inbox_views
 from truceline.workflows import notices
 from truceline.workflows import verification as flow
 
@@ -84,7 +85,7 @@ def test_a_reminder_is_written_once_a_day_before_the_deadline_unless_the_party_r
     assert remind(window - timedelta(hours=20)) == [unanswered.id]
     assert remind(window - timedelta(hours=2)) == []  # once
     with runtime.sessions() as session:
-        inbox = notices.inbox(session, principal=world["liaison-pk"])
+        inbox = inbox_views.inbox(session, principal=world["liaison-pk"])
         kinds = [i.notice.kind for i in inbox if i.notice.complaint_id == unanswered.id]
     assert sorted(kinds) == ["complaint_filed", "reply_reminder"]
 
@@ -94,13 +95,13 @@ def test_a_party_reads_and_acknowledges_only_its_own_notices(runtime: Runtime) -
     file_a_complaint(world)
     pk, af, mediator = world["liaison-pk"], world["liaison-af"], world["mediator-qatar"]
     with runtime.sessions() as session:
-        [item] = notices.inbox(session, principal=pk)
-        assert notices.inbox(session, principal=af) == []
-        assert [i.notice.id for i in notices.inbox(session, principal=mediator)] == [item.notice.id]
-        assert (notices.unread_count(session, pk), notices.unread_count(session, af)) == (1, 0)
-        assert notices.unread_count(session, mediator) is None
+        [item] = inbox_views.inbox(session, principal=pk)
+        assert inbox_views.inbox(session, principal=af) == []
+        assert [i.notice.id for i in inbox_views.inbox(session, principal=mediator)] == [item.notice.id]
+        assert (inbox_views.unread_count(session, pk), inbox_views.unread_count(session, af)) == (1, 0)
+        assert inbox_views.unread_count(session, mediator) is None
         with pytest.raises(NotFound):
-            notices.read_notice_item(session, principal=af, notice_id=item.notice.id)
+            inbox_views.read_notice_item(session, principal=af, notice_id=item.notice.id)
     with pytest.raises(NotFound), runtime.transaction() as session:
         notices.mark_read(session, principal=af, notice_id=item.notice.id, now=NOW)
     with (
@@ -119,8 +120,8 @@ def test_a_party_reads_and_acknowledges_only_its_own_notices(runtime: Runtime) -
     assert first.receipt is not None and again.receipt is not None
     assert again.receipt.id == first.receipt.id and first.receipt.reader == "liaison-pk"
     with runtime.sessions() as session:
-        assert notices.unread_count(session, pk) == 0
-        [read] = notices.inbox(session, principal=mediator)
+        assert inbox_views.unread_count(session, pk) == 0
+        [read] = inbox_views.inbox(session, principal=mediator)
         assert (
             read.is_read and read.receipt is not None and read.receipt.created_at == NOW + timedelta(hours=2)
         )
@@ -133,12 +134,12 @@ def test_only_a_party_sets_up_delivery_of_its_notices_and_only_of_them(runtime: 
         rule = notices.add_notice_delivery(session, principal=world["liaison-pk"], delivery_in=email, now=NOW)
     assert (rule.kind, rule.created_by) == ("party_notice", "liaison-pk")
     with runtime.sessions() as session:
-        assert [r.id for r in notices.list_notice_deliveries(session, principal=world["liaison-pk"])] == [
+        assert [r.id for r in inbox_views.list_notice_deliveries(session, principal=world["liaison-pk"])] == [
             rule.id
         ]
-        assert notices.list_notice_deliveries(session, principal=world["liaison-af"]) == []
+        assert inbox_views.list_notice_deliveries(session, principal=world["liaison-af"]) == []
         with pytest.raises(PermissionDenied):
-            notices.list_notice_deliveries(session, principal=world["mediator-qatar"])
+            inbox_views.list_notice_deliveries(session, principal=world["mediator-qatar"])
     with pytest.raises(NotFound), runtime.transaction() as session:
         notices.disable_notice_delivery(session, principal=world["liaison-af"], rule_id=rule.id, now=NOW)
     with (

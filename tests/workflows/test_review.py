@@ -8,7 +8,8 @@ from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
-from truceline.workflows.review import list_review_queue, review_claim
+from truceline.views.review import list_review_queue
+from truceline.workflows.review import review_claim
 
 
 def _with_claim(runtime: Runtime) -> None:

@@ -22,6 +22,7 @@ from truceline.cli.context import Context, pass_context
 from truceline.db.versions import base_id, version_of
 from truceline.errors import InvalidInput
 from truceline.ledger.keystore import load_signer
+from truceline.views import cases as case_views
 from truceline.workflows import verification as flow
 
 
@@ -304,13 +305,13 @@ def sign_finding(
     runtime, now = ctx.runtime, ctx.now()
     if print_message:
         with runtime.sessions() as session:
-            click.echo(base64.b64encode(flow.finding_signing_message(session, finding_id)).decode())
+            click.echo(base64.b64encode(case_views.finding_signing_message(session, finding_id)).decode())
         return
     if (key_file is None) == (signature is None):
         raise click.UsageError("give exactly one of --key or --signature")
     with runtime.transaction() as session:
         if key_file is not None:
-            message = flow.finding_signing_message(session, finding_id)
+            message = case_views.finding_signing_message(session, finding_id)
             signature = base64.b64encode(load_signer(key_file).sign(message)).decode()
         row = flow.sign_finding(
             session,
@@ -384,5 +385,7 @@ def show(ctx: Context, case_id: str, acting_as: str) -> None:
       truceline cases show case-9f8e --as mediator-qatar
     """
     with ctx.runtime.sessions() as session:
-        summary = flow.case_summary(session, principal=acting_principal(session, acting_as), case_id=case_id)
+        summary = case_views.case_summary(
+            session, principal=acting_principal(session, acting_as), case_id=case_id
+        )
     click.echo(json.dumps(summary, indent=2, default=str))

@@ -19,6 +19,7 @@ from truceline.cli.context import Context, pass_context
 from truceline.complaints.rules import FilingKind, sign_filing
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate, SignatureIn
 from truceline.ledger.keystore import load_signer
+from truceline.views import complaints as complaint_views
 from truceline.workflows import verification as flow
 
 
@@ -77,7 +78,7 @@ def file_complaint(
     )
     with runtime.transaction() as session:
         principal = acting_principal(session, acting_as)
-        content = flow.complaint_to_sign(principal.party or "", complaint_in)
+        content = complaint_views.complaint_to_sign(principal.party or "", complaint_in)
         signature = _signature(sign_key, FilingKind.COMPLAINT, content, now)
         filed = flow.file_complaint(
             session,
@@ -126,7 +127,7 @@ def respond(
     response_in = ResponseCreate(complaint_id=complaint_id, text=text, corrects=corrects)
     with runtime.transaction() as session:
         principal = acting_principal(session, acting_as)
-        content = flow.response_to_sign(session, response_in)
+        content = complaint_views.response_to_sign(session, response_in)
         signature = _signature(sign_key, FilingKind.RESPONSE, content, now)
         response = flow.respond_to_complaint(
             session,
@@ -151,7 +152,7 @@ def list_complaints_command(ctx: Context, acting_as: str, fmt: str) -> None:
     with ctx.runtime.sessions() as session:
         rows = [
             {"id": c.id, "complainant": c.complainant_party, "accused": c.accused_party, "summary": c.summary}
-            for c in flow.list_complaints(session, principal=acting_principal(session, acting_as))
+            for c in complaint_views.list_complaints(session, principal=acting_principal(session, acting_as))
         ]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))

@@ -7,7 +7,7 @@ import json
 import click
 
 from truceline.cli.context import Context, pass_context
-from truceline.workflows.export import EXPORT_KINDS, iter_records
+from truceline.views.export import EXPORT_KINDS, iter_records
 
 
 @click.command()

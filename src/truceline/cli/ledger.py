@@ -18,8 +18,8 @@ from truceline.ledger import logfile
 from truceline.ledger.keystore import load_verifier
 from truceline.ledger.service import prove_consistency, prove_inclusion
 from truceline.runtime import Runtime
+from truceline.views.export import iter_export_lines
 from truceline.views.ledger import verify_read_only, witness_keys
-from truceline.workflows.ledger import iter_export_lines
 
 
 @click.group()

@@ -30,9 +30,9 @@ from truceline.users.rules import Action, Principal, can, scopes_for
 from truceline.views import filters as filters_view
 from truceline.views import incidents as incident_view
 from truceline.views import ledger as ledger_view
+from truceline.views.notifications import list_notifications
+from truceline.views.review import list_review_queue
 from truceline.wording import THE_REPORTS
-from truceline.workflows.notifications import list_notifications
-from truceline.workflows.review import list_review_queue
 
 Cell = str | int | float | bool | None
 MAX_ROWS = 100_000  # one download holds at most this many rows (every list is far smaller today)

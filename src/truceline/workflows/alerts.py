@@ -35,6 +35,7 @@ from truceline.ledger.encoding import format_time
 from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
 from truceline.views import ceasefire, incidents
+from truceline.views import notices as inbox_views
 from truceline.wording import fatalities_words
 from truceline.workflows import notices
 
@@ -277,7 +278,7 @@ def _reply_deadlines_passed(record: _Record, since: datetime) -> list[Happening]
 
 def _party_notices(record: _Record, rule: AlertRule) -> list[Happening]:
     """The notices to the party of the rule's author (a liaison) since the rule was made."""
-    party = notices.party_of_rule(record.session, rule)
+    party = inbox_views.party_of_rule(record.session, rule)
     if party is None:
         return []
     query = select(Notice).where(Notice.party == party, Notice.created_at >= rule.created_at)

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from truceline.claims.models import Claim, ClaimReview
@@ -16,13 +16,6 @@ from truceline.claims.service import create_claim, get_claim, to_claim_value
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.service import add_record
 from truceline.pipeline.claims import Fatalities, Location
-
-
-def list_review_queue(session: Session, *, limit: int = 50, offset: int = 0) -> list[Claim]:
-    """Claims nobody has reviewed yet, oldest evidence first."""
-    reviewed = exists().where(ClaimReview.claim_id == Claim.id)
-    query = select(Claim).where(~reviewed).order_by(Claim.created_at, Claim.id).limit(limit).offset(offset)
-    return list(session.scalars(query))
 
 
 def review_claim(

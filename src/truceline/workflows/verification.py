@@ -1,38 +1,61 @@
 """The verification workflow: complaint, reply, case, evidence, finding, quorum, penalty, publication.
 
-Each function is one act of one principal, run in the caller's transaction: every record it writes
-goes in with its ledger entry, and a refusal (policy, state, signature) raises before anything is
-written, so the caller's rollback leaves nothing behind. The steps themselves live in
-`complaints.service` and the `cases` package; this module combines them where one act spans both
-(a complaint that notifies the accused, an adoption that applies the penalty).
+Each function is one act of one principal, run in the caller's transaction (`Runtime.transaction()`, the
+unit of work): every record it writes goes in with its ledger entry, and a refusal (policy, state,
+signature) raises before anything is written, so the caller's rollback leaves nothing behind. The steps
+live in `complaints.service` and the `cases` package. Where one act spans several steps (a complaint that
+notifies the accused, evidence of one of three kinds, an adoption that applies the penalty) it is written
+here; where a service function already is the whole act, it is imported here under the act's name and
+nothing wraps it. The web app, the API and the CLI change the record only through this module and its
+siblings in `workflows/` (an import-linter contract); what they read comes from `views/`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from truceline.cases import evidence as evidence_service
 from truceline.cases import findings as findings_service
 from truceline.cases import penalties
-from truceline.cases import service as cases
 from truceline.cases.blobs import BlobStore
-from truceline.cases.models import Case, Evidence, Finding, FindingSignature, Penalty
-from truceline.cases.rules import FindingStatus, Verdict
-from truceline.cases.schemas import CaseCreate, FindingCreate
+from truceline.cases.evidence import disclose_evidence
+from truceline.cases.findings import propose_finding, publish_finding, sign_finding
+from truceline.cases.models import Evidence, Finding, Penalty
+from truceline.cases.notifications import file_notification
+from truceline.cases.rules import Verdict
+from truceline.cases.service import open_case, transition_case
 from truceline.complaints import service as complaints
-from truceline.complaints.models import Complaint, Response
-from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
+from truceline.complaints.models import Complaint
+from truceline.complaints.schemas import ComplaintCreate
+from truceline.complaints.service import file_response as respond_to_complaint
 from truceline.config import Settings
-from truceline.db.versions import base_id
-from truceline.errors import InvalidInput, NotFound
+from truceline.errors import InvalidInput
 from truceline.notices.models import Notice
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Principal
 from truceline.workflows import notices
+
+# Acts that are one service step are imported above under the names web and CLI call them by.
+__all__ = [
+    "Adoption",
+    "FiledComplaint",
+    "add_evidence",
+    "adopt_finding",
+    "disclose_evidence",
+    "evidence_store",
+    "file_complaint",
+    "file_notification",
+    "open_case",
+    "propose_finding",
+    "publish_finding",
+    "read_evidence_file",
+    "respond_to_complaint",
+    "sign_finding",
+    "transition_case",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,42 +90,6 @@ def file_complaint(
     )
     notice = notices.notify_complaint_filed(session, scenario, complaint, now=now)
     return FiledComplaint(complaint=complaint, notices=[notice])
-
-
-def respond_to_complaint(
-    session: Session, *, principal: Principal, scenario: Scenario, response_in: ResponseCreate, now: datetime
-) -> Response:
-    return complaints.file_response(
-        session, principal=principal, scenario=scenario, response_in=response_in, now=now
-    )
-
-
-def list_complaints(
-    session: Session, *, principal: Principal, as_of: datetime | None = None
-) -> list[Complaint]:
-    return complaints.list_complaints(session, principal=principal, as_of=as_of)
-
-
-def complaint_to_sign(party: str, complaint_in: ComplaintCreate) -> dict[str, Any]:
-    """The content a party signs for this complaint (see `complaints.rules.signing_message`)."""
-    return complaints.complaint_signing_content(party, complaint_in)
-
-
-def response_to_sign(session: Session, response_in: ResponseCreate) -> dict[str, Any]:
-    """The content the accused party signs for this reply."""
-    return complaints.response_signing_content(
-        complaints.get_complaint(session, response_in.complaint_id), response_in
-    )
-
-
-def open_case(session: Session, *, principal: Principal, case_in: CaseCreate, now: datetime) -> Case:
-    return cases.open_case(session, principal=principal, case_in=case_in, now=now)
-
-
-def transition_case(
-    session: Session, *, principal: Principal, case_id: str, status: str, now: datetime
-) -> Case:
-    return cases.transition_case(session, principal=principal, case_id=case_id, status=status, now=now)
 
 
 def add_evidence(
@@ -156,27 +143,6 @@ def add_evidence(
     )
 
 
-def disclose_evidence(
-    session: Session,
-    *,
-    principal: Principal,
-    store: BlobStore,
-    evidence_id: str,
-    data: bytes,
-    filename: str = "",
-    now: datetime,
-) -> Evidence:
-    return evidence_service.disclose_evidence(
-        session,
-        principal=principal,
-        store=store,
-        evidence_id=evidence_id,
-        data=data,
-        filename=filename,
-        now=now,
-    )
-
-
 def read_evidence_file(
     session: Session, *, principal: Principal, store: BlobStore, evidence_id: str, now: datetime
 ) -> tuple[Evidence, bytes]:
@@ -186,33 +152,6 @@ def read_evidence_file(
         session, principal=principal, store=store, evidence_id=evidence_id, now=now
     )
     return evidence_service.get_evidence(session, evidence_id), data
-
-
-def propose_finding(
-    session: Session,
-    *,
-    principal: Principal,
-    scenario: Scenario,
-    case_id: str,
-    finding_in: FindingCreate,
-    now: datetime,
-) -> Finding:
-    return findings_service.propose_finding(
-        session, principal=principal, scenario=scenario, case_id=case_id, finding_in=finding_in, now=now
-    )
-
-
-def finding_signing_message(session: Session, finding_id: str) -> bytes:
-    """The bytes a mediator signs for the finding as it stands (for offline signing tools)."""
-    return findings_service.signing_message(findings_service.get_finding(session, finding_id))
-
-
-def sign_finding(
-    session: Session, *, principal: Principal, finding_id: str, signature: str, now: datetime
-) -> FindingSignature:
-    return findings_service.sign_finding(
-        session, principal=principal, finding_id=finding_id, signature=signature, now=now
-    )
 
 
 def adopt_finding(
@@ -228,46 +167,3 @@ def adopt_finding(
             session, principal=principal, scenario=scenario, finding_id=adopted.id, now=now
         )
     return Adoption(finding=adopted, penalty=penalty)
-
-
-def publish_finding(session: Session, *, principal: Principal, finding_id: str, now: datetime) -> Finding:
-    return findings_service.publish_finding(session, principal=principal, finding_id=finding_id, now=now)
-
-
-def case_summary(session: Session, *, principal: Principal, case_id: str) -> dict[str, object]:
-    """The case as the principal may see it: status, complaints, evidence, findings and their state."""
-    case = cases.read_case(session, principal=principal, case_id=case_id)
-    findings = []
-    for finding in findings_service.list_findings(session, case_id=case.id):
-        try:  # a party or monitor sees only the findings it may read (published ones, for a party)
-            findings_service.read_finding(session, principal=principal, finding_id=finding.id)
-        except NotFound:
-            continue
-        penalty = penalties.find_penalty(session, finding.id)
-        findings.append(
-            {
-                "id": base_id(finding.id),
-                "version": finding.id,
-                "status": finding.status,
-                "verdict": finding.verdict,
-                "responsible_party": finding.responsible_party,
-                "signers": findings_service.valid_signers(session, finding),
-                "penalty": None if penalty is None else {"level": penalty.level, "name": penalty.name},
-            }
-        )
-    return {
-        "id": base_id(case.id),
-        "version": case.id,
-        "status": case.status,
-        "title": case.title,
-        "complaint_ids": list(case.complaint_ids),
-        "incident_ids": list(case.incident_ids),
-        "monitors": list(case.monitors),
-        "evidence": [
-            {"id": e.id, "kind": e.kind, "sha256": e.sha256, "is_sealed": e.is_sealed, "url": e.url}
-            for e in evidence_service.list_evidence(session, principal=principal, case_id=case.id)
-        ],
-        "findings": findings,
-        "is_closed": case.status == "closed",
-        "is_published": any(f["status"] == FindingStatus.PUBLISHED for f in findings),
-    }

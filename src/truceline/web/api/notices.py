@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from truceline.alerts.schemas import AlertRuleRead
 from truceline.notices.schemas import NoticeDeliveryIn, NoticeRead
 from truceline.users.rules import Action, Principal
+from truceline.views import notices as inbox_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.workflows import notices as flow
 
@@ -21,13 +22,18 @@ Liaison = Annotated[Principal, allow(Action.MANAGE_NOTICE_DELIVERY)]
 def list_notices(session: SessionDep, principal: Reader, unread: bool | None = None) -> list[NoticeRead]:
     """The caller's notices (a party: its own; the secretariat: every party's), newest first;
     `unread=true` for those no liaison of the party has marked read."""
-    return [flow.notice_read(item) for item in flow.inbox(session, principal=principal, is_unread=unread)]
+    return [
+        inbox_views.notice_read(item)
+        for item in inbox_views.inbox(session, principal=principal, is_unread=unread)
+    ]
 
 
 @router.get("/deliveries", response_model=list[AlertRuleRead])
 def list_deliveries(session: SessionDep, principal: Liaison) -> list[AlertRuleRead]:
     """Where the caller's party's notices are sent besides its inbox (alert rules of kind party_notice)."""
-    return [AlertRuleRead.of(rule) for rule in flow.list_notice_deliveries(session, principal=principal)]
+    return [
+        AlertRuleRead.of(rule) for rule in inbox_views.list_notice_deliveries(session, principal=principal)
+    ]
 
 
 @router.post("/deliveries", response_model=AlertRuleRead, status_code=201)
@@ -47,7 +53,9 @@ def disable_delivery(rule_id: str, runtime: RuntimeDep, principal: Liaison) -> A
 
 @router.get("/{notice_id}", response_model=NoticeRead)
 def get_notice(notice_id: str, session: SessionDep, principal: Reader) -> NoticeRead:
-    return flow.notice_read(flow.read_notice_item(session, principal=principal, notice_id=notice_id))
+    return inbox_views.notice_read(
+        inbox_views.read_notice_item(session, principal=principal, notice_id=notice_id)
+    )
 
 
 @router.post("/{notice_id}/read", response_model=NoticeRead)
@@ -56,6 +64,6 @@ def mark_read(
 ) -> NoticeRead:
     """Mark the notice read (a liaison of its party): a ledgered receipt, once; a repeat changes nothing."""
     with runtime.transaction() as session:
-        return flow.notice_read(
+        return inbox_views.notice_read(
             flow.mark_read(session, principal=principal, notice_id=notice_id, now=now_utc())
         )

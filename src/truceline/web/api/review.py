@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from truceline.claims.schemas import ClaimRead
 from truceline.users.rules import Action, Principal
+from truceline.views.review import list_review_queue
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.inputs import Limit
-from truceline.workflows.review import list_review_queue, review_claim
+from truceline.workflows.review import review_claim
 
 router = APIRouter(tags=["review"])
 

@@ -22,12 +22,14 @@ from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
 from truceline.db.versions import base_id, version_of
 from truceline.users.rules import Action, Principal
+from truceline.views import cases as case_views
+from truceline.views import complaints as complaint_views
+from truceline.views import notices as inbox_views
 from truceline.views.filters import parse_as_of
 from truceline.views.ledger import witness_keys
 from truceline.views.records import finding_read, finding_version_read, finding_view, published_finding_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.uploads import file_download, read_upload
-from truceline.workflows import notices
 from truceline.workflows import verification as flow
 from truceline.workflows.witness import add_cosignature, witness_for_line
 
@@ -61,7 +63,7 @@ def file_complaint(
         read = complaints.complaint_read(
             filed.complaint, reply_window_days=runtime.scenario.reply_window_days
         )
-        notified = [notices.notice_read(notices.InboxItem(n, None)) for n in filed.notices]
+        notified = [inbox_views.notice_read(inbox_views.InboxItem(n, None)) for n in filed.notices]
         return {
             "complaint": read.model_dump(mode="json"),
             "notices": [n.model_dump(mode="json") for n in notified],
@@ -73,7 +75,7 @@ def list_complaints(
     session: SessionDep, runtime: RuntimeDep, principal: Annotated[Principal, allow(Action.READ_COMPLAINT)]
 ) -> list[ComplaintRead]:
     days = runtime.scenario.reply_window_days
-    found = flow.list_complaints(session, principal=principal)
+    found = complaint_views.list_complaints(session, principal=principal)
     return [complaints.complaint_read(c, reply_window_days=days) for c in found]
 
 
@@ -110,7 +112,7 @@ def open_case(
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
         case = flow.open_case(session, case_in=body, **_by(principal))
-        return flow.case_summary(session, principal=principal, case_id=case.id)
+        return case_views.case_summary(session, principal=principal, case_id=case.id)
 
 
 @router.get("/cases")
@@ -127,7 +129,7 @@ def list_cases(
 def get_case(
     case_id: str, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_CASE)]
 ) -> dict[str, Any]:
-    return flow.case_summary(session, principal=principal, case_id=case_id)
+    return case_views.case_summary(session, principal=principal, case_id=case_id)
 
 
 @router.post("/cases/{case_id}/status")
@@ -139,7 +141,7 @@ def transition_case(
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
         case = flow.transition_case(session, case_id=case_id, status=body.status, **_by(principal))
-        return flow.case_summary(session, principal=principal, case_id=case.id)
+        return case_views.case_summary(session, principal=principal, case_id=case.id)
 
 
 @router.post("/cases/{case_id}/evidence", status_code=201)

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from truceline.notices.schemas import NoticeDeliveryIn
 from truceline.users.rules import Action, Principal, can
+from truceline.views import notices as inbox_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.workflows import notices as flow
@@ -20,9 +21,9 @@ router = APIRouter(include_in_schema=False)
 def inbox_page(
     request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_NOTICE)]
 ) -> HTMLResponse:
-    items = flow.inbox(session, principal=principal)
+    items = inbox_views.inbox(session, principal=principal)
     liaison = can(principal, Action.MANAGE_NOTICE_DELIVERY, {"party": principal.party})
-    deliveries = flow.list_notice_deliveries(session, principal=principal) if liaison else None
+    deliveries = inbox_views.list_notice_deliveries(session, principal=principal) if liaison else None
     return render(request, "notices.html", principal, items=items, deliveries=deliveries, now=now_utc())
 
 

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from truceline.users.rules import Action, Principal, scopes_for
+from truceline.views.notices import unread_count
 from truceline.web.deps import CSRF_COOKIE, csrf_value, get_runtime, is_secure_cookie
 from truceline.wording import Wording
-from truceline.workflows.notices import unread_count
 
 
 def _unread_notices(request: Request, principal: Principal) -> int | None:

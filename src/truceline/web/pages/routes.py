@@ -12,10 +12,11 @@ from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal, can
 from truceline.views.documents import document_view
 from truceline.views.ledger import find_checkpoint, list_entries
+from truceline.views.review import list_review_queue
 from truceline.web.deps import RuntimeDep, SessionDep, allow, check_csrf, now_utc
 from truceline.web.inputs import Page
 from truceline.web.pages.rendering import render
-from truceline.workflows.review import list_review_queue, review_claim
+from truceline.workflows.review import review_claim
 
 router = APIRouter(include_in_schema=False)
 

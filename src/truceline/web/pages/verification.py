@@ -14,13 +14,14 @@ from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.users.rules import Action, Principal, can
+from truceline.views import complaints as complaint_views
 from truceline.views.filters import parse_as_of
+from truceline.views.notifications import flag_claims_in_notices, list_notifications
 from truceline.views.records import case_view, complaint_view, finding_view, published_finding_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.web.uploads import read_upload
 from truceline.workflows import verification as flow
-from truceline.workflows.notifications import flag_claims_in_notices, list_notifications
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,7 +34,7 @@ def _ids(text: str) -> list[str]:
 def complaints_page(
     request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_COMPLAINT)]
 ) -> HTMLResponse:
-    found = flow.list_complaints(session, principal=principal)
+    found = complaint_views.list_complaints(session, principal=principal)
     return render(request, "complaints.html", principal, complaints=found)
 
 

@@ -1,8 +1,10 @@
-"""Publishing the log: the export file a party verifies offline."""
+"""Exports, read-only: every column of a record kind as JSON values in a stable order (`truceline export`),
+and the public log as the file a party verifies offline (`truceline ledger export`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,8 +12,17 @@ from sqlalchemy.orm import Session
 from truceline.ledger import logfile
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import add_signature_lines
-from truceline.ledger.service import entry_of, list_checkpoints, list_cosignatures
+from truceline.ledger.service import entry_of, list_checkpoints, list_cosignatures, record_content
 from truceline.ledger.signing import Signer
+from truceline.records import record_model
+
+EXPORT_KINDS = frozenset({"documents", "claims", "incidents", "talks_rounds", "sources"})
+
+
+def iter_records(session: Session, *, kind: str) -> Iterator[dict[str, Any]]:
+    model = record_model(kind)
+    for record in session.scalars(select(model).order_by(model.id).execution_options(yield_per=500)):
+        yield record_content(record)
 
 
 def iter_export_lines(

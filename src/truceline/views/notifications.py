@@ -1,4 +1,5 @@
-"""Advance notices of permitted activities, and the claims that fall inside one (flagged, not violations)."""
+"""Advance notices of permitted activities, and the claims that fall inside one (flagged, not violations).
+Read-only (filing a notice: `workflows.verification.file_notification`)."""
 
 from __future__ import annotations
 
