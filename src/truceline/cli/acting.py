@@ -8,20 +8,27 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from truceline.errors import Conflict
-from truceline.users.rules import Principal
-from truceline.users.service import get_user, principal_of
+from truceline.users.rules import Action, Principal, require
+from truceline.views.accounts import active_principal
 
 AS_HELP = "Act as this user; the access policy applies to them."
 Format = click.Choice(["text", "json"])
+# Who the ledger names when a trusted local administrator acts without --as.
+LOCAL_ADMIN = "cli:admin"
 
 
 def acting_principal(session: Session, username: str) -> Principal:
     """The principal of the active user named by `--as`; Conflict when that account is disabled."""
-    user = get_user(session, username)
-    if not user.is_active:
-        raise Conflict(f"user {username!r} is disabled")
-    return principal_of(user)
+    return active_principal(session, username)
+
+
+def acting_author(session: Session, acting_as: str | None, action: Action) -> str:
+    """The ledger author of an administrative act: the user named by `--as`, who must be allowed `action`,
+    or the local administrator when no one is named."""
+    if acting_as is None:
+        return LOCAL_ADMIN
+    require(active_principal(session, acting_as), action)
+    return acting_as
 
 
 def emit(fmt: str, data: dict[str, Any], text: str) -> None:

@@ -8,31 +8,21 @@ import time
 import click
 from sqlalchemy.orm import Session
 
-from truceline.alerts import service
 from truceline.alerts.rules import MECHANISM_KINDS, Channel
 from truceline.alerts.schemas import AlertDeliveryRead, AlertRuleCreate, AlertRuleRead
+from truceline.cli.acting import acting_author
 from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import parse_every
-from truceline.errors import Conflict
-from truceline.users.rules import Action, require
-from truceline.users.service import get_user, principal_of
+from truceline.users.rules import Action
+from truceline.views import alerts as alert_views
 from truceline.workflows import alerts as flow
 
-# Who the ledger names when a trusted local administrator acts without --as.
-LOCAL_ADMIN = "cli:admin"
 AS_HELP = "Act as this user (must be allowed to manage alerts); default: the local administrator."
 Format = click.Choice(["table", "json"])
 
 
 def _author(session: Session, acting_as: str | None) -> str:
-    """The ledger author: the named user, who must hold manage_alerts, or the local administrator."""
-    if acting_as is None:
-        return LOCAL_ADMIN
-    user = get_user(session, acting_as)
-    if not user.is_active:
-        raise Conflict(f"user {acting_as!r} is disabled")
-    require(principal_of(user), Action.MANAGE_ALERTS)
-    return user.username
+    return acting_author(session, acting_as, Action.MANAGE_ALERTS)
 
 
 @click.group()
@@ -90,9 +80,7 @@ def add_rule(
     rule_in = AlertRuleCreate(name=name, kind=kind, channel=channel, target=target, threshold=threshold)
     runtime = ctx.runtime
     with runtime.transaction() as session:
-        rule = service.create_rule(
-            session, rule_in=rule_in, author=_author(session, acting_as), now=ctx.now()
-        )
+        rule = flow.create_rule(session, rule_in=rule_in, author=_author(session, acting_as), now=ctx.now())
         read = AlertRuleRead.of(rule)
     _emit_rules(fmt, [read])
 
@@ -108,7 +96,7 @@ def list_rules(ctx: Context, fmt: str) -> None:
       truceline alerts list --format json
     """
     with ctx.runtime.sessions() as session:
-        rules = [AlertRuleRead.of(r) for r in service.list_rules(session)]
+        rules = [AlertRuleRead.of(r) for r in alert_views.list_rules(session)]
     _emit_rules(fmt, rules)
 
 
@@ -135,7 +123,7 @@ def disable_rule(ctx: Context, rule_id: str, acting_as: str | None) -> None:
     """
     runtime = ctx.runtime
     with runtime.transaction() as session:
-        service.disable_rule(session, rule_id=rule_id, author=_author(session, acting_as), now=ctx.now())
+        flow.disable_rule(session, rule_id=rule_id, author=_author(session, acting_as), now=ctx.now())
     click.echo(f"{rule_id}\tdisabled")
 
 
@@ -204,7 +192,8 @@ def deliveries(ctx: Context, rule_id: str | None, limit: int, fmt: str) -> None:
     """
     with ctx.runtime.sessions() as session:
         rows = [
-            AlertDeliveryRead.of(d) for d in service.list_deliveries(session, rule_id=rule_id, limit=limit)
+            AlertDeliveryRead.of(d)
+            for d in alert_views.list_deliveries(session, rule_id=rule_id, limit=limit)
         ]
     if fmt == "json":
         click.echo(json.dumps([r.model_dump(mode="json") for r in rows], indent=2))

@@ -11,37 +11,26 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
+from truceline.cli.acting import acting_author
 from truceline.cli.context import Context, pass_context
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.encoding import format_time
 from truceline.ledger.keystore import load_verifier
 from truceline.ledger.signing import generate_key
-from truceline.users.rules import Action, require
-from truceline.users.service import (
+from truceline.users.rules import Action
+from truceline.views.accounts import list_users
+from truceline.workflows.accounts import (
     DEFAULT_TOKEN_TTL,
     MAX_TOKEN_TTL,
     create_user,
     disable_user,
-    get_user,
     issue_api_token,
-    list_users,
-    principal_of,
     revoke_token,
 )
 
-# Who the ledger names when a trusted local administrator acts without --as.
-LOCAL_ADMIN = "cli:admin"
-
 
 def _author(session: Session, acting_as: str | None) -> str:
-    """The ledger author: the named user, who must hold manage_users, or the local administrator."""
-    if acting_as is None:
-        return LOCAL_ADMIN
-    user = get_user(session, acting_as)
-    if not user.is_active:
-        raise Conflict(f"user {acting_as!r} is disabled")
-    require(principal_of(user), Action.MANAGE_USERS)
-    return user.username
+    return acting_author(session, acting_as, Action.MANAGE_USERS)
 
 
 @click.group()

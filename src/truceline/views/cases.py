@@ -9,13 +9,21 @@ from truceline.cases import evidence as evidence_service
 from truceline.cases import findings as findings_service
 from truceline.cases import penalties
 from truceline.cases import service as cases
+from truceline.cases.findings import get_finding, signing_message
 from truceline.cases.rules import FindingStatus
 from truceline.cases.service import list_cases, read_case
 from truceline.db.versions import base_id
 from truceline.errors import NotFound
 from truceline.users.rules import Principal
 
-__all__ = ["case_summary", "finding_signing_message", "list_cases", "read_case"]
+__all__ = [
+    "case_summary",
+    "finding_signing_message",
+    "get_finding",
+    "list_cases",
+    "read_case",
+    "signing_message",
+]
 
 
 def finding_signing_message(session: Session, finding_id: str) -> bytes:

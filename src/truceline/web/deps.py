@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from truceline.errors import PermissionDenied
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, Principal, scopes_for
-from truceline.users.service import principal_for_token
+from truceline.views.accounts import principal_for_token
 
 SESSION_COOKIE = "truceline_session"
 CSRF_COOKIE = "truceline_csrf"

@@ -23,6 +23,10 @@ from sqlalchemy.orm import Session
 from truceline.alerts import service as alerts_service
 from truceline.alerts.models import AlertDelivery, AlertRule
 from truceline.alerts.rules import MAX_ATTEMPTS, MAX_SUBJECT_CHARS, AlertKind, Channel, Outcome, one_line
+
+# Rule changes are one service step each: imported here as the alert acts web and CLI call.
+from truceline.alerts.service import create_rule as create_rule
+from truceline.alerts.service import disable_rule as disable_rule
 from truceline.alerts.transports import Sent, SmtpConfig, send_email, send_webhook
 from truceline.cases.models import Finding
 from truceline.cases.rules import FindingStatus, Verdict

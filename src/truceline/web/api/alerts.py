@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from truceline.alerts import service
 from truceline.alerts.schemas import AlertDeliveryRead, AlertRuleCreate, AlertRuleRead
 from truceline.users.rules import Action, Principal
+from truceline.views import alerts as alert_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.workflows import alerts as flow
 
@@ -18,20 +18,20 @@ Manager = Annotated[Principal, allow(Action.MANAGE_ALERTS)]
 
 @router.get("/rules", response_model=list[AlertRuleRead])
 def list_rules(session: SessionDep, principal: Manager) -> list[AlertRuleRead]:
-    return [AlertRuleRead.of(rule) for rule in service.list_rules(session)]
+    return [AlertRuleRead.of(rule) for rule in alert_views.list_rules(session)]
 
 
 @router.post("/rules", response_model=AlertRuleRead, status_code=201)
 def create_rule(body: AlertRuleCreate, runtime: RuntimeDep, principal: Manager) -> AlertRuleRead:
     with runtime.transaction() as session:
-        rule = service.create_rule(session, rule_in=body, author=principal.username, now=now_utc())
+        rule = flow.create_rule(session, rule_in=body, author=principal.username, now=now_utc())
         return AlertRuleRead.of(rule)
 
 
 @router.post("/rules/{rule_id}/disable", response_model=AlertRuleRead)
 def disable_rule(rule_id: str, runtime: RuntimeDep, principal: Manager) -> AlertRuleRead:
     with runtime.transaction() as session:
-        rule = service.disable_rule(session, rule_id=rule_id, author=principal.username, now=now_utc())
+        rule = flow.disable_rule(session, rule_id=rule_id, author=principal.username, now=now_utc())
         return AlertRuleRead.of(rule)
 
 
@@ -42,7 +42,7 @@ def list_deliveries(
     rule_id: Annotated[str | None, Query(max_length=80)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AlertDeliveryRead]:
-    found = service.list_deliveries(session, rule_id=rule_id or None, limit=limit)
+    found = alert_views.list_deliveries(session, rule_id=rule_id or None, limit=limit)
     return [AlertDeliveryRead.of(d) for d in found]
 
 

@@ -6,13 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from truceline.claims import service as claims
 from truceline.claims.schemas import ClaimPage, ClaimRead
-from truceline.documents import service as documents
 from truceline.documents.schemas import DocumentPage, DocumentRead, DocumentSummary
-from truceline.incidents import service as incidents
 from truceline.incidents.schemas import IncidentPage, IncidentRead
 from truceline.users.rules import Action, Principal
+from truceline.views import documents as records
 from truceline.web.deps import SessionDep, allow
 from truceline.web.inputs import Limit, Offset
 
@@ -26,15 +24,15 @@ CanReadIncidents = Annotated[Principal, allow(Action.READ_INCIDENT)]
 def list_documents(
     session: SessionDep, _: CanReadDocuments, limit: Limit = 50, offset: Offset = 0
 ) -> DocumentPage:
-    items = documents.list_documents(session, limit=limit, offset=offset)
+    items = records.list_documents(session, limit=limit, offset=offset)
     return DocumentPage(
-        total=documents.count_documents(session), items=[DocumentSummary.model_validate(d) for d in items]
+        total=records.count_documents(session), items=[DocumentSummary.model_validate(d) for d in items]
     )
 
 
 @router.get("/documents/{document_id}", response_model=DocumentRead)
 def get_document(document_id: str, session: SessionDep, _: CanReadDocuments) -> DocumentRead:
-    return DocumentRead.model_validate(documents.get_document(session, document_id))
+    return DocumentRead.model_validate(records.get_document(session, document_id))
 
 
 @router.get("/claims", response_model=ClaimPage)
@@ -45,26 +43,26 @@ def list_claims(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ClaimPage:
-    items = claims.list_claims(session, document_id=document_id, limit=limit, offset=offset)
-    return ClaimPage(total=claims.count_claims(session), items=[ClaimRead.model_validate(c) for c in items])
+    items = records.list_claims(session, document_id=document_id, limit=limit, offset=offset)
+    return ClaimPage(total=records.count_claims(session), items=[ClaimRead.model_validate(c) for c in items])
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimRead)
 def get_claim(claim_id: str, session: SessionDep, _: CanReadClaims) -> ClaimRead:
-    return ClaimRead.model_validate(claims.get_claim(session, claim_id))
+    return ClaimRead.model_validate(records.get_claim(session, claim_id))
 
 
 @router.get("/incidents", response_model=IncidentPage)
 def list_incidents(
     session: SessionDep, _: CanReadIncidents, limit: Limit = 50, offset: Offset = 0
 ) -> IncidentPage:
-    items = incidents.list_current_incidents(session, limit=limit, offset=offset)
+    items = records.list_current_incidents(session, limit=limit, offset=offset)
     return IncidentPage(
-        total=incidents.count_current_incidents(session),
+        total=records.count_current_incidents(session),
         items=[IncidentRead.model_validate(i) for i in items],
     )
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentRead)
 def get_incident(incident_id: str, session: SessionDep, _: CanReadIncidents) -> IncidentRead:
-    return IncidentRead.model_validate(incidents.get_incident(session, incident_id))
+    return IncidentRead.model_validate(records.get_incident(session, incident_id))

@@ -8,9 +8,6 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from truceline.cases import findings as findings_service
-from truceline.cases import notifications as notifications_service
-from truceline.cases import service as cases
 from truceline.cases.schemas import (
     CaseCreate,
     FindingCreate,
@@ -18,7 +15,6 @@ from truceline.cases.schemas import (
     FindingVersionRead,
     NotificationCreate,
 )
-from truceline.complaints import service as complaints
 from truceline.complaints.schemas import ComplaintCreate, ComplaintRead, ResponseCreate, ResponseRead
 from truceline.db.versions import base_id, version_of
 from truceline.users.rules import Action, Principal
@@ -60,7 +56,7 @@ def file_complaint(
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
         filed = flow.file_complaint(session, scenario=runtime.scenario, complaint_in=body, **_by(principal))
-        read = complaints.complaint_read(
+        read = complaint_views.complaint_read(
             filed.complaint, reply_window_days=runtime.scenario.reply_window_days
         )
         notified = [inbox_views.notice_read(inbox_views.InboxItem(n, None)) for n in filed.notices]
@@ -76,7 +72,7 @@ def list_complaints(
 ) -> list[ComplaintRead]:
     days = runtime.scenario.reply_window_days
     found = complaint_views.list_complaints(session, principal=principal)
-    return [complaints.complaint_read(c, reply_window_days=days) for c in found]
+    return [complaint_views.complaint_read(c, reply_window_days=days) for c in found]
 
 
 @router.get("/complaints/{complaint_id}")
@@ -86,11 +82,11 @@ def get_complaint(
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.READ_COMPLAINT)],
 ) -> dict[str, Any]:
-    complaint = complaints.read_complaint(session, principal=principal, complaint_id=complaint_id)
-    read = complaints.complaint_read(complaint, reply_window_days=runtime.scenario.reply_window_days)
+    complaint = complaint_views.read_complaint(session, principal=principal, complaint_id=complaint_id)
+    read = complaint_views.complaint_read(complaint, reply_window_days=runtime.scenario.reply_window_days)
     replies = [
-        complaints.response_read(r).model_dump(mode="json")
-        for r in complaints.list_responses(session, complaint.id)
+        complaint_views.response_read(r).model_dump(mode="json")
+        for r in complaint_views.list_responses(session, complaint.id)
     ]
     return {"complaint": read.model_dump(mode="json"), "responses": replies}
 
@@ -103,7 +99,7 @@ def file_response(
         response = flow.respond_to_complaint(
             session, scenario=runtime.scenario, response_in=body, **_by(principal)
         )
-        return complaints.response_read(response)
+        return complaint_views.response_read(response)
 
 
 @router.post("/cases", status_code=201)
@@ -121,7 +117,7 @@ def list_cases(
 ) -> list[dict[str, Any]]:
     return [
         {"id": c.id, "title": c.title, "status": c.status, "deadline": c.deadline}
-        for c in cases.list_cases(session, principal=principal)
+        for c in case_views.list_cases(session, principal=principal)
     ]
 
 
@@ -215,7 +211,7 @@ def propose_finding(
             "id": base_id(finding.id),
             "version": version_of(finding.id),
             "status": finding.status,
-            "signing_bytes_b64": _b64(findings_service.signing_message(finding)),
+            "signing_bytes_b64": _b64(case_views.signing_message(finding)),
         }
 
 
@@ -303,7 +299,7 @@ def file_notification(
     principal: Annotated[Principal, allow(Action.FILE_NOTIFICATION)],
 ) -> dict[str, Any]:
     with runtime.transaction() as session:
-        row = notifications_service.file_notification(session, notification_in=body, **_by(principal))
+        row = flow.file_notification(session, notification_in=body, **_by(principal))
         return {"id": row.id, "party": row.party, "kind": row.kind}
 
 

@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from truceline.alerts import service
 from truceline.alerts.rules import KIND_LABELS, MECHANISM_KINDS, Channel, parse_threshold
 from truceline.alerts.schemas import AlertRuleCreate, AlertRuleRead
 from truceline.users.rules import Action, Principal
+from truceline.views import alerts as alert_views
 from truceline.web.deps import RuntimeDep, SessionDep, allow, now_utc
 from truceline.web.pages.rendering import render
 from truceline.workflows import alerts as flow
@@ -29,8 +29,8 @@ def alerts_page(request: Request, session: SessionDep, principal: Manager) -> HT
         request,
         "alerts.html",
         principal,
-        rules=[AlertRuleRead.of(rule) for rule in service.list_rules(session)],
-        deliveries=service.list_deliveries(session, limit=50),
+        rules=[AlertRuleRead.of(rule) for rule in alert_views.list_rules(session)],
+        deliveries=alert_views.list_deliveries(session, limit=50),
         kinds=[(kind.value, KIND_LABELS[kind]) for kind in MECHANISM_KINDS],
         channels=[channel.value for channel in Channel],
     )
@@ -50,14 +50,14 @@ def rule_submit(
         name=name, kind=kind, channel=channel, target=target, threshold=parse_threshold(threshold)
     )
     with runtime.transaction() as session:
-        service.create_rule(session, rule_in=body, author=principal.username, now=now_utc())
+        flow.create_rule(session, rule_in=body, author=principal.username, now=now_utc())
     return RedirectResponse("/alerts", status_code=303)
 
 
 @router.post("/alerts/rules/{rule_id}/disable")
 def rule_disable(rule_id: str, runtime: RuntimeDep, principal: Manager) -> RedirectResponse:
     with runtime.transaction() as session:
-        service.disable_rule(session, rule_id=rule_id, author=principal.username, now=now_utc())
+        flow.disable_rule(session, rule_id=rule_id, author=principal.username, now=now_utc())
     return RedirectResponse("/alerts", status_code=303)
 
 

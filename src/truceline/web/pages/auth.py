@@ -9,9 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from truceline.users.rules import Principal
-from truceline.users.service import attempt_login, issue_token, revoke_session_token
 from truceline.web.deps import SESSION_COOKIE, PrincipalDep, RuntimeDep, check_csrf, is_secure_cookie, now_utc
 from truceline.web.pages.rendering import render
+from truceline.workflows.accounts import attempt_login, issue_token, revoke_session_token
 
 router = APIRouter(include_in_schema=False)
 SESSION_TTL = timedelta(hours=12)

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from truceline.documents import service as documents
 from truceline.errors import InvalidInput
 from truceline.users.rules import Action, Principal, can
-from truceline.views.documents import document_view
+from truceline.views.documents import count_documents, document_view, list_documents
 from truceline.views.ledger import find_checkpoint, list_entries
 from truceline.views.review import list_review_queue
 from truceline.web.deps import RuntimeDep, SessionDep, allow, check_csrf, now_utc
@@ -28,8 +27,8 @@ def documents_page(
     principal: Annotated[Principal, allow(Action.READ_DOCUMENT)],
     page: Page = 1,
 ) -> HTMLResponse:
-    items = documents.list_documents(session, limit=50, offset=(page - 1) * 50)
-    total = documents.count_documents(session)
+    items = list_documents(session, limit=50, offset=(page - 1) * 50)
+    total = count_documents(session)
     return render(request, "documents.html", principal, documents=items, total=total, page=page)
 
 

@@ -8,12 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from truceline.cases import findings as findings_service
-from truceline.cases import notifications as notifications_service
-from truceline.cases import service as cases
 from truceline.cases.schemas import CaseCreate, FindingCreate, NotificationCreate
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate
 from truceline.users.rules import Action, Principal, can
+from truceline.views import cases as case_views
 from truceline.views import complaints as complaint_views
 from truceline.views.filters import parse_as_of
 from truceline.views.notifications import flag_claims_in_notices, list_notifications
@@ -93,7 +91,7 @@ def response_submit(
 def cases_page(
     request: Request, session: SessionDep, principal: Annotated[Principal, allow(Action.READ_CASE)]
 ) -> HTMLResponse:
-    return render(request, "cases.html", principal, cases=cases.list_cases(session, principal=principal))
+    return render(request, "cases.html", principal, cases=case_views.list_cases(session, principal=principal))
 
 
 @router.post("/cases")
@@ -231,7 +229,7 @@ def finding_sign_submit(
         row = flow.sign_finding(
             session, principal=principal, finding_id=finding_id, signature=signature.strip(), now=now_utc()
         )
-        case_id = findings_service.get_finding(session, row.finding_id).case_id
+        case_id = case_views.get_finding(session, row.finding_id).case_id
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -284,7 +282,5 @@ def notification_submit(
         description=description,
     )
     with runtime.transaction() as session:
-        notifications_service.file_notification(
-            session, principal=principal, notification_in=body, now=now_utc()
-        )
+        flow.file_notification(session, principal=principal, notification_in=body, now=now_utc())
     return RedirectResponse("/notifications", status_code=303)
