@@ -21,6 +21,7 @@ from truceline.ledger.signing import Signer, generate_key
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal
 from truceline.users.service import create_user, principal_of
+from truceline.views import cases as case_views
 from truceline.workflows import verification as flow
 
 PASSWORD = "a long enough test password"
@@ -151,7 +152,7 @@ def adopt_a_finding(
             now=now,
         )
         if adopt:
-            message = flow.finding_signing_message(session, finding.id)
+            message = case_views.finding_signing_message(session, finding.id)
             for mediator in ("mediator-qatar", "mediator-turkiye"):
                 signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
                 flow.sign_finding(

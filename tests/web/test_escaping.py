@@ -34,9 +34,9 @@ from truceline.pipeline.document import SourceDocument
 from truceline.runtime import Runtime
 from truceline.users.models import User
 from truceline.users.service import create_user, issue_token
+from truceline.views import cases as case_views
 from truceline.web.app import create_app
 from truceline.web.deps import now_utc
-from truceline.workflows import verification as flow
 from truceline.workflows.ingest import ingest_documents
 
 VIEWERS = ("mediator-qatar", "liaison-pk", "liaison-af", "monitor-one", None)
@@ -280,7 +280,7 @@ def _plant_finding(desk: Desk, case_id: str) -> None:
     finding_id = found.group(1)
     desk.planted.ids["finding_id"] = [finding_id]
     with desk.world.runtime.sessions() as session:
-        message = flow.finding_signing_message(session, finding_id)
+        message = case_views.finding_signing_message(session, finding_id)
     for name in ("mediator-qatar", "mediator-turkiye"):
         signature = base64.b64encode(desk.world.signers[name].sign(message)).decode()
         _post(desk[name], f"/findings/{finding_id}/signatures", data={"signature": signature})

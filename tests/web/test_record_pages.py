@@ -18,6 +18,7 @@ from truceline.complaints.schemas import ResponseCreate
 from truceline.ledger.service import add_record, create_checkpoint, find_entry_for
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
+from truceline.views import cases as case_views
 from truceline.web.app import create_app
 from truceline.web.deps import now_utc
 from truceline.workflows import verification as flow
@@ -155,7 +156,7 @@ def _sections(html: str, css_class: str) -> list[str]:
 def _sign_adopt_publish(world: World, finding_id: str) -> None:
     runtime = world.runtime
     with runtime.transaction() as session:
-        message = flow.finding_signing_message(session, finding_id)
+        message = case_views.finding_signing_message(session, finding_id)
         for mediator in ("mediator-qatar", "mediator-turkiye"):
             signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
             flow.sign_finding(

@@ -18,6 +18,8 @@ from truceline.ledger.service import create_checkpoint
 from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, can
+from truceline.views import cases as case_views
+from truceline.views import complaints as complaint_views
 from truceline.workflows import verification as flow
 
 
@@ -53,7 +55,9 @@ def test_a_case_runs_from_complaint_to_published_finding_and_the_ledger_verifies
         complaint = filed.complaint
         assert filed.notices[0].party == "PK"
         assert complaint.signature is not None
-        assert [c.id for c in flow.list_complaints(session, principal=world["liaison-pk"])] == [complaint.id]
+        assert [c.id for c in complaint_views.list_complaints(session, principal=world["liaison-pk"])] == [
+            complaint.id
+        ]
 
     t += timedelta(days=1)
     with runtime.transaction() as session:
@@ -61,7 +65,7 @@ def test_a_case_runs_from_complaint_to_published_finding_and_the_ledger_verifies
         signed = sign_filing(
             world.signers["liaison-pk"],
             FilingKind.RESPONSE,
-            flow.response_to_sign(session, response_in),
+            complaint_views.response_to_sign(session, response_in),
             now=t,
         )
         response = flow.respond_to_complaint(
@@ -117,7 +121,7 @@ def test_a_case_runs_from_complaint_to_published_finding_and_the_ledger_verifies
 
     t += timedelta(days=1)
     with runtime.transaction() as session:
-        message = flow.finding_signing_message(session, finding.id)
+        message = case_views.finding_signing_message(session, finding.id)
         for mediator in ("mediator-qatar", "mediator-turkiye"):
             signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
             flow.sign_finding(
@@ -147,7 +151,7 @@ def test_a_case_runs_from_complaint_to_published_finding_and_the_ledger_verifies
         assert {f.status for f in session.scalars(select(Finding))} == {"proposed", "adopted", "published"}
         assert session.scalar(select(Penalty.name)) == "Formal notice"
         assert {e.action for e in session.scalars(select(CustodyEvent))} == {"received"}
-        summary = flow.case_summary(session, principal=world["mediator-turkiye"], case_id=case.id)
+        summary = case_views.case_summary(session, principal=world["mediator-turkiye"], case_id=case.id)
         assert summary["status"] == "closed"
         assert summary["is_published"] is True
         report = verify_database(session, log_verifier=runtime.log_verifier)
@@ -187,7 +191,7 @@ def test_the_second_confirmed_violation_within_the_window_draws_the_next_penalty
                 finding_in=a_finding_in(clause_ids=["C2"]),
                 now=t,
             )
-            message = flow.finding_signing_message(session, finding.id)
+            message = case_views.finding_signing_message(session, finding.id)
             for mediator in ("mediator-qatar", "mediator-turkiye"):
                 signature = base64.b64encode(world.signers[mediator].sign(message)).decode()
                 flow.sign_finding(
@@ -220,7 +224,7 @@ def test_a_case_summary_shows_a_party_only_the_published_findings(runtime: Runti
             now=NOW,
         )
     with runtime.sessions() as session:
-        for_party = flow.case_summary(session, principal=world["liaison-pk"], case_id=case_id)
-        for_mediator = flow.case_summary(session, principal=world["mediator-qatar"], case_id=case_id)
+        for_party = case_views.case_summary(session, principal=world["liaison-pk"], case_id=case_id)
+        for_mediator = case_views.case_summary(session, principal=world["mediator-qatar"], case_id=case_id)
     assert for_party["findings"] == []
     assert [f["id"] for f in for_mediator["findings"]] == [finding.id]  # type: ignore[index]
