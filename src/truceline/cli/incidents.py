@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import Published, read_inputs
-from truceline.incidents import interop
+from truceline.incidents import hxl, interop
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.incidents.values import SourceInfo
 from truceline.scenarios import load_scenario
@@ -80,7 +80,7 @@ def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool) -> None
     if fmt == "csv":
         click.echo(interop.format_acled_csv(values), nl=False)
     elif fmt == "hxl":
-        click.echo(interop.format_hxl_csv(values), nl=False)
+        click.echo(hxl.format_hxl_csv(values), nl=False)
     elif fmt == "geojson":
         click.echo(json.dumps(interop.incidents_to_geojson(values), ensure_ascii=False))
     else:

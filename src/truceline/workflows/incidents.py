@@ -26,10 +26,11 @@ from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.incidents import interop
 from truceline.incidents import service as incidents
-from truceline.incidents.clustering import ClusterParams, cluster_claims, split_cluster
+from truceline.incidents.clustering import cluster_claims, split_cluster
 from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import build_incident
+from truceline.incidents.similarity import ClusterParams
 from truceline.incidents.values import Cluster, Reliability, SourceInfo
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.intake.files import read_capped
