@@ -58,7 +58,7 @@ from truceline.sources.models import Source
 from truceline.users.service import create_user, find_user, principal_of
 from truceline.views import incidents
 from truceline.workflows import verification
-from truceline.workflows.incidents import recluster
+from truceline.workflows.reclustering import recluster
 from truceline.workflows.review import list_review_queue
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, SYSTEM_AUTHOR, initialize
 

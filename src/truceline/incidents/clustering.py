@@ -37,7 +37,7 @@ _KM_PER_DEG_LAT = 111.2
 DEFAULT_PARAMS = ClusterParams()
 
 
-class _BlockIndex:
+class BlockIndex:
     """Candidates by (family, process type, date bucket, grid cell); wide claims by date bucket only."""
 
     def __init__(self, params: ClusterParams) -> None:
@@ -118,7 +118,7 @@ class IncrementalClusterer:
         self._edges: list[dict[int, float]] = []
         self._label: list[int] = []  # cluster label = position of the member with the smallest id
         self._members: dict[int, list[int]] = {}
-        self._index = _BlockIndex(params)
+        self._index = BlockIndex(params)
 
     def __len__(self) -> int:
         return len(self._claims)
