@@ -59,7 +59,7 @@ from truceline.users.service import create_user, find_user, principal_of
 from truceline.views import incidents
 from truceline.views.review import list_review_queue
 from truceline.workflows import verification
-from truceline.workflows.incidents import recluster
+from truceline.workflows.reclustering import recluster
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, SYSTEM_AUTHOR, initialize
 
 HERE = Path(__file__).resolve().parent

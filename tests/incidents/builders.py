@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from truceline.incidents.values import Reliability, SourceInfo
+from truceline.incidents.rules import build_incident
+from truceline.incidents.values import Cluster, Incident, Reliability, SourceInfo
 from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location
 
 # Rounded GeoNames coordinates (CC BY 4.0).
@@ -69,3 +70,12 @@ def make_claim(
 
 def make_source(outlet: str, *, text: str | None = None, grade: str = "C", url: str = "") -> SourceInfo:
     return SourceInfo(outlet=outlet, url=url, text=text, reliability=Reliability(grade))
+
+
+def an_incident() -> Incident:
+    """Two reports of one clash, with a fatality range."""
+    claims = [
+        make_claim("A-c1", best=4, civilians=4),
+        make_claim("B-c1", best=5, high=6, evidence="Five died in the exchange of fire, police said."),
+    ]
+    return build_incident(Cluster.of(claims))

@@ -7,17 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from truceline.errors import InvalidInput
-from truceline.incidents.clustering import (
-    ClusterParams,
-    Family,
-    IncrementalClusterer,
-    cluster_claims,
-    family_of,
-    merge_clusters,
-    profile_claim,
-    score_pair,
-    split_cluster,
-)
+from truceline.incidents.clustering import IncrementalClusterer, cluster_claims, merge_clusters, split_cluster
+from truceline.incidents.similarity import ClusterParams, Family, family_of, profile_claim, score_pair
 from truceline.incidents.values import Cluster
 
 from .builders import CHAMAN, KABUL, KHOST, PESHAWAR, make_claim

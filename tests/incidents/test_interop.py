@@ -12,17 +12,15 @@ from truceline.errors import InvalidInput
 from truceline.incidents.interop import (
     ACLED_COLUMNS,
     format_acled_csv,
-    format_hxl_csv,
     incidents_to_geojson,
     link_events,
     parse_acled_csv,
     parse_ged_csv,
-    parse_hxl_csv,
 )
 from truceline.incidents.rules import build_incident
-from truceline.incidents.values import Cluster, Incident
+from truceline.incidents.values import Cluster
 
-from .builders import KABUL, make_claim
+from .builders import KABUL, an_incident, make_claim
 
 # ../shared beside the repository, as on a developer's machine and in CI (read only, never copied).
 SHARED_EVENTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "events"
@@ -83,14 +81,6 @@ def acled_csv(rows: list[dict[str, str]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
-
-
-def an_incident() -> Incident:
-    claims = [
-        make_claim("A-c1", best=4, civilians=4),
-        make_claim("B-c1", best=5, high=6, evidence="Five died in the exchange of fire, police said."),
-    ]
-    return build_incident(Cluster.of(claims))
 
 
 def test_the_acled_header_is_the_shared_one():
@@ -170,31 +160,6 @@ def test_a_process_type_survives_the_acled_round_trip():
     ]
     (claim,) = parse_acled_csv(io.StringIO(format_acled_csv([build_incident(Cluster.of(claims))])))
     assert claim.process_type == "talks_held"
-
-
-def test_hxl_export_reads_back_with_the_same_fields():
-    incident = an_incident()
-    text = format_hxl_csv([incident])
-    _header, tags, _ = text.splitlines()
-    assert "#date+start" in tags and "#adm1+name" in tags and "#affected+killed" in tags
-    (claim,) = parse_hxl_csv(io.StringIO(text))
-    assert claim.event_date == incident.date_start
-    assert (claim.location.lat, claim.location.lon) == (incident.location.lat, incident.location.lon)
-    fat = incident.fatalities
-    assert (claim.fatalities.best, claim.fatalities.low, claim.fatalities.high) == (
-        fat.best,
-        fat.low,
-        fat.high,
-    )
-    assert (claim.actor1, claim.event_type) == (incident.actor1, incident.event_type)
-
-
-def test_hxl_columns_are_found_by_hashtag_in_any_order_and_case():
-    text = "Killed,When,What\n#Affected+Killed,#date+start,#event+type\n3,2025-12-05,Battles\n,,\n"
-    (claim,) = parse_hxl_csv(io.StringIO(text))
-    assert (claim.fatalities.best, claim.event_date, claim.event_type) == (3, date(2025, 12, 5), "Battles")
-    with pytest.raises(InvalidInput, match="hashtag row"):
-        parse_hxl_csv(io.StringIO("a,b\n1,2\n"))
 
 
 def test_geojson_has_lon_lat_points_and_null_geometry_when_unlocated():

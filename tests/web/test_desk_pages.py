@@ -19,7 +19,7 @@ from tests.cases.world import (
 from tests.web.conftest import AsUser, WorldClient
 from truceline.runtime import Runtime
 from truceline.views import incidents
-from truceline.workflows.incidents import recluster
+from truceline.workflows.reclustering import recluster
 
 
 @pytest.fixture

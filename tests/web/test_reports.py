@@ -25,7 +25,7 @@ from truceline.users.service import issue_token
 from truceline.views.ceasefire import week_start
 from truceline.views.incidents import incident_points
 from truceline.web.app import create_app
-from truceline.workflows.incidents import recluster
+from truceline.workflows.reclustering import recluster
 
 ADOPTION_WEEK = "from=2025-10-27&to=2025-11-02"
 

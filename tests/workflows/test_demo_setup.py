@@ -15,7 +15,7 @@ from truceline.runtime import Runtime
 from truceline.scenarios.geography import get_geography
 from truceline.users.service import find_user
 from truceline.views import incidents
-from truceline.workflows.incidents import recluster
+from truceline.workflows.reclustering import recluster
 from truceline.workflows.setup import DEMO_USERS, initialize, load_demo
 
 

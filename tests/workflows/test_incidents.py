@@ -26,9 +26,9 @@ from truceline.workflows.incidents import (
     iter_current_incidents,
     link_to_events,
     merge_incidents,
-    recluster,
     split_incident,
 )
+from truceline.workflows.reclustering import recluster
 from truceline.workflows.review import review_claim
 
 # The header row of the UCDP GED CSV (GEDEvent v25.1) as in /work/shared/data/events/; the rows are invented.

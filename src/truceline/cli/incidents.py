@@ -14,21 +14,20 @@ from sqlalchemy.orm import Session
 
 from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import Published, read_inputs
-from truceline.incidents import interop
+from truceline.incidents import hxl, interop
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.incidents.values import SourceInfo
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Actor
 from truceline.workflows.incidents import (
     EventFormat,
-    ReclusterResult,
     import_events,
     iter_current_incidents,
     link_to_events,
     merge_incidents,
-    recluster,
     split_incident,
 )
+from truceline.workflows.reclustering import ReclusterResult, recluster
 
 FORMATS = ("jsonl", "csv", "geojson", "hxl")
 
@@ -41,9 +40,10 @@ def _writing(ctx: Context) -> Iterator[Session]:
 
 
 def _report_recluster(result: ReclusterResult) -> None:
+    how = "full" if result.is_full else "incremental"
     click.echo(
         f"{len(result.created)} incidents created, {len(result.retired)} superseded, "
-        f"{result.unchanged} unchanged",
+        f"{result.unchanged} unchanged ({how}: {result.considered} claims clustered)",
         err=True,
     )
 
@@ -51,12 +51,20 @@ def _report_recluster(result: ReclusterResult) -> None:
 @click.group(invoke_without_command=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @click.option("--recluster", "is_reclustering", is_flag=True, help="Re-cluster the stored claims first.")
+@click.option(
+    "--full",
+    "is_full",
+    is_flag=True,
+    help="With --recluster: cluster every current claim, not only around new and changed ones.",
+)
 @click.pass_context
-def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool) -> None:
+def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool, is_full: bool) -> None:
     """Print the current incidents (no superseded versions); merge, split or link them with the subcommands.
 
     jsonl is one incident per line with its member claim ids under "claims"; csv is the ACLED export
-    schema; geojson a FeatureCollection; hxl a CSV with HXL hashtags.
+    schema; geojson a FeatureCollection; hxl a CSV with HXL hashtags. --recluster first brings the
+    incidents up to date: incrementally (only claims near new, corrected or rejected ones are clustered)
+    once incidents exist, from every current claim with --full; both give the same incidents.
 
     \b
     Examples:
@@ -64,6 +72,7 @@ def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool) -> None
       truceline incidents merge INC-3f2a9c1b0d4e INC-77ab01c2d3e4 --note "same shelling"
       truceline incidents split INC-5e6f7a8b9c0d --claims dawn-2-c1,tolo-2-c1
       truceline incidents --recluster --format jsonl
+      truceline incidents --recluster --full --format csv
     """
     if click_ctx.invoked_subcommand is not None:
         return
@@ -72,7 +81,9 @@ def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool) -> None
     runtime = ctx.runtime
     if is_reclustering:
         with _writing(ctx) as session:
-            result = recluster(session, scenario=runtime.scenario, author="cli:incidents", now=ctx.now())
+            result = recluster(
+                session, scenario=runtime.scenario, author="cli:incidents", now=ctx.now(), is_full=is_full
+            )
         _report_recluster(result)
     with runtime.sessions() as session:
         found = list(iter_current_incidents(session))
@@ -80,7 +91,7 @@ def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool) -> None
     if fmt == "csv":
         click.echo(interop.format_acled_csv(values), nl=False)
     elif fmt == "hxl":
-        click.echo(interop.format_hxl_csv(values), nl=False)
+        click.echo(hxl.format_hxl_csv(values), nl=False)
     elif fmt == "geojson":
         click.echo(json.dumps(interop.incidents_to_geojson(values), ensure_ascii=False))
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from truceline.cli.context import Context, pass_context
-from truceline.workflows.incidents import recluster
+from truceline.workflows.reclustering import recluster
 from truceline.workflows.setup import DEMO_PASSWORD, DEMO_USERS, initialize, load_demo
 
 

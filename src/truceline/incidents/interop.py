@@ -5,7 +5,7 @@ Formats (docs/incidents.md has the column mapping):
   ACLED's free `tags` column as `truceline:process_type=<value>`, so an export reads back unchanged.
 - UCDP GED CSV, in: the official GED / Candidate files, the HDX country files (whose second row is HXL
   hashtags) and reduced extracts that keep `id`, the sides, the dates and the coordinates.
-- HXL-tagged CSV (a header row, then a hashtag row), in and out; columns are found by their hashtags.
+- HXL-tagged CSV: `hxl.py`.
 - GeoJSON FeatureCollection of incidents, out (points in lon, lat order, RFC 7946).
 """
 
@@ -15,14 +15,15 @@ import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from truceline.errors import InvalidInput
-from truceline.incidents.clustering import ClusterParams, profile_claim, profile_incident, score_pair
+from truceline.incidents.cells import cell_text, evidence_of, read_date, read_float, read_int
 from truceline.incidents.geography import haversine_km, radius_km_for
+from truceline.incidents.hxl import is_hxl_row
+from truceline.incidents.similarity import ClusterParams, profile_claim, profile_incident, score_pair
 from truceline.incidents.values import Incident
-from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location, claim_id
+from truceline.pipeline.claims import Claim, Fatalities, Location, claim_id
 
 ACLED_COLUMNS = (
     "event_id_cnty",
@@ -59,7 +60,6 @@ ACLED_COLUMNS = (
 )
 ACLED_EXTRACTOR = "acled-csv/1"
 GED_EXTRACTOR = "ucdp-ged-csv/1"
-HXL_EXTRACTOR = "hxl-csv/1"
 DEFAULT_PARAMS = ClusterParams()
 PROCESS_TAG = "truceline:process_type="
 COUNTRY_CODES = {"pakistan": "PK", "afghanistan": "AF"}
@@ -75,31 +75,6 @@ GED_VIOLENCE = {
 GED_WHERE_PREC = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3, "6": 3, "7": 3}
 # GED date_prec (1 day, 2 2-6 days, 3 week, 4 month, 5 year) -> ACLED time_precision (1 day, 2 week, 3 month).
 GED_DATE_PREC = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3}
-_HXL: tuple[tuple[str, str, str], ...] = (
-    # (field, header, hashtag)
-    ("id", "Incident ID", "#event+id"),
-    ("date_start", "Date", "#date+start"),
-    ("date_end", "End date", "#date+end"),
-    ("time_precision", "Time precision", "#date+precision"),
-    ("event_type", "Event type", "#event+type"),
-    ("sub_event_type", "Sub-event type", "#event+type+sub"),
-    ("process_type", "Process type", "#event+type+process"),
-    ("actor1", "Actor 1", "#group+name+first"),
-    ("actor2", "Actor 2", "#group+name+second"),
-    ("country", "Country", "#country+code"),
-    ("admin1", "Province", "#adm1+name"),
-    ("location", "Location", "#loc+name"),
-    ("lat", "Latitude", "#geo+lat"),
-    ("lon", "Longitude", "#geo+lon"),
-    ("geo_precision", "Geo precision", "#geo+precision"),
-    ("radius_km", "Uncertainty radius km", "#geo+radius+km"),
-    ("fatalities", "Fatalities (best)", "#affected+killed"),
-    ("fatalities_low", "Fatalities (low)", "#affected+killed+min"),
-    ("fatalities_high", "Fatalities (high)", "#affected+killed+max"),
-    ("independent_sources", "Independent sources", "#meta+sources+num"),
-    ("corroboration", "Corroboration", "#meta+score"),
-    ("title", "Title", "#description"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +96,7 @@ def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Clai
         for tag in (row.get("tags") or "").split(";"):
             if tag.strip().startswith(PROCESS_TAG):
                 process_type = tag.strip()[len(PROCESS_TAG) :] or None
-        fatalities = _int(row.get("fatalities"), number, "fatalities")
+        fatalities = read_int(row.get("fatalities"), number, "fatalities")
         claims.append(
             Claim(
                 id=claim_id(document_id, 1),
@@ -129,8 +104,8 @@ def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Clai
                 event_type=row["event_type"],
                 sub_event_type=row.get("sub_event_type") or "",
                 process_type=process_type,
-                event_date=_date(row["event_date"], number, "event_date"),
-                time_precision=_int(row.get("time_precision"), number, "time_precision"),
+                event_date=read_date(row["event_date"], number, "event_date"),
+                time_precision=read_int(row.get("time_precision"), number, "time_precision"),
                 actor1=row.get("actor1") or None,
                 actor2=row.get("actor2") or None,
                 alleged=False,
@@ -139,12 +114,12 @@ def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Clai
                     name=row.get("location") or None,
                     country=_country_code(row.get("country")),
                     admin1=row.get("admin1") or None,
-                    lat=_float(row.get("latitude"), number, "latitude"),
-                    lon=_float(row.get("longitude"), number, "longitude"),
-                    geo_precision=_int(row.get("geo_precision"), number, "geo_precision"),
+                    lat=read_float(row.get("latitude"), number, "latitude"),
+                    lon=read_float(row.get("longitude"), number, "longitude"),
+                    geo_precision=read_int(row.get("geo_precision"), number, "geo_precision"),
                 ),
                 fatalities=Fatalities(best=fatalities, low=fatalities, high=fatalities),
-                evidence=_evidence(row.get("notes") or row.get("location") or row["event_id_cnty"]),
+                evidence=evidence_of(row.get("notes") or row.get("location") or row["event_id_cnty"]),
                 confidence=1.0,
                 extractor=ACLED_EXTRACTOR,
             )
@@ -162,10 +137,10 @@ def parse_ged_csv(
     for number, row in rows:
         document_id = f"{source}-{row['id']}"
         event_type, sub_event_type = GED_VIOLENCE.get(row.get("type_of_violence") or "1", GED_VIOLENCE["1"])
-        best = _int(row.get("best"), number, "best")
+        best = read_int(row.get("best"), number, "best")
         if best is None:
             parts = [
-                _int(row.get(k), number, k)
+                read_int(row.get(k), number, k)
                 for k in ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
             ]
             known = [p for p in parts if p is not None]
@@ -184,7 +159,7 @@ def parse_ged_csv(
                 event_type=event_type,
                 sub_event_type=sub_event_type,
                 process_type=None,
-                event_date=_date(row["date_start"], number, "date_start"),
+                event_date=read_date(row["date_start"], number, "date_start"),
                 time_precision=GED_DATE_PREC.get(row.get("date_prec") or "1", 3),
                 actor1=aliases.get(side_a, side_a) if side_a else None,
                 actor2=aliases.get(side_b, side_b) if side_b else None,
@@ -194,17 +169,17 @@ def parse_ged_csv(
                     name=row.get("where_coordinates") or row.get("adm_2") or None,
                     country=country,
                     admin1=row.get("adm_1") or row.get("wof_adm1_name") or None,
-                    lat=_float(row.get("latitude"), number, "latitude"),
-                    lon=_float(row.get("longitude"), number, "longitude"),
+                    lat=read_float(row.get("latitude"), number, "latitude"),
+                    lon=read_float(row.get("longitude"), number, "longitude"),
                     geo_precision=GED_WHERE_PREC.get(row.get("where_prec") or "", 2),
                 ),
                 fatalities=Fatalities(
                     best=best,
-                    low=_int(row.get("low"), number, "low"),
-                    high=_int(row.get("high"), number, "high"),
-                    civilians=_int(row.get("deaths_civilians"), number, "deaths_civilians"),
+                    low=read_int(row.get("low"), number, "low"),
+                    high=read_int(row.get("high"), number, "high"),
+                    civilians=read_int(row.get("deaths_civilians"), number, "deaths_civilians"),
                 ),
-                evidence=_evidence(text or row.get("where_description") or str(row["id"])),
+                evidence=evidence_of(text or row.get("where_description") or str(row["id"])),
                 confidence=1.0,
                 extractor=GED_EXTRACTOR,
             )
@@ -277,7 +252,7 @@ def format_acled_csv(incidents: Iterable[Incident]) -> str:
                 "event_id_cnty": incident.id,
                 "event_date": incident.date_start.isoformat() if incident.date_start else "",
                 "year": incident.date_start.year if incident.date_start else "",
-                "time_precision": _text(incident.time_precision),
+                "time_precision": cell_text(incident.time_precision),
                 "disorder_type": _disorder_type(incident.event_type),
                 "event_type": incident.event_type,
                 "sub_event_type": incident.sub_event_type,
@@ -289,13 +264,13 @@ def format_acled_csv(incidents: Iterable[Incident]) -> str:
                 "country": COUNTRY_NAMES.get(country, country),
                 "admin1": loc.admin1 or "",
                 "location": loc.name or "",
-                "latitude": _text(loc.lat),
-                "longitude": _text(loc.lon),
-                "geo_precision": _text(loc.geo_precision),
+                "latitude": cell_text(loc.lat),
+                "longitude": cell_text(loc.lon),
+                "geo_precision": cell_text(loc.geo_precision),
                 "source": "Truceline",
                 "source_scale": "Other",
                 "notes": incident.title,
-                "fatalities": _text(incident.fatalities.best),
+                "fatalities": cell_text(incident.fatalities.best),
                 "tags": f"{PROCESS_TAG}{incident.process_type}" if incident.process_type else "",
             }
         )
@@ -316,117 +291,6 @@ def incidents_to_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def format_hxl_csv(incidents: Iterable[Incident]) -> str:
-    """Incidents as HXL-tagged CSV: a header row, a hashtag row, then one row per incident."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([header for _, header, _ in _HXL])
-    writer.writerow([tag for _, _, tag in _HXL])
-    for incident in incidents:
-        values = _hxl_values(incident)
-        writer.writerow([values[name] for name, _, _ in _HXL])
-    return out.getvalue()
-
-
-def parse_hxl_csv(lines: Iterable[str], *, source: str = "HXL") -> list[Claim]:
-    """Claims from an HXL-tagged incident CSV; columns are found by hashtag, header names are ignored."""
-    rows = list(csv.reader(lines))
-    tag_row = next((n for n, row in enumerate(rows[:25]) if _is_hxl_row(row)), None)
-    if tag_row is None:
-        raise InvalidInput(
-            "HXL CSV: expected a hashtag row (#date, #geo+lat, ...) in the first 25 rows, found none"
-        )
-    columns = {_hxl_key(tag): i for i, tag in enumerate(rows[tag_row]) if tag.strip()}
-    field_of = {_hxl_key(tag): name for name, _, tag in _HXL}
-    missing = [
-        tag for name, _, tag in _HXL if name in {"date_start", "event_type"} and _hxl_key(tag) not in columns
-    ]
-    if missing:
-        raise InvalidInput(
-            f"HXL CSV: expected hashtags {', '.join(missing)}, found {', '.join(rows[tag_row])}"
-        )
-    claims = []
-    for number, row in enumerate(rows[tag_row + 1 :], start=tag_row + 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        get = {
-            field_of[key]: row[i].strip() for key, i in columns.items() if key in field_of and i < len(row)
-        }
-        document_id = f"{source}-{get.get('id') or number}"
-        best = _int(get.get("fatalities"), number, "#affected+killed")
-        claims.append(
-            Claim(
-                id=claim_id(document_id, 1),
-                document_id=document_id,
-                event_type=get.get("event_type", ""),
-                sub_event_type=get.get("sub_event_type", ""),
-                process_type=get.get("process_type") or None,
-                event_date=_date(get.get("date_start", ""), number, "#date"),
-                time_precision=_int(get.get("time_precision"), number, "#date+precision"),
-                actor1=get.get("actor1") or None,
-                actor2=get.get("actor2") or None,
-                alleged=False,
-                claimant=None,
-                location=Location(
-                    name=get.get("location") or None,
-                    country=get.get("country") or None,
-                    admin1=get.get("admin1") or None,
-                    lat=_float(get.get("lat"), number, "#geo+lat"),
-                    lon=_float(get.get("lon"), number, "#geo+lon"),
-                    geo_precision=_int(get.get("geo_precision"), number, "#geo+precision"),
-                ),
-                fatalities=Fatalities(
-                    best=best,
-                    low=_int(get.get("fatalities_low"), number, "#affected+killed+min"),
-                    high=_int(get.get("fatalities_high"), number, "#affected+killed+max"),
-                ),
-                evidence=_evidence(get.get("title") or document_id),
-                confidence=1.0,
-                extractor=HXL_EXTRACTOR,
-            )
-        )
-    return claims
-
-
-def _hxl_values(incident: Incident) -> dict[str, str]:
-    loc, fat = incident.location, incident.fatalities
-    return {
-        "id": incident.id,
-        "date_start": _text(incident.date_start),
-        "date_end": _text(incident.date_end),
-        "time_precision": _text(incident.time_precision),
-        "event_type": incident.event_type,
-        "sub_event_type": incident.sub_event_type,
-        "process_type": incident.process_type or "",
-        "actor1": incident.actor1 or "",
-        "actor2": incident.actor2 or "",
-        "country": loc.country or "",
-        "admin1": loc.admin1 or "",
-        "location": loc.name or "",
-        "lat": _text(loc.lat),
-        "lon": _text(loc.lon),
-        "geo_precision": _text(loc.geo_precision),
-        "radius_km": _text(loc.radius_km),
-        "fatalities": _text(fat.best),
-        "fatalities_low": _text(fat.low),
-        "fatalities_high": _text(fat.high),
-        "independent_sources": str(incident.independent_sources),
-        "corroboration": f"{incident.corroboration:.4f}",
-        "title": incident.title,
-    }
-
-
-def _is_hxl_row(row: Sequence[str]) -> bool:
-    cells = [c.strip() for c in row if c.strip()]
-    return bool(cells) and all(c.startswith("#") for c in cells)
-
-
-def _hxl_key(tag: str) -> str:
-    """HXL compares hashtags case-insensitively and ignores the order of attributes."""
-    parts = tag.strip().lower().replace(" ", "").split("+")
-    return "+".join([parts[0], *sorted(parts[1:])])
-
-
 def _read_rows(
     lines: Iterable[str], *, required: Sequence[str], what: str
 ) -> list[tuple[int, dict[str, str]]]:
@@ -440,42 +304,10 @@ def _read_rows(
     rows = []
     for number, row in enumerate(reader, start=2):
         cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if _is_hxl_row(list(cells.values())):
+        if is_hxl_row(list(cells.values())):
             continue  # HDX files carry the HXL hashtags as their second row
         rows.append((number, cells))
     return rows
-
-
-def _date(value: str | None, row: int, column: str) -> date | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    for pattern in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%m/%d/%Y"):
-        try:
-            return datetime.strptime(text[:10] if pattern == "%Y-%m-%d" else text, pattern).date()
-        except ValueError:
-            continue
-    raise InvalidInput(f"row {row}, {column}: expected a date like 2025-10-12, found {text!r}")
-
-
-def _int(value: str | None, row: int, column: str) -> int | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        return int(float(text))
-    except ValueError:
-        raise InvalidInput(f"row {row}, {column}: expected a whole number, found {text!r}") from None
-
-
-def _float(value: str | None, row: int, column: str) -> float | None:
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInput(f"row {row}, {column}: expected a number, found {text!r}") from None
 
 
 def _country_code(value: str | None) -> str | None:
@@ -487,18 +319,6 @@ def _country_code(value: str | None) -> str | None:
     if text.upper() in {"PAK", "AFG"}:
         return text.upper()[:2] if text.upper() == "PAK" else "AF"
     return COUNTRY_CODES.get(text.lower(), text)
-
-
-def _evidence(text: str) -> Evidence:
-    return Evidence(text=text, start=0, end=len(text))
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _disorder_type(event_type: str) -> str:

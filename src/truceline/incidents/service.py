@@ -23,6 +23,7 @@ from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.claims import Fatalities
 
 _MAX_ID_CHARS = 80  # Record.id is String(80)
+ANALYST_MARK = "analyst decision: "  # opens a reason of an incident an analyst merged or split
 
 
 def get_incident(session: Session, incident_id: str) -> Incident:
@@ -191,3 +192,12 @@ def to_incident_value(incident: Incident, *, members: Sequence[ClaimValue] = ())
         corroboration=incident.corroboration,
         reasons=tuple(str(r) for r in incident.reasons),
     )
+
+
+def list_current_memberships(session: Session) -> list[tuple[str, list[str], bool]]:
+    """(id, member claim ids, is an analyst's decision) of every current incident: what recluster compares."""
+    query = select(Incident.id, Incident.claim_ids, Incident.reasons).where(_is_current())
+    return [
+        (incident_id, [str(c) for c in claim_ids], any(str(r).startswith(ANALYST_MARK) for r in reasons))
+        for incident_id, claim_ids, reasons in session.execute(query)
+    ]

@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -26,10 +26,11 @@ from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.incidents import interop
 from truceline.incidents import service as incidents
-from truceline.incidents.clustering import ClusterParams, cluster_claims, split_cluster
+from truceline.incidents.clustering import split_cluster
 from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import build_incident
+from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.values import Cluster, Reliability, SourceInfo
 from truceline.incidents.values import Incident as IncidentValue
 from truceline.intake.files import read_capped
@@ -41,10 +42,8 @@ from truceline.sources.models import Source
 
 log = logging.getLogger(__name__)
 
-ANALYST_MARK = "analyst decision: "
 EventFormat = Literal["acled", "ged"]
-DEFAULT_PARAMS = ClusterParams()
-_CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
+CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 _CLAIM_SUFFIX = re.compile(r"-c\d+(-r\d+)*$")  # `<document>-c<n>`, corrections `-r<n>` (claims.rules)
 _LINK_WINDOW_DAYS = 30  # imported events further than this from an incident's dates cannot link to it
 
@@ -67,14 +66,7 @@ IMPORTED_EXTRACTORS = (interop.ACLED_EXTRACTOR, interop.GED_EXTRACTOR)
 
 
 @dataclass
-class ReclusterResult:
-    created: list[str] = field(default_factory=list)  # new incident versions
-    retired: list[str] = field(default_factory=list)  # incidents superseded by a new version or retired
-    unchanged: int = 0
-
-
-@dataclass
-class _ClaimPool:
+class ClaimPool:
     """Current claims (corrections followed, rejections dropped) and where each came from."""
 
     claims: dict[str, ClaimValue]
@@ -100,47 +92,6 @@ class _ClaimPool:
         return list(found.values())
 
 
-def recluster(
-    session: Session,
-    *,
-    scenario: Scenario,
-    author: str,
-    now: datetime,
-    params: ClusterParams = DEFAULT_PARAMS,
-) -> ReclusterResult:
-    """Cluster the current claims and store what changed: new versions superseding the old, retirements.
-
-    Idempotent: an incident whose member set is unchanged is left alone, so a second run writes nothing.
-    """
-    pool = _load_pool(session)
-    geography = get_geography(scenario)
-    current = _current_rows(session)
-    wanted: list[IncidentValue] = []
-    taken: set[str] = set()
-    for row in current:
-        if not _is_analyst_decision(row):
-            continue
-        members = [c for c in pool.members(row.claim_ids) if c.id not in taken]
-        taken.update(c.id for c in members)
-        if members:
-            value = build_incident(Cluster.of(members), sources=pool.sources, geography=geography)
-            analyst = tuple(str(r) for r in row.reasons if str(r).startswith(ANALYST_MARK))
-            wanted.append(dataclasses.replace(value, reasons=analyst + value.reasons))
-    free = [claim for claim_id, claim in sorted(pool.claims.items()) if claim_id not in taken]
-    for cluster in cluster_claims(free, sources=pool.sources, params=params):
-        wanted.append(build_incident(cluster, sources=pool.sources, geography=geography))
-    with batched_appends(session):
-        result = _store_versions(session, current, wanted, pool=pool, author=author, now=now)
-    log.info(
-        "recluster: %d claims, %d incidents created, %d retired, %d unchanged",
-        len(pool.claims),
-        len(result.created),
-        len(result.retired),
-        result.unchanged,
-    )
-    return result
-
-
 def merge_incidents(
     session: Session,
     *,
@@ -155,7 +106,7 @@ def merge_incidents(
     if len(distinct) < 2:
         raise InvalidInput(f"merge: expected at least two distinct incident ids, got {len(distinct)}")
     rows = [incidents.get_current_incident(session, incident_id) for incident_id in distinct]
-    pool = _load_pool(session, claim_ids=[str(c) for row in rows for c in row.claim_ids])
+    pool = load_pool(session, claim_ids=[str(c) for row in rows for c in row.claim_ids])
     members = pool.members(c for row in rows for c in row.claim_ids)
     if not members:
         raise InvalidInput(f"merge: expected claims in {', '.join(distinct)}, found none still current")
@@ -192,7 +143,7 @@ def split_incident(
         raise InvalidInput(
             f"split: expected claims of {row.id} ({', '.join(stored)}), found {', '.join(unknown)}"
         )
-    pool = _load_pool(session, claim_ids=stored)
+    pool = load_pool(session, claim_ids=stored)
     members = pool.members(stored)
     named = {current for c in claim_ids if (current := pool.follow(c)) is not None}
     taken, rest = split_cluster(Cluster.of(members), named)
@@ -275,14 +226,14 @@ def import_events(
 def link_to_events(session: Session, *, incident_id: str, min_score: float = 0.5) -> list[interop.Link]:
     """Imported ACLED / GED events describing the same happening as the incident, with disagreements."""
     row = incidents.get_incident(session, incident_id)
-    members = _load_pool(session, claim_ids=[str(c) for c in row.claim_ids]).members(row.claim_ids)
+    members = load_pool(session, claim_ids=[str(c) for c in row.claim_ids]).members(row.claim_ids)
     incident = incidents.to_incident_value(row, members=members)
     query = select(Claim).where(Claim.extractor.in_(IMPORTED_EXTRACTORS), Claim.id.not_in(incident.claim_ids))
     if incident.date_start is not None:
         window = timedelta(days=_LINK_WINDOW_DAYS)
         end = incident.date_end or incident.date_start
         query = query.where(Claim.event_date.between(incident.date_start - window, end + window))
-    events = [_claim_value(claim) for claim in session.scalars(query)]
+    events = [claim_value(claim) for claim in session.scalars(query)]
     return interop.link_events(incident, events, min_score=min_score)
 
 
@@ -295,89 +246,19 @@ def iter_current_incidents(
         rows = incidents.list_current_incidents(session, limit=page_size, offset=offset)
         if not rows:
             return
-        pool = _load_pool(session, claim_ids=[str(c) for row in rows for c in row.claim_ids])
+        pool = load_pool(session, claim_ids=[str(c) for row in rows for c in row.claim_ids])
         for row in rows:
             yield row, incidents.to_incident_value(row, members=pool.members(row.claim_ids))
         offset += page_size
 
 
-def _store_versions(
-    session: Session,
-    current: Sequence[Incident],
-    wanted: Sequence[IncidentValue],
-    *,
-    pool: _ClaimPool,
-    author: str,
-    now: datetime,
-) -> ReclusterResult:
-    result = ReclusterResult()
-    by_members = {frozenset(str(c) for c in row.claim_ids): row for row in current}
-    home: dict[str, list[Incident]] = {}  # current claim id -> current incidents holding it (or its original)
-    home_members: dict[str, list[str]] = {}  # incident id -> its claims, corrections followed
-    for row in current:
-        home_members[row.id] = sorted({pool.follow(str(c)) or str(c) for c in row.claim_ids})
-        for claim_id in home_members[row.id]:
-            home.setdefault(claim_id, []).append(row)
-    kept: set[str] = set()
-    succeeded: dict[str, list[str]] = {}
-    belongs: dict[str, str] = {}  # claim id -> the new incident version holding it
-    for value in wanted:
-        same = by_members.get(frozenset(value.claim_ids))
-        if same is not None:
-            kept.add(same.id)
-            result.unchanged += 1
-            continue
-        overlap: dict[str, int] = {}
-        for claim_id in value.claim_ids:
-            for row in home.get(claim_id, []):
-                overlap[row.id] = overlap.get(row.id, 0) + 1
-        # The version it continues is the old incident sharing most of its claims (ties: smallest id).
-        previous = min(overlap, key=lambda i: (-overlap[i], i)) if overlap else None
-        reasons = value.reasons
-        if previous is not None:
-            reasons = (*reasons, _change_note(previous, before=home_members[previous], after=value.claim_ids))
-        stored = incidents.create_incident(
-            session,
-            dataclasses.replace(value, reasons=reasons),
-            supersedes_id=previous,
-            author=author,
-            now=now,
-        )
-        result.created.append(stored.id)
-        belongs.update((claim_id, stored.id) for claim_id in value.claim_ids)
-        if previous is not None:
-            succeeded.setdefault(previous, []).append(stored.id)
-    for row in current:
-        if row.id in kept:
-            continue
-        result.retired.append(row.id)
-        if row.id in succeeded:
-            continue
-        moved = sorted({belongs[c] for c in home_members[row.id] if c in belongs})
-        reason = (
-            f"recluster: its claims now belong to {', '.join(moved)}"
-            if moved
-            else "recluster: its claims were corrected or rejected; none is current"
-        )
-        incidents.retire_incident(session, row, reason=reason, author=author, now=now)
-    return result
-
-
-def _change_note(previous_id: str, *, before: Iterable[str], after: Iterable[str]) -> str:
-    old, new = set(before), set(after)
-    added, removed = sorted(new - old), sorted(old - new)
-    parts = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(removed)}" if removed else ""]
-    changes = "; ".join(p for p in parts if p) or "claims corrected"
-    return f"recluster: supersedes {previous_id} ({changes})"
-
-
-def _is_analyst_decision(row: Incident) -> bool:
+def is_analyst_decision(row: Incident) -> bool:
     return any(str(reason).startswith(ANALYST_MARK) for reason in row.reasons)
 
 
-def _current_rows(session: Session) -> list[Incident]:
+def list_current_rows(session: Session) -> list[Incident]:
     rows: list[Incident] = []
-    while page := incidents.list_current_incidents(session, limit=_CHUNK, offset=len(rows)):
+    while page := incidents.list_current_incidents(session, limit=CHUNK, offset=len(rows)):
         rows.extend(page)
     return rows
 
@@ -386,7 +267,7 @@ def _geography(scenario: Scenario | None) -> BorderGeography | None:
     return get_geography(scenario) if scenario is not None else None
 
 
-def _claim_value(claim: Claim) -> ClaimValue:
+def claim_value(claim: Claim) -> ClaimValue:
     value = to_claim_value(claim)
     if value.document_id:
         return value
@@ -395,7 +276,7 @@ def _claim_value(claim: Claim) -> ClaimValue:
     return dataclasses.replace(value, document_id=_CLAIM_SUFFIX.sub("", claim.id))
 
 
-def _load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> _ClaimPool:
+def load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> ClaimPool:
     """Every current claim (or those named and their corrections) with the SourceInfo of each."""
     if claim_ids is None:
         rows = list(session.scalars(select(Claim)))
@@ -404,14 +285,14 @@ def _load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> _
     superseded = {row.supersedes_id for row in rows if row.supersedes_id}
     ids = [row.id for row in rows]
     rejected: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         query = select(ClaimReview.claim_id).where(
             ClaimReview.claim_id.in_(chunk), ClaimReview.decision == "rejected"
         )
         rejected.update(session.scalars(query))
     live = [row for row in rows if row.id not in superseded and row.id not in rejected]
     documents: dict[str, Document] = {}
-    for chunk in _chunks(sorted({row.document_id for row in live if row.document_id})):
+    for chunk in chunks(sorted({row.document_id for row in live if row.document_id})):
         documents.update((d.id, d) for d in session.scalars(select(Document).where(Document.id.in_(chunk))))
     stored_sources = list(session.scalars(select(Source)))
     by_id = {s.id: s for s in stored_sources}
@@ -423,7 +304,7 @@ def _load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> _
         source_id = row.source_id or (document.source_id if document else None)
         source = by_id.get(source_id or "") or (by_name.get(document.outlet) if document else None)
         outlet = document.outlet if document and document.outlet else (source.name if source else "unknown")
-        claims[row.id] = _claim_value(row)
+        claims[row.id] = claim_value(row)
         sources[row.id] = SourceInfo(
             outlet=outlet,
             url=document.url if document else "",
@@ -431,17 +312,17 @@ def _load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> _
             reliability=_reliability(source.reliability if source else "F"),
         )
     successor = {row.supersedes_id: row.id for row in rows if row.supersedes_id}
-    return _ClaimPool(claims=claims, sources=sources, successor=successor)
+    return ClaimPool(claims=claims, sources=sources, successor=successor)
 
 
 def _claims_with_corrections(session: Session, claim_ids: Sequence[str]) -> list[Claim]:
     found: dict[str, Claim] = {}
     frontier = sorted(set(claim_ids))
-    for chunk in _chunks(frontier):
+    for chunk in chunks(frontier):
         found.update((c.id, c) for c in session.scalars(select(Claim).where(Claim.id.in_(chunk))))
     while frontier:
         corrections: list[Claim] = []
-        for chunk in _chunks(frontier):
+        for chunk in chunks(frontier):
             corrections.extend(session.scalars(select(Claim).where(Claim.supersedes_id.in_(chunk))))
         frontier = sorted(c.id for c in corrections if c.id not in found)
         found.update((c.id, c) for c in corrections)
@@ -457,7 +338,7 @@ def _reliability(grade: str) -> Reliability:
 
 def _existing_claim_ids(session: Session, claim_ids: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(claim_ids))):
+    for chunk in chunks(sorted(set(claim_ids))):
         found.update(session.scalars(select(Claim.id).where(Claim.id.in_(chunk))))
     return found
 
@@ -483,6 +364,6 @@ def _ensure_event_source(
     return source
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+def chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

@@ -1,0 +1,148 @@
+"""Incremental recluster: 1,000 new claims into a database holding N claims and their incidents.
+
+Set-up (not timed, and not how Truceline writes): the N + 1,000 claims of `cluster.py` (real UCDP GED
+events reused in 12,000-day epochs, 1–4 reports each) are made; 1,000 of them are held back: with
+`--spread recent` (the default, as new reports mostly are) drawn from the latest 5,000 by date, with
+`--spread anywhere` drawn across the whole archive (late reports of old happenings: the hard case, each
+needs its own date window). The N others are clustered in memory epoch by epoch (epochs are 33 years apart, so
+no pair crosses one) and written with the incidents *directly* by executemany INSERTs, without ledger
+entries, because writing a million ledgered records is not what is measured here. Then the 1,000 claims
+are inserted the same way, and what is timed is one `recluster` (incremental, the default) in one
+transaction, commit included: it writes its incidents with their ledger entries as always.
+Usage: `python benchmarks/recluster.py --size 100000 [--database-url postgresql://...] [--home DIR]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cluster import EPOCH_DAYS, load_events, make_claims
+from sqlalchemy import insert
+
+from truceline.claims.models import Claim
+from truceline.config import load_settings
+from truceline.incidents.clustering import cluster_claims
+from truceline.incidents.models import Incident
+from truceline.incidents.rules import build_incident
+from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.runtime import open_runtime
+from truceline.workflows.reclustering import recluster
+
+NEW_CLAIMS = 1_000
+NOW = datetime(2026, 12, 6, tzinfo=UTC)
+_ROWS_PER_INSERT = 5_000
+
+
+def claim_row(claim: ClaimValue) -> dict[str, Any]:
+    # Imported-event shape: no stored document, so recluster takes the document from the claim id.
+    return {
+        "id": claim.id,
+        "created_at": NOW,
+        "created_by": "bench",
+        "supersedes_id": None,
+        "document_id": None,
+        "source_id": None,
+        "event_type": claim.event_type,
+        "sub_event_type": claim.sub_event_type,
+        "process_type": claim.process_type,
+        "event_date": claim.event_date,
+        "time_precision": claim.time_precision,
+        "actor1": claim.actor1,
+        "actor2": claim.actor2,
+        "alleged": claim.alleged,
+        "claimant": claim.claimant,
+        "location": claim.location.to_json(),
+        "fatalities": claim.fatalities.to_json(),
+        "injuries": claim.injuries,
+        "evidence": claim.evidence.to_json(),
+        "confidence": claim.confidence,
+        "extractor": claim.extractor,
+    }
+
+
+def incident_rows(claims: list[ClaimValue]) -> list[dict[str, Any]]:
+    rows = []
+    for cluster in cluster_claims(claims):
+        value = build_incident(cluster)
+        rows.append(
+            {
+                "id": value.id,
+                "created_at": NOW,
+                "created_by": "bench",
+                "supersedes_id": None,
+                "title": value.title,
+                "event_type": value.event_type,
+                "sub_event_type": value.sub_event_type,
+                "process_type": value.process_type,
+                "date_start": value.date_start,
+                "date_end": value.date_end,
+                "actors": list(value.actors),
+                "location": value.location.to_json(),
+                "fatalities": value.fatalities.to_json(),
+                "claim_ids": list(value.claim_ids),
+                "independent_sources": value.independent_sources,
+                "corroboration": value.corroboration,
+                "reasons": list(value.reasons),
+            }
+        )
+    return rows
+
+
+def insert_rows(connection: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        connection.execute(insert(table), rows[start : start + _ROWS_PER_INSERT])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="incremental recluster of 1,000 new claims")
+    parser.add_argument("--size", type=int, default=100_000, help="claims already clustered")
+    parser.add_argument("--database-url", default="", help="default: SQLite in the home")
+    parser.add_argument("--home", type=Path, help="default: a temporary directory")
+    parser.add_argument("--spread", choices=("recent", "anywhere"), default="recent")
+    args = parser.parse_args(argv)
+    home = args.home or Path(tempfile.mkdtemp(prefix="truceline-recluster-"))
+    runtime = open_runtime(load_settings(home=home, database_url=args.database_url))
+    claims, _ = make_claims(load_events(), args.size + NEW_CLAIMS)
+    by_date = sorted(range(len(claims)), key=lambda n: (claims[n].event_date, claims[n].id))
+    pick_from = by_date[-5 * NEW_CLAIMS :] if args.spread == "recent" else by_date
+    held = set(random.Random(6).sample(pick_from, NEW_CLAIMS))
+    archive = [c for n, c in enumerate(claims) if n not in held]
+    new = [c for n, c in enumerate(claims) if n in held]
+    started = time.perf_counter()
+    by_epoch: dict[int, list[ClaimValue]] = {}
+    for claim in archive:
+        assert claim.event_date is not None
+        by_epoch.setdefault((claim.event_date.toordinal() - 700_000) // EPOCH_DAYS, []).append(claim)
+    with runtime.engine.begin() as connection:
+        insert_rows(connection, Claim.__table__, [claim_row(c) for c in archive])
+        for group in by_epoch.values():
+            insert_rows(connection, Incident.__table__, incident_rows(group))
+        insert_rows(connection, Claim.__table__, [claim_row(c) for c in new])
+    print(f"set-up: {len(archive)} claims clustered and inserted, {time.perf_counter() - started:.0f} s")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with runtime.transaction() as session:
+        result = recluster(session, scenario=runtime.scenario, author="bench", now=NOW)
+    wall_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
+    print(
+        f"incremental recluster of {NEW_CLAIMS} new claims ({args.spread}) into {len(archive)}: "
+        f"{wall_s:.1f} s wall, "
+        f"{cpu_s:.1f} s CPU; {result.considered} claims clustered, {len(result.created)} incidents written, "
+        f"{len(result.retired)} superseded; peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if not result.is_full else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Re-clustering around some claims without the archive: their components, found over claims loaded by date.
+
+A cluster never leaves a connected component of the graph of pairs scoring ≥ threshold (clustering.py),
+so the clusters that new, corrected or withdrawn claims can change are those of the components holding
+them. `Neighbourhood` finds those components lazily: it walks the graph from the seeds, and a claim is
+only visited once every claim whose date could let it score with this one has been loaded (its *reach*,
+`reach_of`). Until then `missing_reaches` names the date ranges to load. When nothing is missing the
+components are closed, and `link` gives exactly the clusters `cluster_claims` would give them on the whole
+archive: same blocking, same scores, same linkage (`tests/workflows/test_reclustering.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from truceline.incidents.clustering import DEFAULT_PARAMS, BlockIndex, link_average
+from truceline.incidents.similarity import (
+    DATE_SLACK_DAYS,
+    ClusterParams,
+    Family,
+    Profile,
+    profile_claim,
+    score_pair,
+)
+from truceline.incidents.values import Cluster, SourceInfo
+from truceline.pipeline.claims import Claim
+
+MAX_SLACK_DAYS = max(DATE_SLACK_DAYS.values())  # the widest day range a stored date stands for (month: ±15)
+DayRange = tuple[int, int]  # proleptic ordinals, both ends included
+
+
+def reach_of(profile: Profile, *, params: ClusterParams = DEFAULT_PARAMS) -> DayRange | None:
+    """Event dates (ordinals) of every claim that could score with this one; None: undated, meets undated."""
+    if profile.day_lo is None or profile.day_hi is None:
+        return None
+    window = params.process_window_days if profile.family is Family.PROCESS else params.window_days
+    return profile.day_lo - window - MAX_SLACK_DAYS, profile.day_hi + window + MAX_SLACK_DAYS
+
+
+class Neighbourhood:
+    """Claims loaded around some seeds, and the components of the seeds in the graph of linking pairs."""
+
+    def __init__(self, *, params: ClusterParams = DEFAULT_PARAMS) -> None:
+        self.params = params
+        self._claims: list[Claim] = []
+        self._profiles: list[Profile] = []
+        self._position: dict[str, int] = {}
+        self._edges: list[dict[int, float]] = []
+        self._index = BlockIndex(params)
+        self._loaded: list[DayRange] = []  # merged, sorted
+        self._is_undated_loaded = False
+        self._waiting: set[int] = set()  # reached, not yet visited: their reach is not loaded
+        self._visited: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._position
+
+    def add(self, claims: Iterable[Claim], *, sources: Mapping[str, SourceInfo]) -> None:
+        """Load claims (those already loaded are skipped); they are scored when the walk reaches them."""
+        for claim in claims:
+            if claim.id in self._position:
+                continue
+            position = len(self._claims)
+            self._position[claim.id] = position
+            self._claims.append(claim)
+            profile = profile_claim(claim, source=sources.get(claim.id), params=self.params)
+            self._profiles.append(profile)
+            self._edges.append({})
+            self._index.add(position, profile)
+
+    def seed(self, claim_ids: Iterable[str]) -> None:
+        """Start the walk at these (loaded) claims."""
+        self._waiting.update(self._position[claim_id] for claim_id in claim_ids)
+
+    def mark_loaded(self, ranges: Iterable[DayRange | None]) -> None:
+        """Every stored claim dated within these ranges (None: every undated claim) has been added."""
+        spans = list(self._loaded)
+        for span in ranges:
+            if span is None:
+                self._is_undated_loaded = True
+            else:
+                spans.append(span)
+        merged: list[DayRange] = []
+        for lo, hi in sorted(spans):
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        self._loaded = merged
+
+    def missing_reaches(self) -> list[DayRange | None]:
+        """Walk as far as the loaded claims allow; the date ranges still to load (None: the undated)."""
+        threshold = self.params.threshold
+        while ready := [node for node in self._waiting if self._is_loaded(self._reach(node))]:
+            for node in ready:
+                self._waiting.discard(node)
+                self._visited.add(node)
+                self._score_candidates(node)
+                for other, score in self._edges[node].items():
+                    if score >= threshold and other not in self._visited:
+                        self._waiting.add(other)
+        return sorted(
+            {self._reach(node) for node in self._waiting}, key=lambda r: (-1, -1) if r is None else r
+        )
+
+    def claim_ids(self) -> list[str]:
+        """The claims of the seeds' components as walked so far (closed once nothing is missing)."""
+        return sorted(self._claims[node].id for node in self._visited)
+
+    def link(self, *, leaving: Iterable[str] = ()) -> list[Cluster]:
+        """The clusters of the seeds' components, without the `leaving` claims (corrected or withdrawn)."""
+        if self.missing_reaches():
+            raise ValueError("link: expected the components closed, found date ranges still to load")
+        gone = {self._position[claim_id] for claim_id in leaving if claim_id in self._position}
+        component = sorted(self._visited - gone, key=lambda node: self._claims[node].id)
+        groups = link_average(component, self._edges, self._claims, self._profiles, params=self.params)
+        clusters = (Cluster.of(self._claims[node] for node in members) for members in groups.values())
+        return sorted(clusters, key=Cluster.sort_key)
+
+    def _reach(self, node: int) -> DayRange | None:
+        return reach_of(self._profiles[node], params=self.params)
+
+    def _is_loaded(self, reach: DayRange | None) -> bool:
+        if reach is None:
+            return self._is_undated_loaded
+        return any(lo <= reach[0] and reach[1] <= hi for lo, hi in self._loaded)
+
+    def _score_candidates(self, node: int) -> None:
+        mine = self._profiles[node]
+        for other in self._index.candidates(mine):
+            if other == node or (other in self._visited and node in self._edges[other]):
+                continue
+            scored = score_pair(mine, self._profiles[other], params=self.params)
+            if scored is not None and scored.score >= self.params.min_pair_score:
+                self._edges[node][other] = scored.score
+                self._edges[other][node] = scored.score

@@ -1,0 +1,168 @@
+"""Incremental recluster gives the incidents a full one gives, while clustering only the claims nearby."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from tests.builders import NOW, a_source_document
+from tests.incidents.builders import make_claim
+from truceline.claims.service import create_claim
+from truceline.documents.service import create_document
+from truceline.incidents.service import list_current_incidents
+from truceline.ledger.verify import verify_database
+from truceline.pipeline.claims import Claim
+from truceline.runtime import Runtime
+from truceline.workflows.incidents import merge_incidents
+from truceline.workflows.reclustering import ReclusterResult, recluster
+from truceline.workflows.review import review_claim
+
+# Invented happenings along the border (rounded GeoNames points of real towns, CC BY 4.0).
+PLACES = {
+    "Chaman": (30.92, 66.45),
+    "Spin Boldak": (31.01, 66.40),
+    "Torkham": (34.10, 71.09),
+    "Angoor Adda": (32.32, 69.35),
+    "Kurram": (33.73, 70.10),
+    "Bajaur": (34.78, 71.50),
+}
+OUTLETS = ("dawn", "tolo", "ariana", "geo", "express")
+TYPES = (("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"))
+
+
+def happenings(seed: int = 7, *, count: int = 60) -> list[Claim]:
+    """`count` happenings over a year, each reported 1–3 times; some a week-precise, some province-level,
+    some undated; reports differ in toll, day and wording as real reports do."""
+    rng = random.Random(seed)
+    claims = []
+    for number in range(count):
+        place = rng.choice(sorted(PLACES))
+        event_type, sub_event_type = rng.choice(TYPES)
+        day = date(2025, 9, 1) + timedelta(days=rng.randrange(365))
+        toll = rng.choice([None, 0, 1, 2, 3, 5])
+        for report in range(rng.randint(1, 3)):
+            outlet = OUTLETS[(number + report) % len(OUTLETS)]
+            lat, lon = PLACES[place]
+            claims.append(
+                make_claim(
+                    f"{outlet}-{number}-c1",
+                    event_type=event_type,
+                    sub_event_type=sub_event_type,
+                    day=None if number % 17 == 0 else day + timedelta(days=rng.choice([0, 0, 1])),
+                    time_precision=2 if rng.random() < 0.15 else 1,
+                    place=(lat + rng.uniform(-0.02, 0.02), lon + rng.uniform(-0.02, 0.02)),
+                    place_name=place,
+                    geo_precision=3 if rng.random() < 0.1 else 1,
+                    best=toll if rng.random() < 0.8 else None,
+                    evidence=f"{outlet} reports fighting at {place}; {toll or 'no'} dead, officials said.",
+                )
+            )
+    return claims
+
+
+def _store(session: Session, claims: list[Claim]) -> None:
+    for claim in claims:
+        outlet = claim.id.split("-")[0]
+        document = a_source_document(
+            text=claim.evidence.text,
+            id=claim.document_id,
+            outlet=outlet,
+            url=f"https://{outlet}.example/{claim.document_id}",
+        )
+        create_document(session, document, author="test", now=NOW)
+        create_claim(session, claim, author="test", now=NOW)
+
+
+def _recluster(runtime: Runtime, *, is_full: bool = False) -> ReclusterResult:
+    with runtime.transaction() as session:
+        return recluster(session, scenario=runtime.scenario, author="test", now=NOW, is_full=is_full)
+
+
+def _current(runtime: Runtime) -> set[frozenset[str]]:
+    with runtime.sessions() as session:
+        return {frozenset(row.claim_ids) for row in list_current_incidents(session, limit=10_000)}
+
+
+def _split(
+    claims: list[Claim], *, every: int, since: date = date(2025, 9, 1)
+) -> tuple[list[Claim], list[Claim]]:
+    """(the archive, the late reports): every `every`-th report of a happening since `since` (or undated)
+    arrives after the first recluster."""
+    late = [
+        c for n, c in enumerate(claims) if not n % every and (c.event_date is None or c.event_date >= since)
+    ]
+    return [c for c in claims if c not in late], late
+
+
+def _clustered_archive(runtime: Runtime, claims: list[Claim], *, every: int) -> list[Claim]:
+    """Store and cluster the archive of `claims`; returns the late reports, not stored yet."""
+    archive, late = _split(claims, every=every)
+    with runtime.transaction() as session:
+        _store(session, archive)
+    _recluster(runtime)
+    return late
+
+
+def test_incremental_recluster_after_a_full_one_gives_the_full_answer(runtime: Runtime) -> None:
+    archive, late = _split(happenings(count=80), every=3, since=date(2026, 6, 1))
+    with runtime.transaction() as session:
+        _store(session, archive)
+    assert _recluster(runtime).is_full  # no incidents yet: the first run is a full one
+    with runtime.transaction() as session:
+        _store(session, late)
+    incremental = _recluster(runtime)
+    assert not incremental.is_full and incremental.created
+    assert 0 < incremental.considered < len(archive) + len(late)
+    after_incremental = _current(runtime)
+    full = _recluster(runtime, is_full=True)
+    assert (full.created, full.retired) == ([], [])  # the full answer was already stored
+    assert _current(runtime) == after_incremental
+    with runtime.sessions() as session:
+        verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_incremental_recluster_follows_corrections_and_rejections_like_a_full_one(runtime: Runtime) -> None:
+    late = _clustered_archive(runtime, happenings(seed=11), every=7)
+    grouped = sorted(_current(runtime), key=lambda members: (-len(members), sorted(members)))
+    joined, other = sorted(grouped[0]), sorted(grouped[1])
+    with runtime.transaction() as session:
+        _store(session, late)
+        review_claim(session, claim_id=joined[0], decision="rejected", author="analyst:a", now=NOW)
+        review_claim(
+            session,
+            claim_id=other[0],
+            decision="corrected",
+            changes={"event_date": "2026-03-01"},
+            author="analyst:a",
+            now=NOW,
+        )
+    assert not _recluster(runtime).is_full
+    after_incremental = _current(runtime)
+    assert not any(joined[0] in members for members in after_incremental)
+    full = _recluster(runtime, is_full=True)
+    assert (full.created, full.retired) == ([], [])
+    assert _current(runtime) == after_incremental
+
+
+def test_incremental_recluster_keeps_an_analysts_grouping(runtime: Runtime) -> None:
+    late = _clustered_archive(runtime, happenings(seed=3, count=30), every=4)
+    with runtime.sessions() as session:
+        first, second = (row.id for row in list_current_incidents(session, limit=2))
+    with runtime.transaction() as session:
+        merged = merge_incidents(session, incident_ids=[first, second], author="analyst:a", now=NOW)
+        merged_members = frozenset(merged.claim_ids)
+        _store(session, late)
+    _recluster(runtime)
+    assert merged_members in _current(runtime)
+    assert _recluster(runtime, is_full=True).created == []
+
+
+def test_a_second_incremental_recluster_writes_nothing(runtime: Runtime) -> None:
+    late = _clustered_archive(runtime, happenings(seed=5, count=20), every=3)
+    with runtime.transaction() as session:
+        _store(session, late)
+    _recluster(runtime)
+    again = _recluster(runtime)
+    assert (again.created, again.retired, again.considered) == ([], [], 0)
