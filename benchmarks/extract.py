@@ -11,6 +11,7 @@ import argparse
 import resource
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -18,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval import EVAL_DEV, load_context, read_document
 
 from truceline.pipeline.document import SourceDocument
-from truceline.pipeline.extract import extract_claims
+from truceline.pipeline.extractors import extract_claims
 from truceline.pipeline.nlp import load_nlp
 
 
@@ -47,8 +48,11 @@ def main() -> int:
     docs = [read_document(path) for path in paths]
     context = load_context()
     nlp = load_nlp()
-    extract_claims(docs[0], context=context)  # load the model and build the matchers once, untimed
-    pipeline_rate = rate(docs, lambda doc: extract_claims(doc, context=context), seconds=args.seconds)
+    today = datetime.now(UTC).date()
+    extract_claims(docs[0], context=context, today=today)  # load the model and build the matchers, untimed
+    pipeline_rate = rate(
+        docs, lambda doc: extract_claims(doc, context=context, today=today), seconds=args.seconds
+    )
     tokenize_rate = rate(docs, lambda doc: nlp.tokenizer(doc.text), seconds=args.seconds / 3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"articles: {len(docs)} dev articles, {sum(len(d.text) for d in docs)} characters, repeated")

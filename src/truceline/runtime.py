@@ -6,6 +6,7 @@ import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -89,10 +90,10 @@ class Runtime:
 
         return ExtractionContext.from_scenario(self.scenario, cache_dir=self.settings.cache_dir)
 
-    def extract(self, doc: SourceDocument) -> list[ClaimValue]:
-        from truceline.pipeline.extract import extract_claims
+    def extract(self, doc: SourceDocument, today: date) -> list[ClaimValue]:
+        from truceline.pipeline.extractors import extract_claims
 
-        return extract_claims(doc, context=self.extraction_context)
+        return extract_claims(doc, context=self.extraction_context, today=today)
 
     def close(self) -> None:
         if "sealer" in self.__dict__:

@@ -36,6 +36,7 @@ ACTORS = [
     ("Civilians (Afghanistan)", "AF", []),
 ]
 PUBLISHED = date(2025, 12, 6)  # a Saturday
+TODAY = date(2025, 12, 8)  # the clock the tests pass: a Monday, two days after PUBLISHED
 
 
 class FakeGeography:

@@ -2,14 +2,14 @@ from datetime import date
 
 import pytest
 
-from tests.pipeline.builders import make_context, make_document, make_extractor
+from tests.pipeline.builders import TODAY, make_context, make_document, make_extractor
 from truceline.errors import NotFound
 from truceline.pipeline.claims import Claim
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.document import SourceDocument
-from truceline.pipeline.extract import (
-    RULES_EXTRACTOR_NAME,
-    RULES_EXTRACTOR_VERSION,
+from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION, RulesExtractor
+from truceline.pipeline.extractors import (
+    ExtractorRegistry,
     extract_claims,
     get_extractor,
     list_extractors,
@@ -18,7 +18,7 @@ from truceline.pipeline.extract import (
 
 
 def extract(text: str, **kwargs: object) -> list[Claim]:
-    return make_extractor().extract(make_document(text, **kwargs), make_context())  # type: ignore[arg-type]
+    return make_extractor().extract(make_document(text, **kwargs), make_context(), today=TODAY)  # type: ignore[arg-type]
 
 
 def test_a_clash_becomes_one_claim_with_date_place_actors_and_toll():
@@ -41,7 +41,7 @@ def test_evidence_offsets_point_into_the_text():
         "A drone strike hit a home in Khost province on Friday, killing two children."
     )
     doc = make_document(text)
-    [claim] = make_extractor().extract(doc, make_context())
+    [claim] = make_extractor().extract(doc, make_context(), today=TODAY)
     assert doc.text[claim.evidence.start : claim.evidence.end] == claim.evidence.text
     assert claim.evidence.text.startswith("A drone strike")
 
@@ -87,30 +87,54 @@ def test_claim_ids_are_stable_for_the_same_input():
 
 def test_empty_and_non_english_documents_give_no_claims():
     context = make_context()
-    assert make_extractor().extract(make_document(""), context) == []
+    assert make_extractor().extract(make_document(""), context, today=TODAY) == []
     urdu = SourceDocument(id="U", text="چمن میں فائرنگ", published=date(2025, 12, 6), language="ur")
-    assert make_extractor().extract(urdu, context) == []
+    assert make_extractor().extract(urdu, context, today=TODAY) == []
 
 
-def test_a_document_without_a_publication_date_still_extracts():
-    assert extract("Troops clashed near Chaman on Friday.", published=None) != []
+def test_a_document_without_a_publication_date_is_read_as_published_on_the_callers_today():
+    [claim] = extract("Troops clashed near Chaman on Friday.", published=None)
+    assert claim.event_date == date(2025, 12, 5)  # the Friday before TODAY, Monday 8 December
+    [claim] = make_extractor().extract(
+        make_document("Troops clashed near Chaman on Friday.", published=None),
+        make_context(),
+        today=date(2025, 11, 24),
+    )
+    assert claim.event_date == date(2025, 11, 21)
 
 
 class EchoExtractor:
     name = "echo"
     version = "9"
 
-    def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]:
+    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[Claim]:
         return []
 
 
+def test_the_built_in_registry_lists_the_rules_extractor():
+    assert ExtractorRegistry().names() == ["rules"]
+    assert isinstance(ExtractorRegistry().get("rules"), RulesExtractor)
+
+
 def test_an_extractor_plugin_registers_by_name():
+    registry = ExtractorRegistry()
+    registry.register("echo", EchoExtractor)
+    assert registry.names() == ["echo", "rules"]
+    assert registry.get("echo").version == "9"
+    assert registry.get("echo") is registry.get("echo")  # made once
+    assert "echo" not in ExtractorRegistry().names()  # a registry of its own, nothing global changed
+
+
+def test_extract_claims_runs_the_extractor_registered_under_the_name_given():
     register_extractor("echo", EchoExtractor)
     assert "echo" in list_extractors()
     assert get_extractor("echo").version == "9"
-    assert extract_claims(make_document("Troops clashed."), context=make_context(), extractor="echo") == []
+    doc = make_document("Troops clashed near Chaman on Friday.")
+    assert extract_claims(doc, context=make_context(), today=TODAY, extractor="echo") == []
 
 
 def test_an_unknown_extractor_is_not_found():
     with pytest.raises(NotFound):
         get_extractor("no-such-extractor")
+    with pytest.raises(NotFound):
+        ExtractorRegistry().get("no-such-extractor")

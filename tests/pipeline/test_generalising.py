@@ -5,6 +5,7 @@ from datetime import date
 from tests.pipeline.builders import (
     ACTORS,
     PLACES,
+    TODAY,
     FakeGeography,
     lexicons,
     make_context,
@@ -22,7 +23,7 @@ from truceline.pipeline.tuning import Tuning
 
 def extract(text: str, extractor: RulesExtractor | None = None) -> list[Claim]:
     doc = make_document(text)
-    return (extractor or make_extractor()).extract(doc, make_context())
+    return (extractor or make_extractor()).extract(doc, make_context(), today=TODAY)
 
 
 def test_reflow_joins_hard_wrapped_lines_and_maps_offsets_back():
@@ -52,7 +53,7 @@ def test_a_wrapped_report_still_yields_its_happening_with_evidence_from_the_orig
         "and the provincial government asked both sides to show restraint today.\n"
     )
     doc = make_document(text)
-    [claim] = make_extractor().extract(doc, make_context())
+    [claim] = make_extractor().extract(doc, make_context(), today=TODAY)
     assert claim.event_type == "Battles"
     assert doc.text[claim.evidence.start : claim.evidence.end] == claim.evidence.text
     assert "\n" in claim.evidence.text  # the document's own bytes, not the reflowed copy
@@ -235,7 +236,7 @@ def test_a_town_inside_the_district_named_first_is_the_same_happening():
         "PESHAWAR: A suicide bomber struck a convoy in Kurram district on Friday, killing three soldiers. "
         "A bomber on foot set off the suicide attack near Sadda."
     )
-    claims = make_extractor().extract(make_document(text), context)
+    claims = make_extractor().extract(make_document(text), context, today=TODAY)
     assert [(c.sub_event_type, c.location.name) for c in claims] == [("Suicide bomb", "Sadda")]
 
 
@@ -307,7 +308,7 @@ def test_a_town_named_before_the_province_after_in_is_the_more_precise_place():
 
     context = _context_with(Place("Balochistan", "PK", 28.5, 65.5, admin1="Balochistan", kind="adm1"))
     doc = make_document("QUETTA: Gunmen attacked the Chaman garrison in Balochistan on Friday, killing two.")
-    [claim] = make_extractor().extract(doc, context)
+    [claim] = make_extractor().extract(doc, context, today=TODAY)
     assert claim.location.name == "Chaman"
 
 
@@ -319,7 +320,7 @@ def test_a_happening_placed_only_in_a_province_takes_the_town_the_article_names_
         "QUETTA: The Chaman crossing was shut on Friday.\n\n"
         "It came after Afghan and Pakistani troops fought in Balochistan on Friday, leaving two dead."
     )
-    claims = make_extractor().extract(make_document(text), context)
+    claims = make_extractor().extract(make_document(text), context, today=TODAY)
     assert {(c.event_type, c.location.name) for c in claims} == {
         ("Strategic developments", "Chaman"),
         ("Battles", "Chaman"),
@@ -484,9 +485,9 @@ def test_a_village_known_only_far_from_the_district_the_article_names_is_placed_
         actors=ACTORS, places=[*PLACES, village], geography=FakeGeography()
     )
     text = "Afghan and Pakistani troops traded fire in the Shinkai area on Friday, officials in {} said."
-    [claim] = make_extractor().extract(make_document(text.format("Kurram district")), context)
+    [claim] = make_extractor().extract(make_document(text.format("Kurram district")), context, today=TODAY)
     assert (claim.location.name, claim.location.geo_precision) == ("Kurram", 2)
-    [claim] = make_extractor().extract(make_document(text.format("the province")), context)
+    [claim] = make_extractor().extract(make_document(text.format("the province")), context, today=TODAY)
     assert claim.location.name == "Shinkai"  # nothing says it is elsewhere
 
 
@@ -537,9 +538,9 @@ def test_an_actor_alias_that_is_a_place_name_is_a_place_after_in():
     actors = [(n, p, ["Kabul"] if n == "Taliban (Afghanistan)" else a) for n, p, a in ACTORS]
     context = ExtractionContext.from_parts(actors=actors, places=[*PLACES, kabul], geography=FakeGeography())
     text = "A TTP commander was killed in a drone strike in Kabul on Friday, sources said."
-    [claim] = make_extractor().extract(make_document(text), context)
+    [claim] = make_extractor().extract(make_document(text), context, today=TODAY)
     assert (claim.actor1, claim.actor2) == ("Unidentified Military Forces", "TTP")
     text = "Kabul denied on Friday that its forces had fired on the post near Chaman."
-    claims = make_extractor().extract(make_document(text), context)
+    claims = make_extractor().extract(make_document(text), context, today=TODAY)
     denial = next(c for c in claims if c.process_type == "denial")
     assert denial.actor1 == "Taliban (Afghanistan)"  # a subject, not a place

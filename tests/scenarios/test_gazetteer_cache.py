@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import pickle
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_a_second_load_reads_the_cache_and_finds_the_same_places(scenario: Scena
     built = load_or_build(scenario, cache_dir=tmp_path, build=build)
     cached = load_or_build(scenario, cache_dir=tmp_path, build=build)
     assert build.calls == 1
-    assert cached.places == built.places
+    assert tuple(cached.places) == built.places
     assert cached.index() == built.index()
     for name in built.names():
         assert cached.lookup(name) == built.lookup(name)
@@ -52,29 +53,52 @@ def test_a_damaged_cache_file_is_rebuilt(scenario: Scenario, tmp_path: Path) -> 
     rebuilt = load_or_build(scenario, cache_dir=tmp_path, build=build)
     assert build.calls == 2
     assert rebuilt.index() == built.index()
-    assert load_or_build(scenario, cache_dir=tmp_path, build=build).places == built.places
+    assert tuple(load_or_build(scenario, cache_dir=tmp_path, build=build).places) == built.places
     assert build.calls == 2  # the rebuilt file was stored and is read again
 
 
 @pytest.mark.parametrize(
     "damage",
     [
-        {"key": "0" * 64},
-        {"format": "truceline-gazetteer-index/0"},
-        {"places": [["Nowhere"]]},
-        {"exact": {"nowhere": [10**9]}},
+        "UPDATE meta SET value = '{}' WHERE name = 'key'".format("0" * 64),
+        "UPDATE meta SET value = 'truceline-gazetteer-index/1' WHERE name = 'format'",
+        "UPDATE meta SET value = '[\"name\"]' WHERE name = 'fields'",
+        "UPDATE ranking SET place_id = 1000000000"
+        " WHERE (spelling, name, rank) IN (SELECT spelling, name, rank FROM ranking LIMIT 1)",
+        "DROP TABLE meta",
     ],
-    ids=["another key", "another format", "a short place row", "an index past the places"],
+    ids=["another key", "another format", "other place fields", "an index past the places", "no meta table"],
 )
 def test_a_cache_file_that_does_not_match_is_not_trusted(
-    scenario: Scenario, tmp_path: Path, damage: dict[str, object]
+    scenario: Scenario, tmp_path: Path, damage: str
 ) -> None:
     build = CountingBuild()
     built = load_or_build(scenario, cache_dir=tmp_path, build=build)
-    path = _cached_file(scenario, tmp_path)
-    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), **damage}), encoding="utf-8")
+    connection = sqlite3.connect(_cached_file(scenario, tmp_path))
+    with connection:
+        connection.execute(damage)
+    connection.close()
     assert load_or_build(scenario, cache_dir=tmp_path, build=build).index() == built.index()
     assert build.calls == 2
+
+
+def test_a_cache_file_that_is_not_a_database_is_rebuilt(scenario: Scenario, tmp_path: Path) -> None:
+    build = CountingBuild()
+    built = load_or_build(scenario, cache_dir=tmp_path, build=build)
+    _cached_file(scenario, tmp_path).write_text('{"format": "truceline-gazetteer-index/1"}', encoding="utf-8")
+    assert load_or_build(scenario, cache_dir=tmp_path, build=build).index() == built.index()
+    assert build.calls == 2
+
+
+def test_a_cached_gazetteer_copied_to_another_process_reads_its_file_again(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    build = CountingBuild()
+    built = load_or_build(scenario, cache_dir=tmp_path, build=build)
+    cached = load_or_build(scenario, cache_dir=tmp_path, build=build)
+    copied = pickle.loads(pickle.dumps(cached))
+    name = next(iter(built.names()))
+    assert copied.lookup(name) == built.lookup(name)
 
 
 def test_the_key_changes_when_a_gazetteer_file_changes(scenario: Scenario, tmp_path: Path) -> None:

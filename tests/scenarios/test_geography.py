@@ -36,6 +36,14 @@ def test_geography_is_built_once_per_scenario() -> None:
     assert get_geography(scenario) is get_geography(scenario)
 
 
+def test_side_and_distance_are_answered_without_reading_the_admin_layers() -> None:
+    geography = BorderGeography(load_scenario(RIDGELINE))
+    assert geography.side_of(10.5, 0.25) is not None and geography.km_to_border(10.5, 0.25) >= 0
+    assert "admin1" not in vars(geography) and "admin2" not in vars(geography)
+    assert geography.admin1_of(10.5, 0.25) == "North West"
+    assert "admin1" in vars(geography)
+
+
 def test_peshawar_is_on_the_pakistani_side_outside_the_buffer(af_pk: BorderGeography) -> None:
     lat, lon, _ = PESHAWAR
     assert af_pk.side_of(lat, lon) == "PK"

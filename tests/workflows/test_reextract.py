@@ -39,7 +39,7 @@ def _old_claims() -> list[ClaimValue]:
     return [clash, strike]
 
 
-def _new_extract(doc: SourceDocument) -> list[ClaimValue]:
+def _new_extract(doc: SourceDocument, today: date) -> list[ClaimValue]:
     """The improved extractor: finds the clash again (now with its toll) and a talks claim; not the strike."""
     clash = dataclasses.replace(make_claim(f"{doc.id}-c1", document_id=doc.id, best=2), extractor=NEW)
     talks = dataclasses.replace(

@@ -193,7 +193,7 @@ def cluster(obj: Context, docs: tuple[str, ...], published: datetime | None, fmt
     from truceline.incidents.clustering import cluster_claims  # rapidfuzz and datasketch load only here
     from truceline.incidents.rules import build_incident
     from truceline.pipeline.context import ExtractionContext  # spaCy loads only for this command
-    from truceline.pipeline.extract import extract_claims
+    from truceline.pipeline.extractors import extract_claims
     from truceline.scenarios.geography import get_geography
 
     sources_docs = read_inputs(docs, published=published.date() if published else None)
@@ -201,8 +201,9 @@ def cluster(obj: Context, docs: tuple[str, ...], published: datetime | None, fmt
     context = ExtractionContext.from_scenario(scenario, cache_dir=obj.settings.cache_dir)
     claims = []
     sources: dict[str, SourceInfo] = {}
+    today = obj.now().date()
     for doc in sources_docs:
-        for claim in extract_claims(doc, context=context):
+        for claim in extract_claims(doc, context=context, today=today):
             claims.append(claim)
             sources[claim.id] = SourceInfo(outlet=doc.outlet or doc.id, url=doc.url, text=doc.text)
     geography = get_geography(scenario)

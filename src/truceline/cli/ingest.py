@@ -104,13 +104,16 @@ def extract(obj: Context, doc: str, published: datetime | None, fmt: str) -> Non
       truceline extract article.json --format jsonl
     """
     from truceline.pipeline.context import ExtractionContext  # spaCy loads only for this command
-    from truceline.pipeline.extract import extract_claims
+    from truceline.pipeline.extractors import extract_claims
 
     docs = read_inputs((doc,), published=_date(published))
     context = ExtractionContext.from_scenario(
         load_scenario(obj.settings.scenario), cache_dir=obj.settings.cache_dir
     )
-    claims = [claim.to_json() for source in docs for claim in extract_claims(source, context=context)]
+    today = obj.now().date()
+    claims = [
+        claim.to_json() for source in docs for claim in extract_claims(source, context=context, today=today)
+    ]
     if fmt == "json":
         click.echo(json.dumps(claims, ensure_ascii=False, indent=2))
     else:

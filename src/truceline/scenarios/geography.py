@@ -169,9 +169,18 @@ class BorderGeography:
         self._boundary_local = self.projection.project(boundary)
         self.countries = self._read_countries(geo.countries)
         self._country_tree = shapely.STRtree([g for _, g in self.countries])
-        self.admin1 = _UnitLayer(self._read_units(geo.admin1), self.projection)
-        self.admin2 = _UnitLayer(self._read_units(geo.admin2), self.projection) if geo.admin2 else None
         self.crossings, self.unlocated_crossings = self._read_crossings(geo.crossings)
+
+    # The admin layers are most of the geodata (3 of its 3.4 MB for af-pk-2025) and only the admin and
+    # sector questions and the map need them; extraction asks for side and distance, so they load on use.
+    @functools.cached_property
+    def admin1(self) -> _UnitLayer:
+        return _UnitLayer(self._read_units(self.scenario.geography.admin1), self.projection)
+
+    @functools.cached_property
+    def admin2(self) -> _UnitLayer | None:
+        admin2 = self.scenario.geography.admin2
+        return _UnitLayer(self._read_units(admin2), self.projection) if admin2 else None
 
     # --- questions about a point -------------------------------------------------------------------
 

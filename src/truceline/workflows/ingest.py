@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from truceline.ledger.service import batched_appends
 from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.document import SourceDocument
 
-Extract = Callable[[SourceDocument], list[ClaimValue]]
+Extract = Callable[[SourceDocument, date], list[ClaimValue]]  # the date: today, for undated documents
 
 
 @dataclass
@@ -47,6 +47,6 @@ def ingest_documents(
             stored = documents.create_document(session, doc, author=author, now=now)
             result.added.append(stored.id)
             if extract is not None:
-                for value in extract(documents.to_source_document(stored)):
+                for value in extract(documents.to_source_document(stored), now.date()):
                     result.claims.append(create_claim(session, value, author=author, now=now).id)
     return result

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +28,7 @@ from truceline.ledger.service import add_record, batched_appends
 from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.document import SourceDocument
 
-Extract = Callable[[SourceDocument], list[ClaimValue]]
+Extract = Callable[[SourceDocument, date], list[ClaimValue]]  # the date: today, for undated documents
 _ROUND = re.compile(r"-x(\d+)-c\d+$")
 _MATCH_DAYS = 2  # an old and a new claim of one document describe one happening within this many days
 
@@ -100,7 +100,7 @@ def _reextract_one(
         result.unchanged.append(document_id)
         return
     document = documents.get_document(session, document_id)
-    values = extract(documents.to_source_document(document))
+    values = extract(documents.to_source_document(document), now.date())
     decided = [r for r in rows if r.id in human and r.id not in superseded]
     values = [v for v in values if not any(_same_happening(v, r) for r in decided)]
     taken: set[str] = set()
