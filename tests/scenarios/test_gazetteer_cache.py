@@ -45,6 +45,18 @@ def test_a_second_load_reads_the_cache_and_finds_the_same_places(scenario: Scena
         assert cached.lookup(name) == built.lookup(name)
 
 
+def test_writing_the_index_removes_json_indexes_of_the_first_format(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    legacy = tmp_path / f"gazetteer-{scenario.id}-0123456789abcdef.json"
+    legacy.write_text("{}", encoding="utf-8")
+    unrelated = tmp_path / "notes.json"
+    unrelated.write_text("{}", encoding="utf-8")
+    load_or_build(scenario, cache_dir=tmp_path, build=CountingBuild())
+    assert not legacy.exists() and unrelated.exists()
+    assert _cached_file(scenario, tmp_path).exists()
+
+
 def test_a_damaged_cache_file_is_rebuilt(scenario: Scenario, tmp_path: Path) -> None:
     build = CountingBuild()
     built = load_or_build(scenario, cache_dir=tmp_path, build=build)

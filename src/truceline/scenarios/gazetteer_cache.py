@@ -80,6 +80,8 @@ def load_or_build(
     gazetteer = build(scenario)
     try:
         write_index(path, gazetteer, key=key)
+        for legacy in cache_dir.glob("gazetteer-*.json"):  # format 1, which nothing reads any more
+            legacy.unlink(missing_ok=True)
     except (OSError, sqlite3.Error) as exc:  # a read-only home still extracts, only slower
         log.warning("gazetteer cache %s not written: %s", path, exc)
     return gazetteer
