@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from truceline.scenarios import load_scenario
-from truceline.scenarios.gazetteer import Gazetteer, load_gazetteer, loose_name, normalize_name
+from truceline.scenarios.gazetteer import Gazetteer, loose_name, normalize_name
+from truceline.scenarios.gazetteer_cache import load_gazetteer
 
 RIDGELINE = Path(__file__).parents[1] / "data" / "scenarios" / "ridgeline"
 

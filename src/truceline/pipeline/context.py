@@ -189,7 +189,7 @@ class ExtractionContext:
 
         With `cache_dir`, the gazetteer's index is read from there when it is current (and stored there)."""
         # Imported here: the scenario package is optional for the pipeline's own tests.
-        from truceline.scenarios.gazetteer import load_gazetteer  # type: ignore[import-not-found,unused-ignore]
+        from truceline.scenarios.gazetteer_cache import load_gazetteer  # type: ignore[import-not-found,unused-ignore]
         from truceline.scenarios.geography import get_geography  # type: ignore[import-not-found,unused-ignore]
 
         scenario_id = str(getattr(scenario, "id", DEFAULT_SCENARIO_ID))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import gzip
 import re
 import unicodedata
@@ -162,20 +161,6 @@ def _rank(place: Place, *, is_own_name: bool) -> tuple[int, int, int]:
     else:
         group = 2 if place.kind == "admin1" else 3
     return (0 if is_own_name else 1, group, -place.population)
-
-
-@functools.lru_cache(maxsize=8)
-def load_gazetteer(scenario: Scenario, *, cache_dir: Path | None = None) -> Gazetteer:
-    """The scenario's gazetteer files plus its crossings, built once per scenario.
-
-    With `cache_dir`, the built index is kept there and read back by later processes while the scenario's
-    geodata and this module are unchanged (see `truceline.scenarios.gazetteer_cache`).
-    """
-    if cache_dir is None:
-        return build_gazetteer(scenario)
-    from truceline.scenarios.gazetteer_cache import load_or_build  # it imports this module
-
-    return load_or_build(scenario, cache_dir=cache_dir, build=build_gazetteer)
 
 
 def build_gazetteer(scenario: Scenario) -> Gazetteer:

@@ -9,6 +9,7 @@ never trusted; a new file is written beside its final name and renamed, so no re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from truceline.scenarios import gazetteer as gazetteer_module
-from truceline.scenarios.gazetteer import Gazetteer, Place
+from truceline.scenarios.gazetteer import Gazetteer, Place, build_gazetteer
 from truceline.scenarios.schema import Scenario
 
 log = logging.getLogger(__name__)
@@ -243,3 +244,15 @@ class _StoredPlaces(Sequence[Place]):
     def __len__(self) -> int:
         [[count]] = self._store.query("SELECT count(*) FROM place")
         return int(count)
+
+
+@functools.lru_cache(maxsize=8)
+def load_gazetteer(scenario: Scenario, *, cache_dir: Path | None = None) -> Gazetteer:
+    """The scenario's gazetteer files plus its crossings, built once per scenario.
+
+    With `cache_dir`, the built index is kept there and read back by later processes while the scenario's
+    geodata and this module are unchanged (`load_or_build`).
+    """
+    if cache_dir is None:
+        return build_gazetteer(scenario)
+    return load_or_build(scenario, cache_dir=cache_dir, build=build_gazetteer)
