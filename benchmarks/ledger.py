@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from truceline.claims.models import Claim
 from truceline.db.engine import make_engine, make_session_factory
 from truceline.db.migrate import upgrade_to_head
+from truceline.ledger import sealing
 from truceline.ledger import service as ledger_service
 from truceline.ledger.encoding import LedgerEntry, commitment, format_time, new_salt
 from truceline.ledger.logfile import AuthorSignature, verify_log_lines, write_log
@@ -225,9 +226,16 @@ class Databases:
         return url
 
 
+def unit_of_work(sessions: sessionmaker[Session], sealer: Sealer) -> AbstractContextManager[Session]:
+    """`Runtime.transaction()` without the rest of a runtime: records, entries and their checkpoint."""
+    sealed_transaction = getattr(sealing, "sealed_transaction", None)
+    if sealed_transaction is not None:
+        return sealed_transaction(sessions, sealer)  # type: ignore[no-any-return]
+    return _commit_then_seal(sessions, sealer)  # the code before 6 December 2026
+
+
 @contextmanager
-def unit_of_work(sessions: sessionmaker[Session], sealer: Sealer) -> Iterator[Session]:
-    """`Runtime.transaction()` without the rest of a runtime: commit, then sign a checkpoint."""
+def _commit_then_seal(sessions: sessionmaker[Session], sealer: Sealer) -> Iterator[Session]:
     with sessions() as session:
         with session.begin():
             yield session
