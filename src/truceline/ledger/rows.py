@@ -6,13 +6,13 @@ import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, inspect, null
+from sqlalchemy import Connection, Insert, Table, inspect, null
 
 from truceline.db.base import Record
-from truceline.ledger.encoding import format_time
+from truceline.ledger.encoding import NOT_PLAIN, format_time, plain_json
 
 
 def record_content(record: Record) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def json_value(value: Any) -> Any:
     if type(value) in _JSON_SCALARS:  # most columns: returned as they are, without the checks below
         return value
     if isinstance(value, datetime):
-        return format_time(value)
+        return _format_time(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -48,6 +48,11 @@ def json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_value(v) for v in value]
     return value
+
+
+@lru_cache(maxsize=256)
+def _format_time(value: datetime) -> str:
+    return format_time(value)  # the records of a batch share a few times (`created_at` is `now`)
 
 
 _MISSING = object()
@@ -61,22 +66,25 @@ class _Column:
     evaluates_none: bool  # None is written as a value (JSON null), not as SQL NULL
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # one per record class: compared and hashed by identity
 class RowLayout:
     """How a record class is written as a row: what the ORM's unit of work would insert for it."""
 
     table: Table
     columns: tuple[_Column, ...]
+    insert: Insert  # built once: building a statement costs more than executing a one-row INSERT
 
-    def row_and_content(self, record: Record) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The INSERT parameters of a new record and its `record_content`, each value read once.
+    def row_and_content(self, record: Record) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The INSERT parameters of a new record and its `record_content` in the form `plain_json` gives
+        (ready for `commitment_of_plain`), each value read once; None for the content when a value has no
+        such form (the caller falls back on `record_content` and `commitment`).
 
-        As the ORM writes it: an attribute never set, or None where None is no value, takes the column's
-        default (set on the record too, as a flush would) or is SQL NULL; None in a JSON column is JSON
-        null, and a JSON column never set is SQL NULL."""
+        Written as the ORM writes it: an attribute never set, or None where None is no value, takes the
+        column's default (set on the record too, as a flush would) or is SQL NULL; None in a JSON column is
+        JSON null, and a JSON column never set is SQL NULL."""
         values = record.__dict__
         row: dict[str, Any] = {}
-        content: dict[str, Any] = {}
+        content: dict[str, Any] | None = {}
         for column in self.columns:
             value = values.get(column.key, _MISSING)
             if value is None or value is _MISSING:
@@ -87,10 +95,22 @@ class RowLayout:
                     setattr(record, column.key, value)
                 else:
                     row[column.name] = null() if value is _MISSING and column.evaluates_none else None
-                    content[column.name] = None
+                    if content is not None:
+                        content[column.name] = None
                     continue
             row[column.name] = value
-            content[column.name] = value if type(value) in _JSON_SCALARS else json_value(value)
+            if content is None:
+                continue
+            kind = type(value)
+            if kind is str or kind is bool or value is None:
+                content[column.name] = value
+                continue
+            # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts).
+            plain = plain_json(value if column.evaluates_none else json_value(value))
+            if plain is NOT_PLAIN:
+                content = None
+            else:
+                content[column.name] = plain
         return row, content
 
 
@@ -99,6 +119,10 @@ def layout_of(model: type[Record]) -> RowLayout:
     columns = []
     for attr in inspect(model).column_attrs:
         column = attr.columns[0]
+        if not column.name.isascii():  # `commitment_of_plain` needs ASCII keys
+            raise TypeError(
+                f"{model.__name__}.{attr.key}: expected an ASCII column name, found {column.name!r}"
+            )
         default = column.default
         if default is not None and not default.is_scalar:
             # A callable default needs the ORM's execution context: give the value when building the record.
@@ -115,17 +139,17 @@ def layout_of(model: type[Record]) -> RowLayout:
         )
     table = inspect(model).local_table
     assert isinstance(table, Table)
-    return RowLayout(table=table, columns=tuple(columns))
+    return RowLayout(table=table, columns=tuple(columns), insert=table.insert())
 
 
-def insert_rows(connection: Connection, rows: Iterable[tuple[Table, dict[str, Any]]]) -> None:
-    """Insert (table, row) pairs with one executemany INSERT per table: tables in foreign-key order (a
+def insert_rows(connection: Connection, rows: Iterable[tuple[RowLayout, dict[str, Any]]]) -> None:
+    """Insert (layout, row) pairs with one executemany INSERT per table: tables in foreign-key order (a
     document before the claims naming it), rows of one table in the order given."""
-    by_table: dict[Table, list[dict[str, Any]]] = {}
-    for table, row in rows:
-        by_table.setdefault(table, []).append(row)
-    for table in sorted(by_table, key=_table_order().__getitem__):
-        connection.execute(table.insert(), by_table[table])
+    by_layout: dict[RowLayout, list[dict[str, Any]]] = {}
+    for layout, row in rows:
+        by_layout.setdefault(layout, []).append(row)
+    for layout in sorted(by_layout, key=lambda layout: _table_order()[layout.table]):
+        connection.execute(layout.insert, by_layout[layout])
 
 
 @cache

@@ -8,10 +8,25 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, event, exists, func, insert, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Select,
+    TextClause,
+    event,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from truceline.db.base import Record
 from truceline.errors import InvalidInput, NotFound
@@ -21,6 +36,7 @@ from truceline.ledger.encoding import (
     MAX_SEQ,
     LedgerEntry,
     commitment,
+    commitment_of_plain,
     entry_bytes,
     format_time,
     new_salt,
@@ -28,8 +44,8 @@ from truceline.ledger.encoding import (
 from truceline.ledger.merkle import hash_leaf
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.ledger.notes import Checkpoint, sign_note
+from truceline.ledger.rows import RowLayout, insert_rows, layout_of
 from truceline.ledger.rows import content_of_columns as content_of_columns  # re-exported for verify.py
-from truceline.ledger.rows import insert_rows, layout_of
 from truceline.ledger.rows import record_columns as record_columns  # re-exported for verify.py
 from truceline.ledger.rows import record_content as record_content  # re-exported for export and verify
 from truceline.ledger.signing import Signer
@@ -70,7 +86,7 @@ class _Batch:
 
     def insert_records(self, session: Session) -> None:
         layouts = [(layout_of(type(r)), r) for r, _, _ in self.pending[self.unwritten :]]
-        insert_rows(session.connection(), [(lay.table, lay.row_and_content(r)[0]) for lay, r in layouts])
+        insert_rows(session.connection(), [(lay, lay.row_and_content(r)[0]) for lay, r in layouts])
         self.unwritten = len(self.pending)
 
 
@@ -116,7 +132,7 @@ def append_entries(session: Session, appends: Sequence[tuple[Record, str, dateti
     if not appends:
         return []
     session.flush()
-    rows = _insert_entries(session, [(r, author, now, record_content(r)) for r, author, now in appends])
+    rows = _insert_entries(session, [(r, author, now, None) for r, author, now in appends])
     return [_entry(row) for row in rows]
 
 
@@ -128,20 +144,20 @@ def _write_appends(
     if not appends:
         return
     session.flush()  # whatever the ORM holds goes first, as it would in the ORM's own order
-    rows: list[tuple[Table, dict[str, Any]]] = []
-    entries: list[tuple[Record, str, datetime, dict[str, Any]]] = []
+    rows: list[tuple[RowLayout, dict[str, Any]]] = []
+    entries: list[tuple[Record, str, datetime, dict[str, Any] | None]] = []
     for number, (record, author, now) in enumerate(appends):
         layout = layout_of(type(record))
         row, content = layout.row_and_content(record)
         entries.append((record, author, now, content))
         if number >= records_from:
-            rows.append((layout.table, row))
+            rows.append((layout, row))
     insert_rows(session.connection(), rows)
     _insert_entries(session, entries)
 
 
 def _insert_entries(
-    session: Session, appends: Sequence[tuple[Record, str, datetime, dict[str, Any]]]
+    session: Session, appends: Sequence[tuple[Record, str, datetime, dict[str, Any] | None]]
 ) -> list[dict[str, Any]]:
     """Insert the entries committing to each (record, author, time, content), numbered on from the
     transaction's next seq (`_allocate_seqs`), with one executemany INSERT; returns their rows."""
@@ -162,14 +178,18 @@ def _insert_entries(
             "record_id": record.id,
             "author": author,
             "time": time_text,
-            "commitment": commitment(content, salt),
+            "commitment": (
+                commitment(record_content(record), salt)
+                if content is None
+                else commitment_of_plain(content, salt)
+            ),
         }
         if type(author) is not str or not author or type(record.id) is not str or not record.id:
             _entry(fields)  # the checks of LedgerEntry, which the rest pass by construction: InvalidInput
         leaf = hash_leaf(entry_bytes(fields))
         leaves.append(leaf)
         rows.append({**fields, "salt": salt.hex(), "leaf_hash": leaf.hex(), "signature": None})
-    session.connection().execute(insert(LedgerEntryRow), rows)
+    session.connection().execute(_statements().insert_entry, rows)
     _note_leaves(session, first, leaves)
     session.info[APPENDED] = True  # the unit of work seals it into a signed checkpoint
     return rows
@@ -200,7 +220,7 @@ def _allocate_seqs(session: Session, count: int) -> int:
     else:
         connection = session.connection()  # not session.execute: a query there would run the batch's hook
         _lock_ledger(connection)
-        last = connection.scalar(select(func.max(LedgerEntryRow.seq)))
+        last = connection.scalar(_statements().max_seq)
         first = 0 if last is None else last + 1
     session.info[_NEXT_SEQ] = (transaction, first + count)
     return first
@@ -209,7 +229,7 @@ def _allocate_seqs(session: Session, count: int) -> int:
 def _lock_ledger(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Serialise appends and checkpoints across transactions, so sequence numbers stay dense.
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
+        connection.execute(_statements().lock_ledger, {"key": _PG_LEDGER_LOCK})
 
 
 def _known_size(session: Session) -> int | None:
@@ -300,26 +320,45 @@ def create_checkpoint(
     extensions = () if latest is None else (chain_line(*latest),)
     body = Checkpoint(origin=origin, size=size, root_hash=tree.root(), extensions=extensions).body()
     note = sign_note(body, [signer])
-    inserted = connection.execute(
-        insert(CheckpointRow).values(size=size, note=note).returning(CheckpointRow.id)
-    )
+    inserted = connection.execute(_statements().insert_checkpoint, {"size": size, "note": note})
     return CheckpointRow(id=inserted.scalar_one(), size=size, note=note)
 
 
 def _latest_with_cosignatures(connection: Connection) -> tuple[CheckpointRow, list[CosignatureRow]] | None:
     """The newest checkpoint and its cosignatures, read with one query."""
-    newest = select(CheckpointRow.id).order_by(CheckpointRow.id.desc()).limit(1).scalar_subquery()
-    query = (
-        select(CheckpointRow.id, CheckpointRow.size, CheckpointRow.note, CosignatureRow.line)
-        .outerjoin(CosignatureRow, CosignatureRow.checkpoint_id == CheckpointRow.id)
-        .where(CheckpointRow.id == newest)
-        .order_by(CosignatureRow.id)
-    )
-    rows = connection.execute(query).all()
+    rows = connection.execute(_statements().latest_checkpoint).all()
     if not rows:
         return None
     checkpoint = CheckpointRow(id=rows[0].id, size=rows[0].size, note=rows[0].note)
     return checkpoint, [CosignatureRow(line=row.line) for row in rows if row.line is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The statements of an append and its checkpoint, built once: building one costs more than running it."""
+
+    insert_entry: Insert
+    max_seq: Select[int | None]
+    lock_ledger: TextClause
+    latest_checkpoint: Select[int, int, str, str]
+    insert_checkpoint: ReturningInsert[int]
+
+
+@cache
+def _statements() -> _Statements:
+    newest = select(CheckpointRow.id).order_by(CheckpointRow.id.desc()).limit(1).scalar_subquery()
+    return _Statements(
+        insert_entry=insert(LedgerEntryRow),
+        max_seq=select(func.max(LedgerEntryRow.seq)),
+        lock_ledger=text("SELECT pg_advisory_xact_lock(:key)"),
+        latest_checkpoint=select(
+            CheckpointRow.id, CheckpointRow.size, CheckpointRow.note, CosignatureRow.line
+        )
+        .outerjoin(CosignatureRow, CosignatureRow.checkpoint_id == CheckpointRow.id)
+        .where(CheckpointRow.id == newest)
+        .order_by(CosignatureRow.id),
+        insert_checkpoint=insert(CheckpointRow).returning(CheckpointRow.id),
+    )
 
 
 CHAIN_PREFIX = "truceline-prev"

@@ -46,6 +46,8 @@ EventFormat = Literal["acled", "ged"]
 DEFAULT_PARAMS = ClusterParams()
 _CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 _CLAIM_SUFFIX = re.compile(r"-c\d+(-r\d+)*$")  # `<document>-c<n>`, corrections `-r<n>` (claims.rules)
+# A dataset export is larger than a report: 100,000 ACLED rows are about 40 MB (intake caps a file at 20 MB).
+MAX_EVENTS_BYTES = 200_000_000
 _LINK_WINDOW_DAYS = 30  # imported events further than this from an incident's dates cannot link to it
 
 
@@ -222,7 +224,7 @@ def read_events(path: Path, *, fmt: str, actor_aliases: Mapping[str, str] | None
     if fmt not in EVENT_SOURCES:
         raise InvalidInput(f"format: expected one of {', '.join(EVENT_SOURCES)}, found {fmt!r}")
     try:
-        text = read_capped(path).decode("utf-8-sig")
+        text = read_capped(path, max_bytes=MAX_EVENTS_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"{path}: expected a UTF-8 CSV file, found undecodable bytes ({exc.reason})"
@@ -319,6 +321,8 @@ def _store_versions(
         for claim_id in home_members[row.id]:
             home.setdefault(claim_id, []).append(row)
     kept: set[str] = set()
+    # Every incident id stored, and those this run stores: new ids are chosen without a query each.
+    taken = set(session.scalars(select(Incident.id)))
     succeeded: dict[str, list[str]] = {}
     belongs: dict[str, str] = {}  # claim id -> the new incident version holding it
     for value in wanted:
@@ -342,7 +346,9 @@ def _store_versions(
             supersedes_id=previous,
             author=author,
             now=now,
+            incident_id=incidents.free_incident_id(session, value.id, taken=taken),
         )
+        taken.add(stored.id)
         result.created.append(stored.id)
         belongs.update((claim_id, stored.id) for claim_id in value.claim_ids)
         if previous is not None:
