@@ -160,7 +160,8 @@ def _insert_entries(
     session: Session, appends: Sequence[tuple[Record, str, datetime, dict[str, Any] | None]]
 ) -> list[dict[str, Any]]:
     """Insert the entries committing to each (record, author, time, content), numbered on from the
-    transaction's next seq (`_allocate_seqs`), with one executemany INSERT; returns their rows."""
+    transaction's next seq (`_allocate_seqs`), with one executemany INSERT; returns their rows. The content
+    is `RowLayout.row_and_content`'s, or None: then it is `record_content` of the record."""
     first = _allocate_seqs(session, len(appends))
     if first + len(appends) - 1 > MAX_SEQ:
         raise InvalidInput(
