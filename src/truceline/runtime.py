@@ -16,8 +16,7 @@ from truceline.config import Settings
 from truceline.db.engine import make_engine, make_session_factory
 from truceline.db.migrate import upgrade_to_head
 from truceline.ledger.keystore import ensure_log_key
-from truceline.ledger.sealing import Sealer
-from truceline.ledger.service import APPENDED
+from truceline.ledger.sealing import Sealer, sealed_transaction
 from truceline.ledger.signing import Signer, Verifier
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
@@ -40,13 +39,10 @@ class Runtime:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """The one unit of work of every write (web, API, CLI, watch): records and their ledger entries
-        commit together or not at all; after the commit, a signed checkpoint covers the new entries."""
-        with self.sessions() as session:
-            with session.begin():
-                yield session
-            appended = session.info.pop(APPENDED, False)
-        if appended:
-            self.sealer.committed()
+        commit together or not at all, and a signed checkpoint covers the new entries (`sealed_transaction`).
+        """
+        with sealed_transaction(self.sessions, self.sealer) as session:
+            yield session
 
     @cached_property
     def sealer(self) -> Sealer:

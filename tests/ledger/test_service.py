@@ -1,11 +1,11 @@
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.builders import NOW, add_one_of_each, one_of_each_record
 from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.ledger import merkle
-from truceline.ledger.models import LedgerEntryRow
+from truceline.ledger.models import CheckpointRow, LedgerEntryRow
 from truceline.ledger.notes import parse_checkpoint, verify_note
 from truceline.ledger.service import (
     add_record,
@@ -137,3 +137,55 @@ def test_the_sealer_signs_the_root_of_every_stored_leaf_after_each_commit(runtim
                 verify_note(latest_checkpoint(session).note, [runtime.log_verifier]).body
             )
             assert checkpoint.root_hash == merkle.root_from_leaf_hashes(leaf_hashes(session))
+
+
+def _stored_rows(session, records) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    """Every stored column of the records, as the database holds it (JSON as text, SQL NULL as None)."""
+    rows = []
+    for record in records:
+        table = type(record).__table__
+        query = text(f"SELECT * FROM {table.name} WHERE id = :id")
+        rows.append(tuple(session.execute(query, {"id": record.id}).one()))
+    return rows
+
+
+def test_records_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime) -> None:
+    # The ORM's unit of work is the reference: defaults, SQL NULL for unset JSON, JSON null for None.
+    with runtime.sessions() as session:
+        by_orm = one_of_each_record()
+        for record in by_orm:  # one at a time: the models declare no relationships to order them by
+            session.add(record)
+            session.flush()
+        expected = _stored_rows(session, by_orm)
+        session.rollback()
+    with runtime.transaction() as session:
+        records = add_one_of_each(session)
+    with runtime.sessions() as session:
+        assert _stored_rows(session, records) == expected
+        assert [record_content(r) for r in records] == [
+            record_content(session.get(type(r), r.id)) for r in records
+        ]
+
+
+def test_a_query_inside_a_batch_sees_the_records_queued_before_it(runtime: Runtime) -> None:
+    source, document, *_ = one_of_each_record()
+    with runtime.transaction() as session, batched_appends(session):
+        add_record(session, source, author="test", now=NOW)
+        add_record(session, document, author="test", now=NOW)
+        found = session.get(Document, document.id)
+        assert found is not None and found.text == document.text
+        assert _count(session, LedgerEntryRow) == 0  # the entries are written when the batch is
+    entries = _entries(runtime)
+    assert [(e.kind, e.record_id) for e in entries] == [("sources", source.id), ("documents", document.id)]
+    with runtime.sessions() as session:
+        verify_database(session, log_verifier=runtime.log_verifier, witnesses={})
+
+
+def test_each_write_commits_with_its_checkpoint(runtime: Runtime) -> None:
+    records = one_of_each_record()
+    for number, record in enumerate(records[:3], start=1):
+        with runtime.transaction() as session:
+            add_record(session, record, author="test", now=NOW)
+        with runtime.sessions() as session:
+            assert _count(session, CheckpointRow) == number
+            assert latest_checkpoint(session).size == number

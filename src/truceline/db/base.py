@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, MetaData, String
+from sqlalchemy import JSON, DateTime, MetaData, String, inspect
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -61,6 +62,22 @@ class Record(Base):
     # (column, subject kind) here, and verification requires the subject to be logged before the event.
     ledger_subject: ClassVar[tuple[str, str] | None] = None
 
+    def __init__(self, **values: Any) -> None:
+        """Set the columns given. A record is built once and never changed, so the values go straight into
+        the instance (the ORM's attribute events, which track changes, cost most of an append); a name
+        that is not a column is refused as the ORM's own constructor refuses it."""
+        unknown = values.keys() - _column_keys(type(self))
+        if unknown:
+            raise TypeError(
+                f"{sorted(unknown)[0]!r} is an invalid keyword argument for {type(self).__name__}"
+            )
+        self.__dict__.update(values)
+
     @classmethod
     def ledger_kind(cls) -> str:
         return str(cls.__tablename__)
+
+
+@cache
+def _column_keys(model: type[Record]) -> frozenset[str]:
+    return frozenset(attr.key for attr in inspect(model).column_attrs)

@@ -9,6 +9,7 @@ Current incidents are the rows with member claims that no other row supersedes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, select
@@ -78,10 +79,11 @@ def get_current_incident(session: Session, incident_id: str) -> Incident:
     return incident
 
 
-def free_incident_id(session: Session, base: str) -> str:
-    """`base`, or `base-v2`, `base-v3`... when a row (e.g. a version undone by a later split) holds it."""
+def free_incident_id(session: Session, base: str, *, taken: AbstractSet[str] | None = None) -> str:
+    """`base`, or `base-v2`, `base-v3`... when a row (e.g. a version undone by a later split) holds it;
+    `taken`, when given, is every incident id stored or being stored (no query is made)."""
     candidate, n = base, 1
-    while session.get(Incident, candidate) is not None:
+    while (candidate in taken) if taken is not None else (session.get(Incident, candidate) is not None):
         n += 1
         candidate = f"{base}-v{n}"
     return candidate

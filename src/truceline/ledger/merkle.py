@@ -190,6 +190,13 @@ class MerkleAccumulator:
     def size(self) -> int:
         return self._size
 
+    def copy(self) -> MerkleAccumulator:
+        """An accumulator at the same size that grows on its own."""
+        other = MerkleAccumulator()
+        other._peaks = list(self._peaks)
+        other._size = self._size
+        return other
+
     def clear(self) -> None:
         """Back to the empty tree."""
         self._peaks.clear()

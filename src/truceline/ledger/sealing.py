@@ -1,10 +1,11 @@
 """Sealing: after every committed write, the ledger's new entries go inside a signed checkpoint.
 
-`Runtime.transaction()` is the one unit of work of the web app, the API, the CLI and `watch`: records and
-their ledger entries commit together, then the sealer signs a checkpoint over the new tree head. With
-`checkpoint_interval_s` > 0 the checkpoints are coalesced: a background thread signs at most that often,
-so a burst of writes costs one signature; every committed entry is still signed within the interval (the
-default, 0, signs right after each commit). The log key is held only here.
+`Runtime.transaction()` (`sealed_transaction`) is the one unit of work of the web app, the API, the CLI and
+`watch`: records and their ledger entries commit together with a checkpoint signed over the new tree head,
+in the same transaction (the default, `checkpoint_interval_s` = 0). With `checkpoint_interval_s` > 0 the
+checkpoints are coalesced: a background thread signs at most that often, in a transaction of its own, so a
+burst of writes costs one signature; every committed entry is still signed within the interval. The log key
+is held only here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import CheckpointRow
@@ -48,8 +49,25 @@ class Sealer:
         self._tree = MerkleAccumulator()
         self._tree_lock = threading.Lock()
 
-    def committed(self) -> None:
-        """A transaction that appended entries has committed: seal them now or within the interval."""
+    def seal_before_commit(self, session: Session) -> MerkleAccumulator | None:
+        """Sign the checkpoint over a transaction's new entries inside it, just before it commits (when
+        checkpoints are not coalesced): a write is then one transaction, its checkpoint committed with it or
+        not at all. Returns the tree as of that checkpoint, for `committed` once the commit succeeded."""
+        if self._interval_s > 0 or not session.info.get(APPENDED):
+            return None
+        with self._tree_lock:
+            tree = self._tree.copy()  # the sealer's own tree changes only once the commit succeeded
+        create_checkpoint(session, signer=self._signer(), origin=self._origin, tree=tree)
+        return tree
+
+    def committed(self, sealed: MerkleAccumulator | None = None) -> None:
+        """A transaction that appended entries has committed: seal them now or within the interval, unless
+        its checkpoint was signed inside it (`sealed`, from `seal_before_commit`)."""
+        if sealed is not None:
+            with self._tree_lock:
+                if sealed.size > self._tree.size:  # another writer's later checkpoint may have come first
+                    self._tree = sealed
+            return
         if self._interval_s <= 0:
             self.seal()
             return
@@ -85,3 +103,16 @@ class Sealer:
             except Exception:  # the next commit tries again; the write itself has committed
                 log.exception("could not sign a checkpoint; retrying after the next write")
                 time.sleep(self._interval_s)
+
+
+@contextmanager
+def sealed_transaction(sessions: sessionmaker[Session], sealer: Sealer) -> Iterator[Session]:
+    """One unit of work: records and their ledger entries commit together or not at all, and a signed
+    checkpoint covers the new entries (in the same transaction, or within the sealer's interval)."""
+    with sessions() as session:
+        with session.begin():
+            yield session
+            sealed = sealer.seal_before_commit(session)
+        appended = session.info.pop(APPENDED, False)
+    if appended:
+        sealer.committed(sealed)

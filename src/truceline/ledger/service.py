@@ -7,19 +7,47 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, inspect, select, text, true
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Select,
+    TextClause,
+    event,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from truceline.db.base import Record
 from truceline.errors import InvalidInput, NotFound
 from truceline.ledger import merkle
-from truceline.ledger.encoding import LedgerEntry, commitment, format_time, new_salt
+from truceline.ledger.encoding import (
+    ENTRY_FIELDS,
+    MAX_SEQ,
+    LedgerEntry,
+    commitment,
+    commitment_of_plain,
+    entry_bytes,
+    format_time,
+    new_salt,
+)
+from truceline.ledger.merkle import hash_leaf
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.ledger.notes import Checkpoint, sign_note
+from truceline.ledger.rows import RowLayout, insert_rows, layout_of
+from truceline.ledger.rows import content_of_columns as content_of_columns  # re-exported for verify.py
+from truceline.ledger.rows import record_columns as record_columns  # re-exported for verify.py
+from truceline.ledger.rows import record_content as record_content  # re-exported for export and verify
 from truceline.ledger.signing import Signer
 
 # An arbitrary constant naming the ledger's lock among PostgreSQL advisory locks.
@@ -27,135 +55,159 @@ _PG_LEDGER_LOCK = 6962
 APPENDED = "truceline.ledger.appended"  # key in Session.info: this transaction appended ledger entries
 _NEXT_SEQ = "truceline.ledger.next_seq"  # key in Session.info: (transaction, its next free seq)
 _BATCH = "truceline.ledger.batch"  # key in Session.info: the open `batched_appends` block's queue
-
-
-def record_content(record: Record) -> dict[str, Any]:
-    """Every column of a record as JSON values: what its ledger commitment covers."""
-    return {name: _json_value(getattr(record, key)) for name, key in record_columns(type(record))}
-
-
-@cache
-def record_columns(model: type[Record]) -> tuple[tuple[str, str], ...]:
-    """(column name, attribute key) of every column of a record class, in mapper order."""
-    return tuple((attr.columns[0].name, attr.key) for attr in inspect(model).column_attrs)
-
-
-def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]) -> dict[str, Any]:
-    """`record_content` of a record read as column values (in the order of `record_columns`)."""
-    return {name: _json_value(value) for (name, _), value in zip(columns, values, strict=True)}
-
-
-_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def _json_value(value: Any) -> Any:
-    if type(value) in _JSON_SCALARS:  # most columns: returned as they are, without the checks below
-        return value
-    if isinstance(value, datetime):
-        return format_time(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode()
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    return value
+_LEAVES = "truceline.ledger.leaves"  # key in Session.info: (transaction, first seq, leaf hashes it appended)
 
 
 def add_record(session: Session, record: Record, *, author: str, now: datetime) -> None:
-    """Add a record and append its ledger entry; both land in the caller's transaction or neither does.
+    """Add a new record and append its ledger entry; both land in the caller's transaction or neither does.
 
-    Inside `batched_appends` the entry is written with the rest of the batch; otherwise right away."""
+    The record is written with a Core INSERT of its columns (the ORM's unit of work is not used for
+    records: they are never changed, and it cost more than the rest of an append), then its entry. Inside
+    `batched_appends` both are queued and written with the rest of the batch; otherwise right away."""
     batch = session.info.get(_BATCH)
     if batch is None:
-        session.add(record)
-        append_entries(session, [(record, author, now)])
+        _write_appends(session, [(record, author, now)])
         return
-    if batch.pending and type(batch.pending[-1][0]) is not type(record):
-        # The ORM orders the inserts of one flush by table, not by foreign key (the models declare no
-        # relationships): write the run of the previous kind first, so a claim never precedes its document.
-        session.flush()
-    session.add(record)
     batch.pending.append((record, author, now))
     if len(batch.pending) >= batch.size:
-        append_entries(session, batch.pending)
-        batch.pending.clear()
+        batch.write(session)
 
 
 @dataclass(slots=True)
 class _Batch:
     size: int
     pending: list[tuple[Record, str, datetime]] = field(default_factory=list)
+    unwritten: int = 0  # pending[unwritten:] are records not yet inserted (a read inserts them early)
+
+    def write(self, session: Session) -> None:
+        _write_appends(session, self.pending, records_from=self.unwritten)
+        self.pending.clear()
+        self.unwritten = 0
+
+    def insert_records(self, session: Session) -> None:
+        layouts = [(layout_of(type(r)), r) for r, _, _ in self.pending[self.unwritten :]]
+        insert_rows(session.connection(), [(lay, lay.row_and_content(r)[0]) for lay, r in layouts])
+        self.unwritten = len(self.pending)
 
 
 @contextmanager
 def batched_appends(session: Session, *, size: int = 1000) -> Iterator[None]:
-    """Within the block, `add_record` queues each entry and writes them `size` at a time and at the end,
-    each batch with one flush of its records and one INSERT of its entries (see `append_entries`).
+    """Within the block, `add_record` queues each record and its entry and writes them `size` at a time and
+    at the end: one INSERT of the batch's records per kind (kinds in foreign-key order) and one of its
+    entries (see `_write_appends`).
 
-    For bulk writes (ingest, import, recluster). Nothing inside the block may read the ledger's entries: the
-    last ones are written when it ends. If the block raises, the queued entries are not written and the
-    caller's transaction must roll back (the unit of work does)."""
+    For bulk writes (ingest, import, recluster, re-extract). A query in the session first inserts the
+    queued records, as the ORM's autoflush would, so the block can read what it added; nothing inside it
+    may read the ledger's entries: the last ones are written when it ends. If the block raises, the queued
+    entries are not written and the caller's transaction must roll back (the unit of work does)."""
     if _BATCH in session.info:  # already inside a batch: the outer block writes
         yield
         return
     batch = _Batch(size=size)
     session.info[_BATCH] = batch
+    event.listen(session, "do_orm_execute", _insert_before_reads)
     try:
         yield
-        append_entries(session, batch.pending)
+        batch.write(session)
     finally:
+        event.remove(session, "do_orm_execute", _insert_before_reads)
         del session.info[_BATCH]
 
 
+def _insert_before_reads(state: ORMExecuteState) -> None:
+    batch = state.session.info.get(_BATCH)
+    if state.is_select and batch is not None and batch.unwritten < len(batch.pending):
+        batch.insert_records(state.session)
+
+
 def append_entry(session: Session, *, record: Record, author: str, now: datetime) -> LedgerEntry:
-    """Append the entry committing to an added record's current content."""
+    """Append the entry committing to a stored record's current content (the record is not written)."""
     return append_entries(session, [(record, author, now)])[0]
 
 
 def append_entries(session: Session, appends: Sequence[tuple[Record, str, datetime]]) -> list[LedgerEntry]:
-    """Append the entries committing to each (record, author, time)'s content, in order; returns them.
+    """Append the entries committing to each stored (record, author, time)'s content, in order; returns them.
 
-    One flush writes the records (so their column defaults are set), the sequence numbers count on in
-    memory from the first of the transaction (`_allocate_seqs`), each entry is encoded once, and one
-    executemany INSERT writes the entries."""
+    The records must be in the session or the database already (pending changes are flushed first)."""
     if not appends:
         return []
     session.flush()
+    rows = _insert_entries(session, [(r, author, now, None) for r, author, now in appends])
+    return [_entry(row) for row in rows]
+
+
+def _write_appends(
+    session: Session, appends: Sequence[tuple[Record, str, datetime]], *, records_from: int = 0
+) -> None:
+    """Insert the new records of `appends` (from `records_from` on: the others are in already) and the
+    entries of all of them: one INSERT per kind of record, one of the entries."""
+    if not appends:
+        return
+    session.flush()  # whatever the ORM holds goes first, as it would in the ORM's own order
+    rows: list[tuple[RowLayout, dict[str, Any]]] = []
+    entries: list[tuple[Record, str, datetime, dict[str, Any] | None]] = []
+    for number, (record, author, now) in enumerate(appends):
+        layout = layout_of(type(record))
+        row, content = layout.row_and_content(record)
+        entries.append((record, author, now, content))
+        if number >= records_from:
+            rows.append((layout, row))
+    insert_rows(session.connection(), rows)
+    _insert_entries(session, entries)
+
+
+def _insert_entries(
+    session: Session, appends: Sequence[tuple[Record, str, datetime, dict[str, Any] | None]]
+) -> list[dict[str, Any]]:
+    """Insert the entries committing to each (record, author, time, content), numbered on from the
+    transaction's next seq (`_allocate_seqs`), with one executemany INSERT; returns their rows. The content
+    is `RowLayout.row_and_content`'s, or None: then it is `record_content` of the record."""
     first = _allocate_seqs(session, len(appends))
+    if first + len(appends) - 1 > MAX_SEQ:
+        raise InvalidInput(
+            f"entry seq must be at most 2^53-1, the log would reach {first + len(appends) - 1}"
+        )
     times: dict[datetime, str] = {}
-    entries: list[LedgerEntry] = []
     rows: list[dict[str, Any]] = []
-    for seq, (record, author, now) in enumerate(appends, start=first):
-        salt = new_salt()
+    leaves: list[bytes] = []
+    for seq, (record, author, now, content) in enumerate(appends, start=first):
         time_text = times.get(now) or times.setdefault(now, format_time(now))
-        entry = LedgerEntry(
-            seq=seq,
-            kind=record.ledger_kind(),
-            record_id=record.id,
-            author=author,
-            time=time_text,
-            commitment=commitment(record_content(record), salt),
-        )
-        entries.append(entry)
-        rows.append(
-            {
-                "seq": seq,
-                "kind": entry.kind,
-                "record_id": entry.record_id,
-                "author": author,
-                "time": time_text,
-                "commitment": entry.commitment,
-                "salt": salt.hex(),
-                "leaf_hash": entry.leaf_hash().hex(),
-                "signature": None,
-            }
-        )
-    session.execute(insert(LedgerEntryRow), rows)
-    session.info[APPENDED] = True  # the unit of work seals it into a signed checkpoint after commit
-    return entries
+        salt = new_salt()
+        fields = {
+            "seq": seq,
+            "kind": record.ledger_kind(),
+            "record_id": record.id,
+            "author": author,
+            "time": time_text,
+            "commitment": (
+                commitment(record_content(record), salt)
+                if content is None
+                else commitment_of_plain(content, salt)
+            ),
+        }
+        if type(author) is not str or not author or type(record.id) is not str or not record.id:
+            _entry(fields)  # the checks of LedgerEntry, which the rest pass by construction: InvalidInput
+        leaf = hash_leaf(entry_bytes(fields))
+        leaves.append(leaf)
+        rows.append({**fields, "salt": salt.hex(), "leaf_hash": leaf.hex(), "signature": None})
+    session.connection().execute(_statements().insert_entry, rows)
+    _note_leaves(session, first, leaves)
+    session.info[APPENDED] = True  # the unit of work seals it into a signed checkpoint
+    return rows
+
+
+def _entry(fields: dict[str, Any]) -> LedgerEntry:
+    return LedgerEntry(**{name: fields[name] for name in ENTRY_FIELDS})
+
+
+def _note_leaves(session: Session, first: int, leaves: list[bytes]) -> None:
+    """Keep the transaction's new leaf hashes, so its checkpoint need not read them back."""
+    transaction = session.get_transaction()
+    known = session.info.get(_LEAVES)
+    if known is not None and known[0] is transaction and known[1] + len(known[2]) == first:
+        known[2].extend(leaves)
+    else:
+        session.info[_LEAVES] = (transaction, first, leaves)
 
 
 def _allocate_seqs(session: Session, count: int) -> int:
@@ -167,13 +219,26 @@ def _allocate_seqs(session: Session, count: int) -> int:
     if known is not None and known[0] is transaction:
         first: int = known[1]
     else:
-        if session.get_bind().dialect.name == "postgresql":
-            # Serialise appends across transactions so sequence numbers stay dense.
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
-        last = session.scalar(select(func.max(LedgerEntryRow.seq)))
+        connection = session.connection()  # not session.execute: a query there would run the batch's hook
+        _lock_ledger(connection)
+        last = connection.scalar(_statements().max_seq)
         first = 0 if last is None else last + 1
     session.info[_NEXT_SEQ] = (transaction, first + count)
     return first
+
+
+def _lock_ledger(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Serialise appends and checkpoints across transactions, so sequence numbers stay dense.
+        connection.execute(_statements().lock_ledger, {"key": _PG_LEDGER_LOCK})
+
+
+def _known_size(session: Session) -> int | None:
+    """The tree size after this transaction's appends, when it appended (it holds the ledger's lock)."""
+    known = session.info.get(_NEXT_SEQ)
+    if known is not None and known[0] is session.get_transaction():
+        return int(known[1])
+    return None
 
 
 def recorded_by(model: type[Record], as_of: datetime | None) -> ColumnElement[bool]:
@@ -229,35 +294,72 @@ def create_checkpoint(
     """Sign the current tree head; returns the existing checkpoint when the tree has not grown.
 
     `tree`, when given, holds the stored leaves up to its size (the sealer keeps it between checkpoints):
-    only the leaves appended since are read and hashed into it, so a checkpoint costs O(new entries), not
-    O(log size). Checkpoints are signed one at a time (an advisory lock on PostgreSQL; SQLite writes one at
-    a time), so their sizes grow with their ids."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LEDGER_LOCK})
-    latest = latest_checkpoint(session)
-    size = tree_size(session)
-    if latest is not None and latest.size == size:
-        return latest
+    only the leaves appended since are hashed into it (those this transaction appended are known without
+    reading them back), so a checkpoint costs O(new entries), not O(log size). Checkpoints are signed one
+    at a time (an advisory lock on PostgreSQL; SQLite writes one at a time), so their sizes grow with their
+    ids."""
+    connection = session.connection()
+    _lock_ledger(connection)
+    latest = _latest_with_cosignatures(connection)
+    size = _known_size(session)
+    if size is None:
+        size = tree_size(session)
+    if latest is not None and latest[0].size == size:
+        return session.get(CheckpointRow, latest[0].id) or latest[0]
     if tree is None:
         tree = merkle.MerkleAccumulator()
     elif tree.size > size:  # entries were removed behind the ledger's back: start again from what is stored
         tree.clear()
-    query = (
-        select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq >= tree.size).order_by(LedgerEntryRow.seq)
+    known = session.info.get(_LEAVES)
+    if known is not None and known[0] is session.get_transaction() and known[1] <= tree.size:
+        for leaf in known[2][tree.size - known[1] : size - known[1]]:
+            tree.append(leaf)
+    if tree.size < size:
+        query = select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq >= tree.size)
+        for leaf_hash in connection.scalars(query.order_by(LedgerEntryRow.seq).limit(size - tree.size)):
+            tree.append(bytes.fromhex(leaf_hash))
+    extensions = () if latest is None else (chain_line(*latest),)
+    body = Checkpoint(origin=origin, size=size, root_hash=tree.root(), extensions=extensions).body()
+    note = sign_note(body, [signer])
+    inserted = connection.execute(_statements().insert_checkpoint, {"size": size, "note": note})
+    return CheckpointRow(id=inserted.scalar_one(), size=size, note=note)
+
+
+def _latest_with_cosignatures(connection: Connection) -> tuple[CheckpointRow, list[CosignatureRow]] | None:
+    """The newest checkpoint and its cosignatures, read with one query."""
+    rows = connection.execute(_statements().latest_checkpoint).all()
+    if not rows:
+        return None
+    checkpoint = CheckpointRow(id=rows[0].id, size=rows[0].size, note=rows[0].note)
+    return checkpoint, [CosignatureRow(line=row.line) for row in rows if row.line is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The statements of an append and its checkpoint, built once: building one costs more than running it."""
+
+    insert_entry: Insert
+    max_seq: Select[int | None]
+    lock_ledger: TextClause
+    latest_checkpoint: Select[int, int, str, str]
+    insert_checkpoint: ReturningInsert[int]
+
+
+@cache
+def _statements() -> _Statements:
+    newest = select(CheckpointRow.id).order_by(CheckpointRow.id.desc()).limit(1).scalar_subquery()
+    return _Statements(
+        insert_entry=insert(LedgerEntryRow),
+        max_seq=select(func.max(LedgerEntryRow.seq)),
+        lock_ledger=text("SELECT pg_advisory_xact_lock(:key)"),
+        latest_checkpoint=select(
+            CheckpointRow.id, CheckpointRow.size, CheckpointRow.note, CosignatureRow.line
+        )
+        .outerjoin(CosignatureRow, CosignatureRow.checkpoint_id == CheckpointRow.id)
+        .where(CheckpointRow.id == newest)
+        .order_by(CosignatureRow.id),
+        insert_checkpoint=insert(CheckpointRow).returning(CheckpointRow.id),
     )
-    for leaf_hash in session.scalars(query.limit(size - tree.size)):
-        tree.append(bytes.fromhex(leaf_hash))
-    root = tree.root()
-    extensions = (
-        () if latest is None else (chain_line(latest, list_cosignatures(session, checkpoint_id=latest.id)),)
-    )
-    note = sign_note(
-        Checkpoint(origin=origin, size=size, root_hash=root, extensions=extensions).body(), [signer]
-    )
-    row = CheckpointRow(size=size, note=note)
-    session.add(row)
-    session.flush()
-    return row
 
 
 CHAIN_PREFIX = "truceline-prev"

@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 EventFormat = Literal["acled", "ged"]
 CHUNK = 500  # ids per IN (...) query: well under SQLite's bound-parameter limit
 _CLAIM_SUFFIX = re.compile(r"-c\d+(-r\d+)*$")  # `<document>-c<n>`, corrections `-r<n>` (claims.rules)
+# A dataset export is larger than a report: 100,000 ACLED rows are about 40 MB (intake caps a file at 20 MB).
+MAX_EVENTS_BYTES = 200_000_000
 _LINK_WINDOW_DAYS = 30  # imported events further than this from an incident's dates cannot link to it
 
 
@@ -173,7 +175,7 @@ def read_events(path: Path, *, fmt: str, actor_aliases: Mapping[str, str] | None
     if fmt not in EVENT_SOURCES:
         raise InvalidInput(f"format: expected one of {', '.join(EVENT_SOURCES)}, found {fmt!r}")
     try:
-        text = read_capped(path).decode("utf-8-sig")
+        text = read_capped(path, max_bytes=MAX_EVENTS_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
             f"{path}: expected a UTF-8 CSV file, found undecodable bytes ({exc.reason})"

@@ -50,6 +50,7 @@ from truceline.workflows.incidents import (
 log = logging.getLogger(__name__)
 
 DEFAULT_PARAMS = ClusterParams()
+_FEW = 1000  # new incident versions above which a run reads every stored incident id once
 
 
 @dataclass
@@ -263,6 +264,9 @@ def _store_versions(
         for claim_id in home_members[row.id]:
             home.setdefault(claim_id, []).append(row)
     kept: set[str] = set()
+    # Many new versions (a full run): every stored id read once, new ids chosen without a query each;
+    # a few (an incremental run): a lookup each, rather than reading a million ids.
+    taken = set(session.scalars(select(Incident.id))) if len(wanted) > _FEW else None
     succeeded: dict[str, list[str]] = {}
     belongs: dict[str, str] = {}  # claim id -> the new incident version holding it
     for value in wanted:
@@ -286,7 +290,10 @@ def _store_versions(
             supersedes_id=previous,
             author=author,
             now=now,
+            incident_id=incidents.free_incident_id(session, value.id, taken=taken),
         )
+        if taken is not None:
+            taken.add(stored.id)
         result.created.append(stored.id)
         belongs.update((claim_id, stored.id) for claim_id in value.claim_ids)
         if previous is not None:

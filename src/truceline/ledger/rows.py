@@ -1,0 +1,157 @@
+"""Records as rows: the content a record's commitment covers; new records INSERTed without the ORM."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache, lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Insert, Table, inspect, null
+
+from truceline.db.base import Record
+from truceline.ledger.encoding import NOT_PLAIN, format_time, plain_json
+
+
+def record_content(record: Record) -> dict[str, Any]:
+    """Every column of a record as JSON values: what its ledger commitment covers."""
+    return {name: json_value(getattr(record, key)) for name, key in record_columns(type(record))}
+
+
+@cache
+def record_columns(model: type[Record]) -> tuple[tuple[str, str], ...]:
+    """(column name, attribute key) of every column of a record class, in mapper order."""
+    return tuple((attr.columns[0].name, attr.key) for attr in inspect(model).column_attrs)
+
+
+def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]) -> dict[str, Any]:
+    """`record_content` of a record read as column values (in the order of `record_columns`)."""
+    return {name: json_value(value) for (name, _), value in zip(columns, values, strict=True)}
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def json_value(value: Any) -> Any:
+    if type(value) in _JSON_SCALARS:  # most columns: returned as they are, without the checks below
+        return value
+    if isinstance(value, datetime):
+        return _format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=256)
+def _format_time(value: datetime) -> str:
+    return format_time(value)  # the records of a batch share a few times (`created_at` is `now`)
+
+
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    key: str  # the attribute
+    name: str  # the column: the key of a row and of the record's content
+    default: Any  # a scalar default, or _MISSING
+    evaluates_none: bool  # None is written as a value (JSON null), not as SQL NULL
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # one per record class: compared and hashed by identity
+class RowLayout:
+    """How a record class is written as a row: what the ORM's unit of work would insert for it."""
+
+    table: Table
+    columns: tuple[_Column, ...]
+    insert: Insert  # built once: building a statement costs more than executing a one-row INSERT
+
+    def row_and_content(self, record: Record) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The INSERT parameters of a new record and its `record_content` in the form `plain_json` gives
+        (ready for `commitment_of_plain`), each value read once; None for the content when a value has no
+        such form (the caller falls back on `record_content` and `commitment`).
+
+        Written as the ORM writes it: an attribute never set, or None where None is no value, takes the
+        column's default (set on the record too, as a flush would) or is SQL NULL; None in a JSON column is
+        JSON null, and a JSON column never set is SQL NULL."""
+        values = record.__dict__
+        row: dict[str, Any] = {}
+        content: dict[str, Any] | None = {}
+        for column in self.columns:
+            value = values.get(column.key, _MISSING)
+            if value is None or value is _MISSING:
+                if value is None and column.evaluates_none:
+                    pass
+                elif column.default is not _MISSING:
+                    value = column.default
+                    setattr(record, column.key, value)
+                else:
+                    row[column.name] = null() if value is _MISSING and column.evaluates_none else None
+                    if content is not None:
+                        content[column.name] = None
+                    continue
+            row[column.name] = value
+            if content is None:
+                continue
+            kind = type(value)
+            if kind is str or kind is bool or value is None:
+                content[column.name] = value
+                continue
+            # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts).
+            plain = plain_json(value if column.evaluates_none else json_value(value))
+            if plain is NOT_PLAIN:
+                content = None
+            else:
+                content[column.name] = plain
+        return row, content
+
+
+@cache
+def layout_of(model: type[Record]) -> RowLayout:
+    columns = []
+    for attr in inspect(model).column_attrs:
+        column = attr.columns[0]
+        if not column.name.isascii():  # `commitment_of_plain` needs ASCII keys
+            raise TypeError(
+                f"{model.__name__}.{attr.key}: expected an ASCII column name, found {column.name!r}"
+            )
+        default = column.default
+        if default is not None and not default.is_scalar:
+            # A callable default needs the ORM's execution context: give the value when building the record.
+            raise TypeError(
+                f"{model.__name__}.{attr.key}: expected a scalar column default, found {default!r}"
+            )
+        columns.append(
+            _Column(
+                key=attr.key,
+                name=column.name,
+                default=_MISSING if default is None else default.arg,
+                evaluates_none=bool(column.type.should_evaluate_none),
+            )
+        )
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return RowLayout(table=table, columns=tuple(columns), insert=table.insert())
+
+
+def insert_rows(connection: Connection, rows: Iterable[tuple[RowLayout, dict[str, Any]]]) -> None:
+    """Insert (layout, row) pairs with one executemany INSERT per table: tables in foreign-key order (a
+    document before the claims naming it), rows of one table in the order given."""
+    by_layout: dict[RowLayout, list[dict[str, Any]]] = {}
+    for layout, row in rows:
+        by_layout.setdefault(layout, []).append(row)
+    for layout in sorted(by_layout, key=lambda layout: _table_order()[layout.table]):
+        connection.execute(layout.insert, by_layout[layout])
+
+
+@cache
+def _table_order() -> dict[Table, int]:
+    return {table: number for number, table in enumerate(Record.metadata.sorted_tables)}
