@@ -108,11 +108,11 @@ def _ingest_on_dask(
     from truceline.intake.distributed import DaskIntake, scenario_for_workers
     from truceline.workflows.ingest import IngestResult, ingest_extracted, iter_chunks, list_new_documents
 
-    runtime = ctx.runtime
     now = ctx.now()
     result = IngestResult()
     with DaskIntake.connect(address) as cluster:
         docs = cluster.read(inputs, published=published)
+        runtime = ctx.runtime
         with runtime.transaction() as session:
             new = list_new_documents(session, docs)
         found = iter(
@@ -237,10 +237,10 @@ def _reextract_on_dask(ctx: Context, address: str, document_ids: tuple[str, ...]
         store_reextracted,
     )
 
-    runtime = ctx.runtime
     now = ctx.now()
     extractor = _extractor()
     with DaskIntake.connect(address) as cluster:
+        runtime = ctx.runtime
         with runtime.transaction() as session:
             plan = plan_reextraction(session, extractor=extractor, document_ids=document_ids)
         result = ReextractResult(unchanged=plan.unchanged)

@@ -9,6 +9,7 @@ Dask itself is imported only here, and only when a cluster is used (`pip install
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -53,6 +54,7 @@ class DaskIntake:
             raise InvalidInput(
                 "--dask: expected Dask installed (pip install 'truceline[dask]'), found no dask.distributed"
             ) from exc
+        _check_reachable(address, timeout_s=timeout_s)
         try:
             client = Client(address, timeout=timeout_s, set_as_default=False)
         except (OSError, ValueError) as exc:
@@ -129,6 +131,28 @@ class DaskIntake:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _check_reachable(address: str, *, timeout_s: float) -> None:
+    """Refuse a malformed address, or a host and port nothing listens on, before a Client exists: a Client
+    that failed to connect spends up to 20 s closing itself when the process exits."""
+    from distributed.comm import get_address_host_port, parse_address
+
+    try:
+        scheme, _ = parse_address(address)
+        host, port = get_address_host_port(address)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"--dask {address}: expected a scheduler address like tcp://host:8786 ({exc})"
+        ) from exc
+    if scheme not in {"tcp", "tls"}:
+        return  # other transports (inproc, ucx) are left to Dask
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise InvalidInput(
+            f"--dask {address}: expected a Dask scheduler, found nothing listening ({exc.strerror or exc})"
+        ) from exc
 
 
 def scenario_for_workers(ref: str) -> str:
