@@ -26,7 +26,7 @@ from truceline.config import Settings
 from truceline.documents.service import create_document
 from truceline.errors import InvalidInput
 from truceline.intake import distributed
-from truceline.intake.distributed import DaskIntake
+from truceline.intake.distributed import DaskIntake, iter_chunks
 from truceline.ledger.encoding import SALT_SIZE, commitment
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import record_content
@@ -187,7 +187,9 @@ def test_each_worker_loads_the_extractor_once_for_many_documents(cluster: LocalC
     assert [claims_of[0].document_id for claims_of in claims if claims_of] == [
         d.id for d, found in zip(docs, claims, strict=True) if found
     ]
-    assert sorted(loads.values()) == [[("af-pk-2025", "truceline-rules/0.3")]] * 2
+    # A worker that extracted anything (in this test or an earlier one on this cluster) loaded once.
+    assert any(loads.values())
+    assert all(loaded == [("af-pk-2025", "truceline-rules/0.3")] for loaded in loads.values() if loaded)
 
 
 def test_a_worker_refuses_to_extract_for_another_extractor_version(cluster: LocalCluster) -> None:
@@ -261,3 +263,8 @@ def _stored_with_an_old_extractor(database_url: str, home: Path) -> None:
                 create_claim(session, old, author="test", now=NOW)
     finally:
         runtime.close()
+
+
+def test_chunks_keep_the_order_and_the_last_may_be_shorter() -> None:
+    assert list(iter_chunks(range(5), size=2)) == [[0, 1], [2, 3], [4]]
+    assert list(iter_chunks([], size=2)) == []

@@ -6,7 +6,7 @@ from tests.builders import NOW, a_source_document
 from tests.incidents.builders import make_claim
 from truceline.claims.models import Claim
 from truceline.runtime import Runtime
-from truceline.workflows.ingest import ingest_extracted, iter_chunks, list_new_documents
+from truceline.workflows.ingest import ingest_extracted, list_new_documents
 
 
 def test_claims_of_a_document_whose_id_is_taken_follow_the_id_it_is_stored_under(runtime: Runtime) -> None:
@@ -43,8 +43,3 @@ def test_new_documents_are_those_not_stored_and_the_first_of_each_content(runtim
         ingest_extracted(session, [(stored, [])], author="test", now=NOW)
     with runtime.sessions() as session:
         assert list_new_documents(session, [stored, new, new, stored]) == [new]
-
-
-def test_chunks_keep_the_order_and_the_last_may_be_shorter() -> None:
-    assert list(iter_chunks(range(5), size=2)) == [[0, 1], [2, 3], [4]]
-    assert list(iter_chunks([], size=2)) == []

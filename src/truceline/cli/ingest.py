@@ -105,8 +105,8 @@ def _ingest_on_dask(
 ) -> IngestResult:
     """Workers read every input first (a bad one stops everything), then extract the new documents while
     this process writes their results in order, one transaction per batch."""
-    from truceline.intake.distributed import DaskIntake, scenario_for_workers
-    from truceline.workflows.ingest import IngestResult, ingest_extracted, iter_chunks, list_new_documents
+    from truceline.intake.distributed import DaskIntake, iter_chunks, scenario_for_workers
+    from truceline.workflows.ingest import IngestResult, ingest_extracted, list_new_documents
 
     now = ctx.now()
     result = IngestResult()
@@ -228,8 +228,7 @@ def reextract(ctx: Context, document_ids: tuple[str, ...], every: bool, dask_add
 
 def _reextract_on_dask(ctx: Context, address: str, document_ids: tuple[str, ...] | None) -> ReextractResult:
     """Workers extract the stale documents, streamed to them from a reading session; this process writes."""
-    from truceline.intake.distributed import DaskIntake, scenario_for_workers
-    from truceline.workflows.ingest import iter_chunks
+    from truceline.intake.distributed import DaskIntake, iter_chunks, scenario_for_workers
     from truceline.workflows.reextract import (
         ReextractResult,
         iter_source_documents,

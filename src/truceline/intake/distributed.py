@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
+T = TypeVar("T")
+ITEMS_PER_TASK = 8
 TASKS_AHEAD_PER_THREAD = 4  # enough queued work that no worker waits, few enough that results stay small
 CONNECT_TIMEOUT_S = 10.0
 
@@ -96,8 +99,10 @@ class DaskIntake:
     def read(self, refs: Iterable[str], *, published: date | None = None) -> list[SourceDocument]:
         """The documents of every file or URL, in order. Files are read here (workers may not see this disk)
         and parsed on the workers; URLs are fetched and parsed on the workers. The first bad input raises."""
-        per_input = self.map_in_order(read_on_worker, (_input_of(ref) for ref in refs), published=published)
-        return [doc for docs in per_input for doc in docs]
+        inputs = (_input_of(ref) for ref in refs)
+        return [
+            doc for docs in self.map_in_order(read_on_worker, inputs, published=published) for doc in docs
+        ]
 
     def extract(
         self, docs: Iterable[SourceDocument], *, scenario: str, extractor: str
@@ -111,15 +116,17 @@ class DaskIntake:
     def map_in_order(self, function: Callable[..., R], items: Iterable[Any], **kwargs: Any) -> Iterator[R]:
         """`function(item, **kwargs)` on the workers for each item, yielded in the order of `items`.
 
-        A bounded number of tasks is in flight, so `items` may be a lazy stream of any length."""
+        Items travel `ITEMS_PER_TASK` to a task (a task costs the scheduler and the network a few
+        milliseconds, as much as extracting a short report), and a bounded number of tasks is in flight,
+        so `items` may be a lazy stream of any length."""
         ahead = max(2, TASKS_AHEAD_PER_THREAD * sum(self.client.nthreads().values()))
-        pending: deque[Future[R]] = deque()
-        for item in items:
-            pending.append(self.client.submit(function, item, pure=False, **kwargs))
+        pending: deque[Future[list[R]]] = deque()
+        for chunk in iter_chunks(items, size=ITEMS_PER_TASK):
+            pending.append(self.client.submit(run_each, function, chunk, pure=False, **kwargs))
             if len(pending) >= ahead:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
 
     def close(self) -> None:
         self.client.close()
@@ -136,7 +143,7 @@ class DaskIntake:
 def _check_reachable(address: str, *, timeout_s: float) -> None:
     """Refuse a malformed address, or a host and port nothing listens on, before a Client exists: a Client
     that failed to connect spends up to 20 s closing itself when the process exits."""
-    from distributed.comm import get_address_host_port, parse_address
+    from distributed.comm.addressing import get_address_host_port, parse_address
 
     try:
         scheme, _ = parse_address(address)
@@ -163,6 +170,13 @@ def scenario_for_workers(ref: str) -> str:
     return ref if ref in list_scenarios() else str(resolve_scenario_dir(ref))
 
 
+def iter_chunks(items: Iterable[T], *, size: int) -> Iterator[list[T]]:
+    """`items` in consecutive lists of `size` (the last may be shorter): tasks, and write batches."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 def _input_of(ref: str) -> str | tuple[str, bytes]:
     """What a worker gets for one input: a URL as it is, a file as (its name, its bytes)."""
     if ref.startswith(("http://", "https://")):
@@ -179,6 +193,11 @@ _LOADS: list[tuple[str, str]] = []  # every (scenario, extractor) this worker pr
 
 def worker_truceline_version() -> str:
     return __version__
+
+
+def run_each(function: Callable[..., R], items: list[Any], **kwargs: Any) -> list[R]:
+    """One task: `function(item, **kwargs)` for each item of a chunk, in order."""
+    return [function(item, **kwargs) for item in items]
 
 
 def read_on_worker(item: str | tuple[str, bytes], *, published: date | None) -> list[SourceDocument]:

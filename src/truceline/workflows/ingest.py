@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +18,7 @@ from truceline.pipeline.claims import Claim as ClaimValue
 from truceline.pipeline.document import SourceDocument
 
 Extract = Callable[[SourceDocument], list[ClaimValue]]
-T = TypeVar("T")
+HASHES_PER_QUERY = 500  # bounded IN lists on both databases
 
 
 @dataclass
@@ -87,7 +85,8 @@ def list_new_documents(session: Session, docs: Sequence[SourceDocument]) -> list
     worth extracting before `ingest_extracted` (which checks again as it writes)."""
     hashes = list(dict.fromkeys(doc.content_hash for doc in docs))
     stored: set[str] = set()
-    for chunk in iter_chunks(hashes, size=500):  # bounded IN lists on both databases
+    for start in range(0, len(hashes), HASHES_PER_QUERY):
+        chunk = hashes[start : start + HASHES_PER_QUERY]
         stored.update(session.scalars(select(Document.content_hash).where(Document.content_hash.in_(chunk))))
     new: list[SourceDocument] = []
     for doc in docs:
@@ -95,13 +94,6 @@ def list_new_documents(session: Session, docs: Sequence[SourceDocument]) -> list
             stored.add(doc.content_hash)
             new.append(doc)
     return new
-
-
-def iter_chunks(items: Iterable[T], *, size: int) -> Iterator[list[T]]:
-    """`items` in consecutive lists of `size` (the last may be shorter): the write batches of an intake."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _store_new_document(
