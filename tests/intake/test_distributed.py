@@ -32,10 +32,12 @@ from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import record_content
 from truceline.ledger.verify import verify_database
 from truceline.pipeline.document import SourceDocument
+from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION
 from truceline.records import RECORD_MODELS
 from truceline.runtime import open_runtime
 
 pytestmark = pytest.mark.xdist_group("dask")
+RULES = f"{RULES_EXTRACTOR_NAME}/{RULES_EXTRACTOR_VERSION}"
 
 # Reports written for these tests (not news text): each names places and parties the scenario knows.
 ARTICLES = [
@@ -181,7 +183,7 @@ def test_each_worker_loads_the_extractor_once_for_many_documents(cluster: LocalC
         for n, (_, _, text) in enumerate(ARTICLES * 2, start=1)
     ]
     with DaskIntake.connect(cluster.scheduler_address) as intake:
-        claims = list(intake.extract(docs, scenario="af-pk-2025", extractor="truceline-rules/0.3"))
+        claims = list(intake.extract(docs, scenario="af-pk-2025", extractor=RULES))
         loads = intake.client.run(distributed.loaded_extractors)
     assert [c.document_id for found in claims for c in found][:1] == ["w-1"]
     assert [claims_of[0].document_id for claims_of in claims if claims_of] == [
@@ -189,7 +191,7 @@ def test_each_worker_loads_the_extractor_once_for_many_documents(cluster: LocalC
     ]
     # A worker that extracted anything (in this test or an earlier one on this cluster) loaded once.
     assert any(loads.values())
-    assert all(loaded == [("af-pk-2025", "truceline-rules/0.3")] for loaded in loads.values() if loaded)
+    assert all(loaded == [("af-pk-2025", RULES)] for loaded in loads.values() if loaded)
 
 
 def test_a_worker_refuses_to_extract_for_another_extractor_version(cluster: LocalCluster) -> None:
