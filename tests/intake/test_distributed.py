@@ -220,6 +220,17 @@ def test_a_bad_input_stops_ingest_on_dask_before_anything_is_written(
     assert _cli(database_url, tmp_path / "home", "export").out == ""
 
 
+def test_ingest_on_dask_without_extraction_stores_the_documents_only(
+    cluster: LocalCluster, database_url: str, tmp_path: Path
+) -> None:
+    inputs = [str(p) for p in _articles(tmp_path / "articles")[:3]]
+    address = cluster.scheduler_address
+    result = _cli(database_url, tmp_path / "home", "ingest", "--no-extract", "--dask", address, *inputs)
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == ["added\tdk-1", "added\tdk-2", "added\tdk-3"]
+    assert result.err.splitlines()[-1] == "3 added, 0 already stored, 0 claims"
+
+
 def test_no_scheduler_at_the_address_is_a_one_line_error(tmp_path: Path) -> None:
     result = _cli("sqlite:///unused.db", tmp_path / "home", "ingest", "--dask", "tcp://127.0.0.1:1", "x.txt")
     assert result.code == 1
