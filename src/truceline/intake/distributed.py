@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 T = TypeVar("T")
 ITEMS_PER_TASK = 8
-TASKS_AHEAD_PER_THREAD = 4  # enough queued work that no worker waits, few enough that results stay small
+TASKS_AHEAD_PER_THREAD = 16  # workers keep busy while the caller writes a batch; results stay small
 CONNECT_TIMEOUT_S = 10.0
 
 
