@@ -33,9 +33,12 @@ from sqlalchemy import select
 from truceline.claims.models import Claim
 from truceline.cli.main import run as run_truceline
 from truceline.config import Settings
+from truceline.intake import distributed
 from truceline.intake.distributed import DaskIntake
+from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION
 from truceline.runtime import open_runtime
 
+EXTRACTOR = f"{RULES_EXTRACTOR_NAME}/{RULES_EXTRACTOR_VERSION}"
 PLACES = [
     ("Torkham", "Khyber"),
     ("Chaman", "Qila Abdullah"),
@@ -150,7 +153,7 @@ def main() -> int:
     root = Path(tempfile.mkdtemp(prefix="truceline-bench-intake-"))
     cache = root / "cache"  # one gazetteer index for every home here, as on a long-lived machine
     cache.mkdir()
-    for name in ("warm", "warm-dask", "alone", "dask", "worker"):
+    for name in ("warm", "alone", "dask", "worker"):
         (root / name).mkdir()
         (root / name / "cache").symlink_to(cache, target_is_directory=True)
     files = write_articles(root / "articles", synthetic_articles(args.documents))
@@ -168,10 +171,12 @@ def main() -> int:
         env={"TRUCELINE_HOME": str(root / "worker")},
     ) as cluster:
         address = cluster.scheduler_address
-        # Every worker imports the readers and builds its extraction context before the clock starts, as a
-        # long-running cluster has them after its first intake (and this process after its warm-up run).
-        ingest(["--dask", address, *warm_files], home=root / "warm-dask")
+        # Every worker (client.run: each one) imports the readers and builds its extraction context before
+        # the clock starts, as a long-running cluster has them after its first intake.
         with DaskIntake.connect(address) as intake:
+            warm = ("warm.json", Path(warm_files[0]).read_bytes())
+            (doc,) = intake.client.run(distributed.read_on_worker, warm, published=None).popitem()[1]
+            intake.client.run(distributed.extract_on_worker, doc, scenario="af-pk-2025", extractor=EXTRACTOR)
             workers_before = sum(intake.client.run(cpu_s).values())
             cpu_before = cpu_s()
             dask_s = ingest(["--dask", address, *files], home=root / "dask")

@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 T = TypeVar("T")
-ITEMS_PER_TASK = 8
-TASKS_AHEAD_PER_THREAD = 16  # workers keep busy while the caller writes a batch; results stay small
+ITEMS_PER_TASK = 32
+BYTES_PER_TASK = 4_000_000  # a task's documents or files, so that big PDFs travel a few at a time
+TASKS_AHEAD_PER_THREAD = 8  # workers keep busy while the caller writes a batch; results stay small
 CONNECT_TIMEOUT_S = 10.0
 
 
@@ -100,9 +101,8 @@ class DaskIntake:
         """The documents of every file or URL, in order. Files are read here (workers may not see this disk)
         and parsed on the workers; URLs are fetched and parsed on the workers. The first bad input raises."""
         inputs = (_input_of(ref) for ref in refs)
-        return [
-            doc for docs in self.map_in_order(read_on_worker, inputs, published=published) for doc in docs
-        ]
+        per_input = self.map_in_order(read_on_worker, inputs, size_of=_size_of_input, published=published)
+        return [doc for docs in per_input for doc in docs]
 
     def extract(
         self, docs: Iterable[SourceDocument], *, scenario: str, extractor: str
@@ -111,17 +111,27 @@ class DaskIntake:
 
         `scenario` is a packaged scenario id or a directory the workers can read; `extractor` is the
         'name/version' the caller expects, which each worker checks against its own before loading."""
-        return self.map_in_order(extract_on_worker, docs, scenario=scenario, extractor=extractor)
+        return self.map_in_order(
+            extract_on_worker, docs, size_of=_size_of_document, scenario=scenario, extractor=extractor
+        )
 
-    def map_in_order(self, function: Callable[..., R], items: Iterable[Any], **kwargs: Any) -> Iterator[R]:
+    def map_in_order(
+        self,
+        function: Callable[..., R],
+        items: Iterable[T],
+        *,
+        size_of: Callable[[T], int],
+        **kwargs: Any,
+    ) -> Iterator[R]:
         """`function(item, **kwargs)` on the workers for each item, yielded in the order of `items`.
 
-        Items travel `ITEMS_PER_TASK` to a task (a task costs the scheduler and the network a few
-        milliseconds, as much as extracting a short report), and a bounded number of tasks is in flight,
-        so `items` may be a lazy stream of any length."""
+        Items travel together, up to `ITEMS_PER_TASK` or `BYTES_PER_TASK` (by `size_of`) to a task: every
+        task costs a round trip through the scheduler, milliseconds on an idle network and a tenth of a
+        second on a loaded machine, as much as extracting a few short reports. A bounded number of tasks
+        is in flight, so `items` may be a lazy stream of any length."""
         ahead = max(2, TASKS_AHEAD_PER_THREAD * sum(self.client.nthreads().values()))
         pending: deque[Future[list[R]]] = deque()
-        for chunk in iter_chunks(items, size=ITEMS_PER_TASK):
+        for chunk in _tasks(items, size_of=size_of):
             pending.append(self.client.submit(run_each, function, chunk, pure=False, **kwargs))
             if len(pending) >= ahead:
                 yield from pending.popleft().result()
@@ -171,10 +181,33 @@ def scenario_for_workers(ref: str) -> str:
 
 
 def iter_chunks(items: Iterable[T], *, size: int) -> Iterator[list[T]]:
-    """`items` in consecutive lists of `size` (the last may be shorter): tasks, and write batches."""
+    """`items` in consecutive lists of `size` (the last may be shorter): the write batches."""
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _tasks(items: Iterable[T], *, size_of: Callable[[T], int]) -> Iterator[list[T]]:
+    """Consecutive runs of `items`, each up to ITEMS_PER_TASK items or BYTES_PER_TASK (at least one item)."""
+    chunk: list[T] = []
+    size = 0
+    for item in items:
+        item_size = size_of(item)
+        if chunk and (len(chunk) == ITEMS_PER_TASK or size + item_size > BYTES_PER_TASK):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += item_size
+    if chunk:
+        yield chunk
+
+
+def _size_of_document(doc: SourceDocument) -> int:
+    return len(doc.text)
+
+
+def _size_of_input(item: str | tuple[str, bytes]) -> int:
+    return len(item) if isinstance(item, str) else len(item[1])
 
 
 def _input_of(ref: str) -> str | tuple[str, bytes]:
