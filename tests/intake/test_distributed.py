@@ -116,6 +116,13 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Context, "now", staticmethod(lambda: NOW))
 
 
+@pytest.fixture
+def small_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two items to a task, so a handful of documents spread over both workers and come back from several
+    tasks, whose results must still be stored in input order."""
+    monkeypatch.setattr(distributed, "ITEMS_PER_TASK", 2)
+
+
 def _cli(database_url: str, home: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     settings = {"TRUCELINE_DATABASE_URL": database_url, "TRUCELINE_HOME": str(home), **(env or {})}
     return invoke_in_process(args, env=settings, cwd=home.parent)
@@ -154,7 +161,7 @@ def _recorded(database_url: str, home: Path) -> dict[str, Any]:
     return {"records": records, "entries": entries}
 
 
-@pytest.mark.usefixtures("fixed_clock")
+@pytest.mark.usefixtures("fixed_clock", "small_tasks")
 def test_ingest_on_dask_stores_the_claims_and_ledger_of_an_ingest_without_it(
     cluster: LocalCluster, database_url: str, sqlite_template: Path, tmp_path: Path
 ) -> None:
@@ -177,6 +184,7 @@ def test_ingest_on_dask_stores_the_claims_and_ledger_of_an_ingest_without_it(
     assert _recorded(database_url, tmp_path / "home-dask") == expected
 
 
+@pytest.mark.usefixtures("small_tasks")
 def test_each_worker_loads_the_extractor_once_for_many_documents(cluster: LocalCluster) -> None:
     docs = [
         SourceDocument(id=f"w-{n}", text=text, published=None)
@@ -241,7 +249,7 @@ def test_no_scheduler_at_the_address_is_a_one_line_error(tmp_path: Path) -> None
     assert not (tmp_path / "unused.db").exists()
 
 
-@pytest.mark.usefixtures("fixed_clock")
+@pytest.mark.usefixtures("fixed_clock", "small_tasks")
 def test_reextract_on_dask_stores_what_reextract_without_it_stores(
     cluster: LocalCluster, database_url: str, sqlite_template: Path, tmp_path: Path
 ) -> None:
