@@ -106,7 +106,12 @@ def _ingest_on_dask(
     """Workers read every input first (a bad one stops everything), then extract the new documents while
     this process writes their results in order, one transaction per batch."""
     from truceline.intake.distributed import DaskIntake, iter_chunks, scenario_for_workers
-    from truceline.workflows.ingest import IngestResult, ingest_extracted, list_new_documents
+    from truceline.workflows.ingest import (
+        IngestResult,
+        ingest_extracted,
+        list_new_documents,
+        pair_with_claims,
+    )
 
     now = ctx.now()
     result = IngestResult()
@@ -115,15 +120,11 @@ def _ingest_on_dask(
         runtime = ctx.runtime
         with runtime.transaction() as session:
             new = list_new_documents(session, docs)
-        found = iter(
-            cluster.extract(
-                new, scenario=scenario_for_workers(runtime.settings.scenario), extractor=_extractor()
-            )
-            if extract
-            else ()
+        scenario = scenario_for_workers(runtime.settings.scenario)
+        found = (
+            cluster.extract(new, scenario=scenario, extractor=_extractor()) if extract else ([] for _ in new)
         )
-        is_new = {id(doc) for doc in new}
-        extracted = ((doc, next(found, []) if extract and id(doc) in is_new else []) for doc in docs)
+        extracted = pair_with_claims(docs, new=new, found=found)
         bar = tqdm(extracted, desc="ingesting", unit="doc", total=len(docs), disable=None, leave=False)
         for batch in iter_chunks(bar, size=WRITE_BATCH_DOCS):
             with runtime.transaction() as session:

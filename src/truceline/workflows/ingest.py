@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -94,6 +94,17 @@ def list_new_documents(session: Session, docs: Sequence[SourceDocument]) -> list
             stored.add(doc.content_hash)
             new.append(doc)
     return new
+
+
+def pair_with_claims(
+    docs: Iterable[SourceDocument], *, new: Sequence[SourceDocument], found: Iterable[Sequence[ClaimValue]]
+) -> Iterator[tuple[SourceDocument, Sequence[ClaimValue]]]:
+    """Each of `docs` with its claims, for `ingest_extracted`: `found` gives one list per document of `new`
+    (`list_new_documents(docs)`), in order; the other documents are stored already and get none."""
+    is_new = {id(doc) for doc in new}
+    claims = iter(found)
+    for doc in docs:
+        yield doc, next(claims) if id(doc) in is_new else []
 
 
 def _store_new_document(
