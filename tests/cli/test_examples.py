@@ -28,6 +28,7 @@ NOT_RUN = {
     "https://example.org/report.html": "fetches a page from the network",
     "truceline watch https://": "polls a feed on the network",
     "--server https://truceline.example": "talks to a Truceline server on the network",
+    "--dask tcp://10.0.0.5:8786": "needs a Dask scheduler (tests/intake/test_distributed.py starts one)",
     "$(sha256sum": "shell command substitution",
     "$(truceline users token": "shell command substitution",
 }

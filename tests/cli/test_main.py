@@ -80,6 +80,7 @@ def test_help_imports_no_command_module_and_no_database_code(tmp_path: Path) -> 
         "truceline.cli.main",
         "truceline.cli.lazy",
     }
+    assert not {m for m in modules if m.split(".")[0] in {"dask", "distributed"}}
 
 
 def test_extract_imports_neither_fastapi_nor_weasyprint(tmp_path: Path) -> None:
@@ -90,3 +91,4 @@ def test_extract_imports_neither_fastapi_nor_weasyprint(tmp_path: Path) -> None:
     modules = _imported_modules("extract", str(article), "--published", "2025-10-27", cwd=tmp_path)
     assert "truceline.pipeline.extract" in modules  # the command did run
     assert not {m for m in modules if m.split(".")[0] in {"fastapi", "starlette", "weasyprint"}}
+    assert not {m for m in modules if m.split(".")[0] in {"dask", "distributed"}}  # only --dask loads Dask

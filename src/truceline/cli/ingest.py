@@ -20,6 +20,7 @@ from truceline.scenarios import load_scenario
 
 if TYPE_CHECKING:
     from truceline.workflows.ingest import IngestResult
+    from truceline.workflows.reextract import ReextractResult
 
 Published = click.DateTime(["%Y-%m-%d"])
 
@@ -49,24 +50,45 @@ def _date(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
 
+DASK_SCHEDULER = click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    envvar="TRUCELINE_DASK_SCHEDULER",
+    show_envvar=True,
+    help="Send the work to the workers of this Dask scheduler (tcp://host:8786); see docs/scaling.md.",
+)
+WRITE_BATCH_DOCS = 200  # documents per transaction when the results come from Dask workers
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--published", type=Published, help="Publication date of plain-text, HTML or PDF inputs.")
 @click.option(
     "--extract/--no-extract", default=True, show_default=True, help="Extract claims from new documents."
 )
+@DASK_SCHEDULER
 @pass_context
-def ingest(ctx: Context, inputs: tuple[str, ...], published: datetime | None, extract: bool) -> None:
+def ingest(
+    ctx: Context, inputs: tuple[str, ...], published: datetime | None, extract: bool, dask_address: str | None
+) -> None:
     """Store reports and the claims extracted from them; the same content twice is stored once.
 
     INPUTS are files (document JSON, JSON lines, plain text, HTML, RSS/Atom, PDF) or http(s) URLs.
     All inputs are read and checked first; if any is bad, nothing is written.
 
+    With --dask, Dask workers fetch, parse and extract, and this process writes what they send back,
+    200 documents per transaction (the database stays the single writer); the claims are the same.
+
     \b
     Examples:
       truceline ingest report.txt --published 2025-10-25
       truceline ingest article.json feed.xml https://example.org/report.html
+      truceline ingest --dask tcp://10.0.0.5:8786 reports/*.json
     """
+    if dask_address:
+        _report(_ingest_on_dask(ctx, dask_address, inputs, published=_date(published), extract=extract))
+        return
     from truceline.workflows.ingest import ingest_documents  # the database layer loads only for writes
 
     docs = read_inputs(inputs, published=_date(published), progress=True)
@@ -76,6 +98,47 @@ def ingest(ctx: Context, inputs: tuple[str, ...], published: datetime | None, ex
         bar = tqdm(docs, desc="ingesting", unit="doc", disable=None if len(docs) > 1 else True, leave=False)
         result = ingest_documents(session, bar, author="cli:ingest", now=ctx.now(), extract=extractor)
     _report(result)
+
+
+def _ingest_on_dask(
+    ctx: Context, address: str, inputs: tuple[str, ...], *, published: date | None, extract: bool
+) -> IngestResult:
+    """Workers read every input first (a bad one stops everything), then extract the new documents while
+    this process writes their results in order, one transaction per batch."""
+    from truceline.intake.distributed import DaskIntake, iter_chunks, scenario_for_workers
+    from truceline.workflows.ingest import (
+        IngestResult,
+        ingest_extracted,
+        list_new_documents,
+        pair_with_claims,
+    )
+
+    now = ctx.now()
+    result = IngestResult()
+    with DaskIntake.connect(address) as cluster:
+        docs = cluster.read(inputs, published=published)
+        runtime = ctx.runtime
+        with runtime.transaction() as session:
+            new = list_new_documents(session, docs)
+        scenario = scenario_for_workers(runtime.settings.scenario)
+        found = (
+            cluster.extract(new, scenario=scenario, extractor=_extractor(), today=now.date())
+            if extract
+            else ([] for _ in new)
+        )
+        extracted = pair_with_claims(docs, new=new, found=found)
+        bar = tqdm(extracted, desc="ingesting", unit="doc", total=len(docs), disable=None, leave=False)
+        for batch in iter_chunks(bar, size=WRITE_BATCH_DOCS):
+            with runtime.transaction() as session:
+                result.extend(ingest_extracted(session, batch, author="cli:ingest", now=now))
+    return result
+
+
+def _extractor() -> str:
+    """'name/version' of the extractor this installation runs."""
+    from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION
+
+    return f"{RULES_EXTRACTOR_NAME}/{RULES_EXTRACTOR_VERSION}"
 
 
 def _report(result: IngestResult) -> None:
@@ -124,34 +187,41 @@ def extract(obj: Context, doc: str, published: datetime | None, fmt: str) -> Non
 @click.command()
 @click.argument("document_ids", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Re-extract every stored document.")
+@DASK_SCHEDULER
 @pass_context
-def reextract(ctx: Context, document_ids: tuple[str, ...], every: bool) -> None:
+def reextract(ctx: Context, document_ids: tuple[str, ...], every: bool, dask_address: str | None) -> None:
     """Run the current extractor again over stored documents; new claims supersede the old ones.
 
     Old claims stay in the ledger: each successor names the claim it replaces, and a claim the extractor
     no longer finds is withdrawn by a review that says so. Claims an analyst reviewed are left alone.
     A document already extracted by this extractor version is skipped, so running it twice is harmless.
+    With --dask, Dask workers extract and this process writes, 200 documents per transaction.
 
     \b
     Examples:
       truceline reextract --all
       truceline reextract doc-3f2a9c1b
+      truceline reextract --all --dask tcp://10.0.0.5:8786
     """
-    from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION
     from truceline.workflows.reextract import reextract_documents
 
     if bool(document_ids) == every:
         raise click.UsageError("name the documents to re-extract, or give --all (not both)")
     runtime = ctx.runtime
-    with runtime.transaction() as session:
-        result = reextract_documents(
-            session,
-            extract=runtime.extract,
-            extractor=f"{RULES_EXTRACTOR_NAME}/{RULES_EXTRACTOR_VERSION}",
-            author="cli:reextract",
-            now=ctx.now(),
-            document_ids=None if every else document_ids,
-        )
+    chosen = None if every else document_ids
+    result: ReextractResult
+    if dask_address:
+        result = _reextract_on_dask(ctx, dask_address, chosen)
+    else:
+        with runtime.transaction() as session:
+            result = reextract_documents(
+                session,
+                extract=runtime.extract,
+                extractor=_extractor(),
+                author="cli:reextract",
+                now=ctx.now(),
+                document_ids=chosen,
+            )
     for document_id in result.documents:
         click.echo(f"reextracted\t{document_id}")
     click.echo(
@@ -160,6 +230,42 @@ def reextract(ctx: Context, document_ids: tuple[str, ...], every: bool) -> None:
         f"{len(result.withdrawn)} withdrawn",
         err=True,
     )
+
+
+def _reextract_on_dask(ctx: Context, address: str, document_ids: tuple[str, ...] | None) -> ReextractResult:
+    """Workers extract the stale documents, streamed to them from a reading session; this process writes."""
+    from truceline.intake.distributed import DaskIntake, iter_chunks, scenario_for_workers
+    from truceline.workflows.reextract import (
+        ReextractResult,
+        iter_source_documents,
+        plan_reextraction,
+        store_reextracted,
+    )
+
+    now = ctx.now()
+    extractor = _extractor()
+    with DaskIntake.connect(address) as cluster:
+        runtime = ctx.runtime
+        with runtime.transaction() as session:
+            plan = plan_reextraction(session, extractor=extractor, document_ids=document_ids)
+        result = ReextractResult(unchanged=plan.unchanged)
+        with runtime.sessions() as reading:
+            scenario = scenario_for_workers(runtime.settings.scenario)
+            docs = iter_source_documents(reading, plan.stale)
+            extracted = zip(
+                plan.stale,
+                cluster.extract(docs, scenario=scenario, extractor=extractor, today=now.date()),
+                strict=True,
+            )
+            bar = tqdm(
+                extracted, desc="re-extracting", unit="doc", total=len(plan.stale), disable=None, leave=False
+            )
+            for batch in iter_chunks(bar, size=WRITE_BATCH_DOCS):
+                with runtime.transaction() as session:
+                    store_reextracted(
+                        session, batch, extractor=extractor, author="cli:reextract", now=now, result=result
+                    )
+    return result
 
 
 _EVERY = re.compile(r"^(\d+)([smh])$")

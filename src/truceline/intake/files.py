@@ -48,7 +48,15 @@ def load_path(
     Document JSON (one object or a list), JSON Lines, plain text, HTML, RSS/Atom and PDF are read;
     anything else is InvalidInput. See `documents_from_bytes` for how `published` is applied.
     """
-    data = read_capped(path, max_bytes=max_bytes)
+    return documents_from_file_bytes(read_capped(path, max_bytes=max_bytes), path=path, published=published)
+
+
+def documents_from_file_bytes(
+    data: bytes, *, path: Path, published: date | None = None
+) -> list[SourceDocument]:
+    """Every document in the bytes read from `path` (which names them in messages; its suffix breaks ties).
+
+    `load_path` without the reading, so the parsing can run where the file is not (on a Dask worker)."""
     kind = sniff_kind(data, source=str(path), suffix=path.suffix.lower())
     return documents_from_bytes(data, kind=kind, source=str(path), published=published)
 

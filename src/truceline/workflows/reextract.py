@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -54,57 +54,108 @@ def reextract_documents(
     """Re-extract the documents named (all stored ones when None) with `extract`, whose claims carry
     `extractor` ('name/version'). Idempotent: a document whose machine claims all come from `extractor`
     already is left alone."""
-    result = ReextractResult()
+    plan = plan_reextraction(session, extractor=extractor, document_ids=document_ids)
+    result = ReextractResult(unchanged=plan.unchanged)
+    extracted = ((doc.id, extract(doc, now.date())) for doc in iter_source_documents(session, plan.stale))
+    store_reextracted(session, extracted, extractor=extractor, author=author, now=now, result=result)
+    return result
+
+
+@dataclass(frozen=True)
+class ReextractPlan:
+    stale: list[str]  # documents to extract again, in order
+    unchanged: list[str]  # already extracted by this extractor
+
+
+def plan_reextraction(
+    session: Session, *, extractor: str, document_ids: Iterable[str] | None = None
+) -> ReextractPlan:
+    """Which of the documents named (all stored ones when None) `extractor` must see again; reads only.
+    Raises NotFound for a document that is not stored."""
     if document_ids is None:
         ids = list(session.scalars(select(Document.id).order_by(Document.id)))
     else:
         ids = list(dict.fromkeys(document_ids))
         for document_id in ids:
             documents.get_document(session, document_id)  # NotFound before anything is written
-    with batched_appends(session):
-        for document_id in ids:
-            _reextract_one(
-                session,
-                document_id,
-                extract=extract,
-                extractor=extractor,
-                author=author,
-                now=now,
-                result=result,
-            )
-    return result
+    plan = ReextractPlan(stale=[], unchanged=[])
+    for document_id in ids:
+        rows = _claims_of(session, document_id)
+        machine = rows.machine
+        if (
+            rows.all
+            and all(r.extractor == extractor for r in machine)
+            and any(r.extractor == extractor for r in rows.all)
+        ):
+            plan.unchanged.append(document_id)
+        else:
+            plan.stale.append(document_id)
+    return plan
 
 
-def _reextract_one(
+def iter_source_documents(session: Session, document_ids: Iterable[str]) -> Iterator[SourceDocument]:
+    """The stored documents as the pipeline reads them, one at a time (a corpus need not fit in memory)."""
+    for document_id in document_ids:
+        yield documents.to_source_document(documents.get_document(session, document_id))
+
+
+def store_reextracted(
     session: Session,
-    document_id: str,
+    extracted: Iterable[tuple[str, Sequence[ClaimValue]]],
     *,
-    extract: Extract,
     extractor: str,
     author: str,
     now: datetime,
     result: ReextractResult,
 ) -> None:
+    """Store each (document id, claims `extractor` found in it now): new claims supersede the old, and old
+    machine claims no longer found are withdrawn. The documents come from `plan_reextraction`; the claims
+    from `extract` here or from Dask workers (`truceline.intake.distributed`) alike."""
+    with batched_appends(session):
+        for document_id, values in extracted:
+            _store_one(
+                session, document_id, values, extractor=extractor, author=author, now=now, result=result
+            )
+
+
+@dataclass(frozen=True)
+class _Claims:
+    all: list[Claim]  # every claim of the document, by id
+    human: set[str]  # reviewed by an analyst, or an analyst's correction
+    superseded: set[str]
+
+    @property
+    def machine(self) -> list[Claim]:
+        """The current machine claims: what a new extraction replaces."""
+        return [r for r in self.all if r.id not in self.superseded and r.id not in self.human]
+
+
+def _claims_of(session: Session, document_id: str) -> _Claims:
     rows = list(session.scalars(select(Claim).where(Claim.document_id == document_id).order_by(Claim.id)))
     reviewed = set(
         session.scalars(select(ClaimReview.claim_id).where(ClaimReview.claim_id.in_([r.id for r in rows])))
     )
     superseded = {r.supersedes_id for r in rows if r.supersedes_id}
     human = reviewed | {r.id for r in rows if r.extractor.startswith("review/")}
-    machine = [r for r in rows if r.id not in superseded and r.id not in human]
-    if (
-        rows
-        and all(r.extractor == extractor for r in machine)
-        and any(r.extractor == extractor for r in rows)
-    ):
-        result.unchanged.append(document_id)
-        return
-    document = documents.get_document(session, document_id)
-    values = extract(documents.to_source_document(document), now.date())
-    decided = [r for r in rows if r.id in human and r.id not in superseded]
+    return _Claims(all=rows, human=human, superseded=superseded)
+
+
+def _store_one(
+    session: Session,
+    document_id: str,
+    values: Sequence[ClaimValue],
+    *,
+    extractor: str,
+    author: str,
+    now: datetime,
+    result: ReextractResult,
+) -> None:
+    rows = _claims_of(session, document_id)
+    machine = rows.machine
+    decided = [r for r in rows.all if r.id in rows.human and r.id not in rows.superseded]
     values = [v for v in values if not any(_same_happening(v, r) for r in decided)]
     taken: set[str] = set()
-    round_ = 1 + max((int(m.group(1)) for r in rows if (m := _ROUND.search(r.id))), default=1)
+    round_ = 1 + max((int(m.group(1)) for r in rows.all if (m := _ROUND.search(r.id))), default=1)
     for n, value in enumerate(values, start=1):
         old = next((r for r in machine if r.id not in taken and _same_happening(value, r)), None)
         new_id = f"{document_id}-x{round_}-c{n}"
