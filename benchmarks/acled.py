@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from truceline.incidents.interop import ACLED_COLUMNS, parse_ged_csv
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 
 EVENTS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "events"
 FILES = ("ucdp_ged_pak_border_50km.csv", "ucdp_ged_afg_subset_310.csv")
@@ -44,8 +44,8 @@ NOTES = (
 COUNTRIES = {"PK": ("Pakistan", "PAK", "Southern Asia"), "AF": ("Afghanistan", "AFG", "Southern Asia")}
 
 
-def load_events() -> list[Claim]:
-    events: list[Claim] = []
+def load_events() -> list[ClaimValue]:
+    events: list[ClaimValue] = []
     for name in FILES:
         with (EVENTS / name).open(encoding="utf-8") as handle:
             events.extend(parse_ged_csv(handle))

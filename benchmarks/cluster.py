@@ -31,7 +31,7 @@ from pathlib import Path
 
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.interop import parse_ged_csv
-from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location
+from truceline.pipeline.claims import ClaimValue, Evidence, Fatalities, Location
 
 REPO = Path(__file__).resolve().parent.parent
 EVENTS = REPO.parent / "shared" / "data" / "events"
@@ -45,17 +45,19 @@ TEMPLATES = (
 )
 
 
-def load_events() -> list[Claim]:
-    events: list[Claim] = []
+def load_events() -> list[ClaimValue]:
+    events: list[ClaimValue] = []
     for name in FILES:
         with (EVENTS / name).open(encoding="utf-8") as handle:
             events.extend(parse_ged_csv(handle))
     return [e for e in events if e.event_date is not None and e.location.lat is not None]
 
 
-def make_claims(events: list[Claim], size: int, *, seed: int = 2025) -> tuple[list[Claim], dict[str, int]]:
+def make_claims(
+    events: list[ClaimValue], size: int, *, seed: int = 2025
+) -> tuple[list[ClaimValue], dict[str, int]]:
     rng = random.Random(seed)
-    claims: list[Claim] = []
+    claims: list[ClaimValue] = []
     truth: dict[str, int] = {}
     event_no = 0
     while len(claims) < size:

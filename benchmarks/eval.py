@@ -34,7 +34,7 @@ from typing import Any
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.rules import build_incident
 from truceline.incidents.values import SourceInfo
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.extract import RulesExtractor
@@ -69,11 +69,11 @@ def read_document(path: Path) -> SourceDocument:
 
 def write_predictions(
     articles: Iterable[Path], *, context: ExtractionContext, pred_dir: Path, tuning: Tuning = DEFAULT_TUNING
-) -> dict[str, list[Claim]]:
+) -> dict[str, list[ClaimValue]]:
     """Extract each article into pred_dir/NNN.jsonl (what `truceline extract --format jsonl` prints)."""
     pred_dir.mkdir(parents=True, exist_ok=True)
     extractor = RulesExtractor(tuning=tuning)
-    out: dict[str, list[Claim]] = {}
+    out: dict[str, list[ClaimValue]] = {}
     for path in articles:
         claims = extractor.extract(read_document(path), context, today=TODAY)
         lines = [json.dumps(claim.to_json(), ensure_ascii=False) for claim in claims]
@@ -104,7 +104,7 @@ class Scores:
         return float(self.extraction["f1"])
 
 
-def score_subset(stems: list[str], pred_dir: Path, claims: dict[str, list[Claim]], work: Path) -> Scores:
+def score_subset(stems: list[str], pred_dir: Path, claims: dict[str, list[ClaimValue]], work: Path) -> Scores:
     """Score the articles `stems` only: a gold folder of just those, incidents restricted to them."""
     gold = work / "gold"
     if gold.exists():

@@ -33,7 +33,7 @@ from truceline.config import load_settings
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import build_incident
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 from truceline.runtime import open_runtime
 from truceline.workflows.reclustering import recluster
 

@@ -51,7 +51,7 @@ from truceline.documents.service import create_document
 from truceline.incidents.models import Incident
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record, create_checkpoint
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.document import SourceDocument
 from truceline.runtime import Runtime, open_runtime
 from truceline.sources.models import Source

@@ -23,7 +23,7 @@ from truceline.scenarios.schema import Scenario
 from truceline.users.throttle import LoginThrottle
 
 if typing.TYPE_CHECKING:
-    from truceline.pipeline.claims import Claim as ClaimValue
+    from truceline.pipeline.claims import ClaimValue
     from truceline.pipeline.context import ExtractionContext
     from truceline.pipeline.document import SourceDocument
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from truceline.incidents.rules import build_incident
-from truceline.incidents.values import Cluster, Incident, Reliability, SourceInfo
-from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location
+from truceline.incidents.values import Cluster, IncidentValue, Reliability, SourceInfo
+from truceline.pipeline.claims import ClaimValue, Evidence, Fatalities, Location
 
 # Rounded GeoNames coordinates (CC BY 4.0).
 CHAMAN = (30.92, 66.45)
@@ -38,9 +38,9 @@ def make_claim(
     high: int | None = None,
     civilians: int | None = None,
     evidence: str = "Pakistani and Afghan forces exchanged fire at the Chaman crossing late on Friday.",
-) -> Claim:
+) -> ClaimValue:
     lat, lon = place if place is not None else (None, None)
-    return Claim(
+    return ClaimValue(
         id=claim_id,
         document_id=document_id or claim_id.rsplit("-c", 1)[0],
         event_type=event_type,
@@ -72,7 +72,7 @@ def make_source(outlet: str, *, text: str | None = None, grade: str = "C", url: 
     return SourceInfo(outlet=outlet, url=url, text=text, reliability=Reliability(grade))
 
 
-def an_incident() -> Incident:
+def an_incident() -> IncidentValue:
     """Two reports of one clash, with a fatality range."""
     claims = [
         make_claim("A-c1", best=4, civilians=4),

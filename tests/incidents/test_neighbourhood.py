@@ -7,12 +7,12 @@ import pytest
 
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.neighbourhood import Neighbourhood
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 
 from .builders import CHAMAN, KHOST, make_claim
 
 
-def an_archive(seed: int = 1) -> list[Claim]:
+def an_archive(seed: int = 1) -> list[ClaimValue]:
     """Reports of clashes at two places over two months: some share a happening, most do not."""
     rng = random.Random(seed)
     claims = []
@@ -24,7 +24,7 @@ def an_archive(seed: int = 1) -> list[Claim]:
     return claims
 
 
-def walk(archive: list[Claim], seeds: list[Claim]) -> Neighbourhood:
+def walk(archive: list[ClaimValue], seeds: list[ClaimValue]) -> Neighbourhood:
     """Load the seeds, then what the walk asks for, from the archive as a database would."""
     hood = Neighbourhood()
     hood.add(seeds, sources={})

@@ -1,10 +1,10 @@
 from datetime import date
 
-from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location, claim_id
+from truceline.pipeline.claims import ClaimValue, Evidence, Fatalities, Location, claim_id
 
 
-def make_claim() -> Claim:
-    return Claim(
+def make_claim() -> ClaimValue:
+    return ClaimValue(
         id="D-c1",
         document_id="D",
         event_type="Battles",
@@ -27,7 +27,7 @@ def make_claim() -> Claim:
 
 def test_claim_survives_a_json_round_trip():
     claim = make_claim()
-    assert Claim.from_json(claim.to_json()) == claim
+    assert ClaimValue.from_json(claim.to_json()) == claim
 
 
 def test_claim_json_has_exactly_the_fields_of_the_claim_format():

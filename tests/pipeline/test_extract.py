@@ -4,7 +4,7 @@ import pytest
 
 from tests.pipeline.builders import TODAY, make_context, make_document, make_extractor
 from truceline.errors import NotFound
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION, RulesExtractor
@@ -17,7 +17,7 @@ from truceline.pipeline.extractors import (
 )
 
 
-def extract(text: str, **kwargs: object) -> list[Claim]:
+def extract(text: str, **kwargs: object) -> list[ClaimValue]:
     return make_extractor().extract(make_document(text, **kwargs), make_context(), today=TODAY)  # type: ignore[arg-type]
 
 
@@ -107,7 +107,7 @@ class EchoExtractor:
     name = "echo"
     version = "9"
 
-    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[Claim]:
+    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[ClaimValue]:
         return []
 
 

@@ -13,7 +13,7 @@ from tests.pipeline.builders import (
     make_extractor,
 )
 from truceline.pipeline.casualties import find_casualties
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.dates import find_date_mentions
 from truceline.pipeline.extract import RulesExtractor
@@ -21,7 +21,7 @@ from truceline.pipeline.sentences import reflow
 from truceline.pipeline.tuning import Tuning
 
 
-def extract(text: str, extractor: RulesExtractor | None = None) -> list[Claim]:
+def extract(text: str, extractor: RulesExtractor | None = None) -> list[ClaimValue]:
     doc = make_document(text)
     return (extractor or make_extractor()).extract(doc, make_context(), today=TODAY)
 
@@ -345,7 +345,7 @@ def test_a_statement_about_recent_strikes_is_news_but_one_about_previous_attacks
     assert [c.process_type for c in claims if c.process_type] == []
 
 
-def actors_of(claim: Claim) -> set[str | None]:
+def actors_of(claim: ClaimValue) -> set[str | None]:
     return {claim.actor1, claim.actor2}
 
 

@@ -17,7 +17,7 @@ from truceline.incidents.models import Incident
 from truceline.incidents.service import list_current_incidents
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.verify import verify_database
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 from truceline.runtime import Runtime
 from truceline.sources.models import Source
 from truceline.workflows.incidents import (

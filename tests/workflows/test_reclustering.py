@@ -13,7 +13,7 @@ from truceline.claims.service import create_claim
 from truceline.documents.service import create_document
 from truceline.incidents.service import list_current_incidents
 from truceline.ledger.verify import verify_database
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 from truceline.runtime import Runtime
 from truceline.workflows.incidents import merge_incidents
 from truceline.workflows.reclustering import ReclusterResult, recluster
@@ -32,7 +32,7 @@ OUTLETS = ("dawn", "tolo", "ariana", "geo", "express")
 TYPES = (("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"))
 
 
-def happenings(seed: int = 7, *, count: int = 60) -> list[Claim]:
+def happenings(seed: int = 7, *, count: int = 60) -> list[ClaimValue]:
     """`count` happenings over a year, each reported 1–3 times; some a week-precise, some province-level,
     some undated; reports differ in toll, day and wording as real reports do."""
     rng = random.Random(seed)
@@ -62,7 +62,7 @@ def happenings(seed: int = 7, *, count: int = 60) -> list[Claim]:
     return claims
 
 
-def _store(session: Session, claims: list[Claim]) -> None:
+def _store(session: Session, claims: list[ClaimValue]) -> None:
     for claim in claims:
         outlet = claim.id.split("-")[0]
         document = a_source_document(
@@ -86,8 +86,8 @@ def _current(runtime: Runtime) -> set[frozenset[str]]:
 
 
 def _split(
-    claims: list[Claim], *, every: int, since: date = date(2025, 9, 1)
-) -> tuple[list[Claim], list[Claim]]:
+    claims: list[ClaimValue], *, every: int, since: date = date(2025, 9, 1)
+) -> tuple[list[ClaimValue], list[ClaimValue]]:
     """(the archive, the late reports): every `every`-th report of a happening since `since` (or undated)
     arrives after the first recluster."""
     late = [
@@ -96,7 +96,7 @@ def _split(
     return [c for c in claims if c not in late], late
 
 
-def _clustered_archive(runtime: Runtime, claims: list[Claim], *, every: int) -> list[Claim]:
+def _clustered_archive(runtime: Runtime, claims: list[ClaimValue], *, every: int) -> list[ClaimValue]:
     """Store and cluster the archive of `claims`; returns the late reports, not stored yet."""
     archive, late = _split(claims, every=every)
     with runtime.transaction() as session:

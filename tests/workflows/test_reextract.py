@@ -13,7 +13,7 @@ from truceline.claims.service import create_claim
 from truceline.documents.service import create_document
 from truceline.errors import NotFound
 from truceline.ledger.verify import verify_database
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.document import SourceDocument
 from truceline.runtime import Runtime
 from truceline.workflows.reextract import reextract_documents

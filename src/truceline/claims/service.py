@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from truceline.claims.models import Claim
 from truceline.errors import NotFound
 from truceline.ledger.service import add_record
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 
 
 def get_claim(session: Session, claim_id: str) -> Claim:

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import Published, read_inputs
 from truceline.incidents import hxl, interop
-from truceline.incidents.values import Incident as IncidentValue
-from truceline.incidents.values import SourceInfo
+from truceline.incidents.values import IncidentValue, SourceInfo
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Actor
 from truceline.workflows.incidents import (

@@ -31,7 +31,7 @@ from truceline.errors import InvalidInput
 from truceline.incidents.geography import haversine_km
 from truceline.incidents.similarity import ClusterParams, Family, Profile, profile_claim, score_pair
 from truceline.incidents.values import Cluster, SourceInfo
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 
 _KM_PER_DEG_LAT = 111.2
 DEFAULT_PARAMS = ClusterParams()
@@ -112,7 +112,7 @@ class IncrementalClusterer:
     ) -> None:
         self.params = params
         self._sources: dict[str, SourceInfo] = dict(sources or {})
-        self._claims: list[Claim] = []
+        self._claims: list[ClaimValue] = []
         self._profiles: list[Profile] = []
         self._position: dict[str, int] = {}
         self._edges: list[dict[int, float]] = []
@@ -124,7 +124,7 @@ class IncrementalClusterer:
         return len(self._claims)
 
     def add(
-        self, claims: Iterable[Claim], *, sources: Mapping[str, SourceInfo] | None = None
+        self, claims: Iterable[ClaimValue], *, sources: Mapping[str, SourceInfo] | None = None
     ) -> list[Cluster]:
         """Add claims (ids must be new); returns the clusters that changed or were created, sorted."""
         if sources:
@@ -195,7 +195,7 @@ class IncrementalClusterer:
 def link_average(
     component: Sequence[int],
     edges: Sequence[Mapping[int, float]],
-    claims: Sequence[Claim],
+    claims: Sequence[ClaimValue],
     profiles: Sequence[Profile],
     *,
     params: ClusterParams,
@@ -300,7 +300,7 @@ class _Extent:
 
 
 def cluster_claims(
-    claims: Sequence[Claim],
+    claims: Sequence[ClaimValue],
     *,
     sources: Mapping[str, SourceInfo] | None = None,
     params: ClusterParams = DEFAULT_PARAMS,
@@ -313,7 +313,7 @@ def cluster_claims(
 
 def merge_clusters(clusters: Iterable[Cluster]) -> Cluster:
     """One cluster holding every claim of the given clusters (an analyst's merge)."""
-    claims: dict[str, Claim] = {}
+    claims: dict[str, ClaimValue] = {}
     for cluster in clusters:
         for claim in cluster.claims:
             claims[claim.id] = claim

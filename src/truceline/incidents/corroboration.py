@@ -21,7 +21,7 @@ from datasketch import MinHash
 from rapidfuzz import fuzz
 
 from truceline.incidents.values import Reliability, SourceInfo
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 
 RELIABILITY_WEIGHT: dict[Reliability, float] = {
     Reliability.A: 0.9,
@@ -84,7 +84,7 @@ class _Report:
 
 
 def corroborate(
-    claims: Sequence[Claim],
+    claims: Sequence[ClaimValue],
     *,
     sources: Mapping[str, SourceInfo] | None = None,
     syndication_threshold: float = 0.5,
@@ -147,8 +147,8 @@ def corroborate(
     return Corroboration(len(groups), score, groups, tuple(summary + reasons))
 
 
-def _reports(claims: Sequence[Claim], sources: Mapping[str, SourceInfo]) -> list[_Report]:
-    by_document: dict[str, list[Claim]] = {}
+def _reports(claims: Sequence[ClaimValue], sources: Mapping[str, SourceInfo]) -> list[_Report]:
+    by_document: dict[str, list[ClaimValue]] = {}
     for claim in sorted(claims, key=lambda c: c.id):
         by_document.setdefault(claim.document_id, []).append(claim)
     reports = []

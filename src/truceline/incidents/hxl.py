@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from truceline.errors import InvalidInput
 from truceline.incidents.cells import cell_text, evidence_of, read_date, read_float, read_int
-from truceline.incidents.values import Incident
-from truceline.pipeline.claims import Claim, Fatalities, Location, claim_id
+from truceline.incidents.values import IncidentValue
+from truceline.pipeline.claims import ClaimValue, Fatalities, Location, claim_id
 
 HXL_EXTRACTOR = "hxl-csv/1"
 
@@ -40,7 +40,7 @@ _HXL: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def format_hxl_csv(incidents: Iterable[Incident]) -> str:
+def format_hxl_csv(incidents: Iterable[IncidentValue]) -> str:
     """Incidents as HXL-tagged CSV: a header row, a hashtag row, then one row per incident."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -52,7 +52,7 @@ def format_hxl_csv(incidents: Iterable[Incident]) -> str:
     return out.getvalue()
 
 
-def parse_hxl_csv(lines: Iterable[str], *, source: str = "HXL") -> list[Claim]:
+def parse_hxl_csv(lines: Iterable[str], *, source: str = "HXL") -> list[ClaimValue]:
     """Claims from an HXL-tagged incident CSV; columns are found by hashtag, header names are ignored."""
     rows = list(csv.reader(lines))
     tag_row = next((n for n, row in enumerate(rows[:25]) if is_hxl_row(row)), None)
@@ -79,7 +79,7 @@ def parse_hxl_csv(lines: Iterable[str], *, source: str = "HXL") -> list[Claim]:
         document_id = f"{source}-{get.get('id') or number}"
         best = read_int(get.get("fatalities"), number, "#affected+killed")
         claims.append(
-            Claim(
+            ClaimValue(
                 id=claim_id(document_id, 1),
                 document_id=document_id,
                 event_type=get.get("event_type", ""),
@@ -112,7 +112,7 @@ def parse_hxl_csv(lines: Iterable[str], *, source: str = "HXL") -> list[Claim]:
     return claims
 
 
-def _hxl_values(incident: Incident) -> dict[str, str]:
+def _hxl_values(incident: IncidentValue) -> dict[str, str]:
     loc, fat = incident.location, incident.fatalities
     return {
         "id": incident.id,

@@ -22,8 +22,8 @@ from truceline.incidents.cells import cell_text, evidence_of, read_date, read_fl
 from truceline.incidents.geography import haversine_km, radius_km_for
 from truceline.incidents.hxl import is_hxl_row
 from truceline.incidents.similarity import ClusterParams, profile_claim, profile_incident, score_pair
-from truceline.incidents.values import Incident
-from truceline.pipeline.claims import Claim, Fatalities, Location, claim_id
+from truceline.incidents.values import IncidentValue
+from truceline.pipeline.claims import ClaimValue, Fatalities, Location, claim_id
 
 ACLED_COLUMNS = (
     "event_id_cnty",
@@ -86,7 +86,7 @@ class Link:
     disagreements: tuple[str, ...]
 
 
-def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Claim]:
+def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[ClaimValue]:
     """Claims from an ACLED export (header row first; an HXL hashtag row, if any, is skipped)."""
     rows = _read_rows(lines, required=("event_id_cnty", "event_date", "event_type"), what="ACLED CSV")
     claims = []
@@ -98,7 +98,7 @@ def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Clai
                 process_type = tag.strip()[len(PROCESS_TAG) :] or None
         fatalities = read_int(row.get("fatalities"), number, "fatalities")
         claims.append(
-            Claim(
+            ClaimValue(
                 id=claim_id(document_id, 1),
                 document_id=document_id,
                 event_type=row["event_type"],
@@ -129,7 +129,7 @@ def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[Clai
 
 def parse_ged_csv(
     lines: Iterable[str], *, source: str = "UCDP-GED", actor_aliases: Mapping[str, str] | None = None
-) -> list[Claim]:
+) -> list[ClaimValue]:
     """Claims from a UCDP GED CSV; `actor_aliases` maps GED side names to the scenario's actor names."""
     rows = _read_rows(lines, required=("id", "date_start", "latitude", "longitude"), what="UCDP GED CSV")
     aliases = actor_aliases or {}
@@ -153,7 +153,7 @@ def parse_ged_csv(
             row.get("source_headline") or row.get("source_article") or row.get("source_article_trunc") or ""
         )
         claims.append(
-            Claim(
+            ClaimValue(
                 id=claim_id(document_id, 1),
                 document_id=document_id,
                 event_type=event_type,
@@ -188,8 +188,8 @@ def parse_ged_csv(
 
 
 def link_events(
-    incident: Incident,
-    events: Sequence[Claim],
+    incident: IncidentValue,
+    events: Sequence[ClaimValue],
     *,
     min_score: float = 0.5,
     params: ClusterParams = DEFAULT_PARAMS,
@@ -205,7 +205,7 @@ def link_events(
     return sorted(links, key=lambda link: (-link.score, link.event_id))
 
 
-def _disagreements(incident: Incident, event: Claim) -> list[str]:
+def _disagreements(incident: IncidentValue, event: ClaimValue) -> list[str]:
     found = []
     fat, theirs = incident.fatalities, event.fatalities.best
     if theirs is not None and fat.best is not None:
@@ -239,7 +239,7 @@ def _disagreements(incident: Incident, event: Claim) -> list[str]:
     return found
 
 
-def format_acled_csv(incidents: Iterable[Incident]) -> str:
+def format_acled_csv(incidents: Iterable[IncidentValue]) -> str:
     """Incidents as ACLED-schema CSV rows (one per incident: its start date, best fatality figure)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
@@ -277,7 +277,7 @@ def format_acled_csv(incidents: Iterable[Incident]) -> str:
     return out.getvalue()
 
 
-def incidents_to_geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
+def incidents_to_geojson(incidents: Iterable[IncidentValue]) -> dict[str, Any]:
     """A GeoJSON FeatureCollection (RFC 7946): one Point per located incident, null geometry otherwise."""
     features = []
     for incident in incidents:
@@ -329,13 +329,13 @@ def _disorder_type(event_type: str) -> str:
     return "Political violence"
 
 
-def _targets_civilians(incident: Incident) -> bool:
+def _targets_civilians(incident: IncidentValue) -> bool:
     return incident.event_type == "Violence against civilians" or any(
         (a or "").startswith("Civilians") for a in (incident.actor2,)
     )
 
 
-def _span(incident: Incident) -> str:
+def _span(incident: IncidentValue) -> str:
     start = incident.date_start.isoformat() if incident.date_start else "?"
     end = incident.date_end.isoformat() if incident.date_end else start
     return start if start == end else f"{start} to {end}"

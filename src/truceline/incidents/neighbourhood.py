@@ -23,7 +23,7 @@ from truceline.incidents.similarity import (
     score_pair,
 )
 from truceline.incidents.values import Cluster, SourceInfo
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 
 MAX_SLACK_DAYS = max(DATE_SLACK_DAYS.values())  # the widest day range a stored date stands for (month: ±15)
 DayRange = tuple[int, int]  # proleptic ordinals, both ends included
@@ -42,7 +42,7 @@ class Neighbourhood:
 
     def __init__(self, *, params: ClusterParams = DEFAULT_PARAMS) -> None:
         self.params = params
-        self._claims: list[Claim] = []
+        self._claims: list[ClaimValue] = []
         self._profiles: list[Profile] = []
         self._position: dict[str, int] = {}
         self._edges: list[dict[int, float]] = []
@@ -58,7 +58,7 @@ class Neighbourhood:
     def __contains__(self, claim_id: object) -> bool:
         return claim_id in self._position
 
-    def add(self, claims: Iterable[Claim], *, sources: Mapping[str, SourceInfo]) -> None:
+    def add(self, claims: Iterable[ClaimValue], *, sources: Mapping[str, SourceInfo]) -> None:
         """Load claims (those already loaded are skipped); they are scored when the walk reaches them."""
         for claim in claims:
             if claim.id in self._position:

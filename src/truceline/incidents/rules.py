@@ -9,8 +9,8 @@ from datetime import date
 
 from truceline.incidents.corroboration import corroborate
 from truceline.incidents.geography import BorderGeography, haversine_km, locate_on_border, radius_km_for
-from truceline.incidents.values import Cluster, Incident, IncidentPlace, SourceInfo
-from truceline.pipeline.claims import Claim, Fatalities
+from truceline.incidents.values import Cluster, IncidentPlace, IncidentValue, SourceInfo
+from truceline.pipeline.claims import ClaimValue, Fatalities
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,7 @@ class DateRange:
     time_precision: int | None
 
 
-def canonical_dates(claims: Sequence[Claim]) -> DateRange:
+def canonical_dates(claims: Sequence[ClaimValue]) -> DateRange:
     """The span of the members' dates; precision is the best (lowest) precision code among them."""
     dates = sorted(c.event_date for c in claims if c.event_date is not None)
     if not dates:
@@ -34,7 +34,7 @@ def canonical_dates(claims: Sequence[Claim]) -> DateRange:
     return DateRange(chosen[0], chosen[-1], min(precisions))
 
 
-def canonical_place(claims: Sequence[Claim]) -> IncidentPlace:
+def canonical_place(claims: Sequence[ClaimValue]) -> IncidentPlace:
     """The most precise member location; if the most precise members disagree, their centroid with a radius.
 
     Disagree means two of them are further apart than the sum of their precision radii. The radius of
@@ -81,7 +81,7 @@ def canonical_place(claims: Sequence[Claim]) -> IncidentPlace:
     )
 
 
-def canonical_type(claims: Sequence[Claim]) -> tuple[str, str, str | None]:
+def canonical_type(claims: Sequence[ClaimValue]) -> tuple[str, str, str | None]:
     """(event_type, sub_event_type, process_type) by majority; ties go to stated facts, then by name."""
     votes: Counter[tuple[str, str, str]] = Counter()
     for claim in claims:
@@ -92,7 +92,7 @@ def canonical_type(claims: Sequence[Claim]) -> tuple[str, str, str | None]:
     return event_type, sub_event_type, process_type or None
 
 
-def canonical_actors(claims: Sequence[Claim]) -> tuple[str | None, str | None, tuple[str, ...]]:
+def canonical_actors(claims: Sequence[ClaimValue]) -> tuple[str | None, str | None, tuple[str, ...]]:
     """(actor1, actor2, every actor by how many members name it)."""
     actor1 = _majority(c.actor1 for c in claims)
     actor2 = _majority(c.actor2 for c in claims if c.actor2 != actor1)
@@ -101,7 +101,7 @@ def canonical_actors(claims: Sequence[Claim]) -> tuple[str | None, str | None, t
     return actor1, actor2, ordered
 
 
-def canonical_fatalities(claims: Sequence[Claim]) -> Fatalities:
+def canonical_fatalities(claims: Sequence[ClaimValue]) -> Fatalities:
     """UCDP GED style: best = the most conservative well-supported figure, low = min, high = max.
 
     A figure is well supported when the outlet states it as fact (not as a party's allegation) or two
@@ -121,7 +121,7 @@ def canonical_fatalities(claims: Sequence[Claim]) -> Fatalities:
     return Fatalities(best=best, low=min(lows), high=max(highs), civilians=civilians)
 
 
-def _conservative(claims: Sequence[Claim], figure: Callable[[Fatalities], int | None]) -> int | None:
+def _conservative(claims: Sequence[ClaimValue], figure: Callable[[Fatalities], int | None]) -> int | None:
     values = [(figure(c.fatalities), c.alleged) for c in claims]
     counts = Counter(v for v, _ in values if v is not None)
     supported = [v for v, alleged in values if v is not None and (not alleged or counts[v] >= 2)]
@@ -149,7 +149,7 @@ def build_incident(
     *,
     sources: Mapping[str, SourceInfo] | None = None,
     geography: BorderGeography | None = None,
-) -> Incident:
+) -> IncidentValue:
     """The incident a cluster stands for: canonical fields, independent sources and corroboration."""
     claims = cluster.claims
     dates = canonical_dates(claims)
@@ -162,7 +162,7 @@ def build_incident(
     event_type, sub_event_type, process_type = canonical_type(claims)
     actor1, actor2, actors = canonical_actors(claims)
     support = corroborate(claims, sources=sources)
-    return Incident(
+    return IncidentValue(
         id=cluster.id,
         title=incident_title(
             event_type=event_type,

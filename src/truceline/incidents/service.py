@@ -20,8 +20,7 @@ from truceline.incidents import values
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import canonical_actors, canonical_dates
 from truceline.ledger.service import add_record
-from truceline.pipeline.claims import Claim as ClaimValue
-from truceline.pipeline.claims import Fatalities
+from truceline.pipeline.claims import ClaimValue, Fatalities
 
 _MAX_ID_CHARS = 80  # Record.id is String(80)
 ANALYST_MARK = "analyst decision: "  # opens a reason of an incident an analyst merged or split
@@ -91,7 +90,7 @@ def free_incident_id(session: Session, base: str, *, taken: AbstractSet[str] | N
 
 def create_incident(
     session: Session,
-    value: values.Incident,
+    value: values.IncidentValue,
     *,
     supersedes_id: str | None,
     author: str,
@@ -149,7 +148,7 @@ def retire_incident(
     return retirement
 
 
-def to_incident_value(incident: Incident, *, members: Sequence[ClaimValue] = ()) -> values.Incident:
+def to_incident_value(incident: Incident, *, members: Sequence[ClaimValue] = ()) -> values.IncidentValue:
     """A stored incident as the pure value (for export and linking).
 
     actor1, actor2 and time precision are not columns: they are recomputed from the member claims when
@@ -164,7 +163,7 @@ def to_incident_value(incident: Incident, *, members: Sequence[ClaimValue] = ())
         actor2 = named[1] if len(named) > 1 else None
         time_precision = None
     place = incident.location or {}
-    return values.Incident(
+    return values.IncidentValue(
         id=incident.id,
         title=incident.title,
         event_type=incident.event_type,

@@ -14,8 +14,8 @@ from enum import StrEnum
 from rapidfuzz import fuzz
 
 from truceline.incidents.geography import haversine_km, radius_km_for
-from truceline.incidents.values import Incident, SourceInfo
-from truceline.pipeline.claims import Claim
+from truceline.incidents.values import IncidentValue, SourceInfo
+from truceline.pipeline.claims import ClaimValue
 
 VIOLENCE_TYPES = frozenset({"battles", "explosions/remote violence", "violence against civilians"})
 UNREST_TYPES = frozenset({"protests", "riots"})
@@ -103,7 +103,7 @@ class Profile:
 
 
 def profile_claim(
-    claim: Claim, *, source: SourceInfo | None = None, params: ClusterParams = ClusterParams()
+    claim: ClaimValue, *, source: SourceInfo | None = None, params: ClusterParams = ClusterParams()
 ) -> Profile:
     day_lo = day_hi = None
     family = family_of(claim.event_type, claim.process_type)
@@ -143,7 +143,7 @@ def profile_claim(
     )
 
 
-def profile_incident(incident: Incident, *, params: ClusterParams = ClusterParams()) -> Profile:
+def profile_incident(incident: IncidentValue, *, params: ClusterParams = ClusterParams()) -> Profile:
     """An incident as one wide claim: its whole date range and its place radius."""
     day_lo = incident.date_start.toordinal() if incident.date_start else None
     day_hi = incident.date_end.toordinal() if incident.date_end else day_lo

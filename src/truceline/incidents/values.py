@@ -1,4 +1,4 @@
-"""Frozen values of the pure incidents code: where a claim came from, clusters, and the Incident itself."""
+"""Frozen values of the pure incidents code: where a claim came from, clusters, and the incident itself."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from truceline.pipeline.claims import Claim, Fatalities
+from truceline.pipeline.claims import ClaimValue, Fatalities
 
 
 class Reliability(StrEnum):
@@ -56,10 +56,10 @@ class SourceInfo:
 class Cluster:
     """Claims judged to describe one happening; claims are kept sorted by id."""
 
-    claims: tuple[Claim, ...]
+    claims: tuple[ClaimValue, ...]
 
     @classmethod
-    def of(cls, claims: Iterable[Claim]) -> Cluster:
+    def of(cls, claims: Iterable[ClaimValue]) -> Cluster:
         return cls(claims=tuple(sorted(claims, key=lambda c: c.id)))
 
     @property
@@ -117,7 +117,7 @@ class IncidentPlace:
 
 
 @dataclass(frozen=True, slots=True)
-class Incident:
+class IncidentValue:
     """One happening: canonical fields from its member claims, independent sources and corroboration."""
 
     id: str

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from truceline import __version__
 from truceline.errors import InvalidInput
 from truceline.intake.files import documents_from_file_bytes, read_capped
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.document import SourceDocument
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class DaskIntake:
 
     def extract(
         self, docs: Iterable[SourceDocument], *, scenario: str, extractor: str, today: date
-    ) -> Iterator[list[Claim]]:
+    ) -> Iterator[list[ClaimValue]]:
         """The claims of each document, in the order of `docs`, extracted on the workers.
 
         `scenario` is a packaged scenario id or a directory the workers can read; `extractor` is the
@@ -249,7 +249,7 @@ def read_on_worker(item: str | tuple[str, bytes], *, published: date | None) -> 
     return documents_from_file_bytes(data, path=Path(name), published=published)
 
 
-def extract_on_worker(doc: SourceDocument, *, scenario: str, extractor: str, today: date) -> list[Claim]:
+def extract_on_worker(doc: SourceDocument, *, scenario: str, extractor: str, today: date) -> list[ClaimValue]:
     """The claims of one document, with the extraction context this worker built once per
     (scenario, extractor): the spaCy model, matchers and gazetteer are loaded for the first document only."""
     from truceline.pipeline.extractors import extract_claims

@@ -108,7 +108,7 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class ClaimValue:
     """One claim in the interchange format of DESIGN.md ("Claim format"); `injuries` is an extra field."""
 
     id: str
@@ -151,7 +151,7 @@ class Claim:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Claim:
+    def from_json(cls, data: dict[str, Any]) -> ClaimValue:
         raw_date = data.get("event_date")
         return cls(
             id=str(data["id"]),

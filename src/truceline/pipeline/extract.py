@@ -8,7 +8,7 @@ from typing import Protocol
 
 from truceline.pipeline.actors import ActorMention
 from truceline.pipeline.casualties import says_no_casualties
-from truceline.pipeline.claims import Claim, Evidence
+from truceline.pipeline.claims import ClaimValue, Evidence
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.dates import is_dated_a_day_behind
 from truceline.pipeline.detect import Detection, detect_happenings
@@ -43,7 +43,9 @@ class Extractor(Protocol):
     name: str
     version: str
 
-    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[Claim]: ...
+    def extract(
+        self, doc: SourceDocument, context: ExtractionContext, *, today: date
+    ) -> list[ClaimValue]: ...
 
 
 MAX_CACHED_MATCHERS = 4  # the matchers of the latest contexts; a server or a CLI call has one
@@ -59,7 +61,7 @@ class RulesExtractor:
     tuning: Tuning = DEFAULT_TUNING
     _matchers: dict[int, tuple[ExtractionContext, Matchers]] = field(default_factory=dict, repr=False)
 
-    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[Claim]:
+    def extract(self, doc: SourceDocument, context: ExtractionContext, *, today: date) -> list[ClaimValue]:
         if not doc.text.strip() or not doc.language.lower().startswith("en"):
             return []  # English rules only; other languages plug in their own extractor
         lexicons = load_lexicons()
@@ -145,7 +147,7 @@ class RulesExtractor:
         return cached[1]
 
 
-def _evidence_in(claim: Claim, original: str, index: list[int]) -> Claim:
+def _evidence_in(claim: ClaimValue, original: str, index: list[int]) -> ClaimValue:
     """The claim with its evidence span moved from the reflowed text back to the document's own."""
     start, end = index[claim.evidence.start], index[claim.evidence.end - 1] + 1
     return replace(claim, evidence=Evidence(text=original[start:end], start=start, end=end))

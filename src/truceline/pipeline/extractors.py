@@ -11,7 +11,7 @@ from datetime import date
 from types import MappingProxyType
 
 from truceline.errors import NotFound
-from truceline.pipeline.claims import Claim
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.context import ExtractionContext
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.extract import Extractor, RulesExtractor
@@ -66,7 +66,7 @@ def list_extractors() -> list[str]:
 
 def extract_claims(
     doc: SourceDocument, *, context: ExtractionContext, today: date, extractor: str = "rules"
-) -> list[Claim]:
+) -> list[ClaimValue]:
     """Claims about the happenings one document reports, in evidence order, ids `<doc id>-c<n>`.
 
     `today` is the caller's clock: a document without a publication date is read as published today."""

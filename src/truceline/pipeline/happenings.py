@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from truceline.pipeline.actors import resolve_actor
 from truceline.pipeline.casualties import summarize_fatalities, summarize_injuries
-from truceline.pipeline.claims import Claim, Evidence, Fatalities, Location, claim_id
+from truceline.pipeline.claims import ClaimValue, Evidence, Fatalities, Location, claim_id
 from truceline.pipeline.context import ExtractionContext, Place
 from truceline.pipeline.dates import DateStrength
 from truceline.pipeline.detect import PROCESS, STATEMENTS, VIOLENCE
@@ -46,13 +46,13 @@ def build_claims(
     dateline: Place | None = None,
     quiet_paragraphs: frozenset[int] = frozenset(),
     named_actors: frozenset[str] = frozenset(),
-) -> list[Claim]:
+) -> list[ClaimValue]:
     """One claim per happening, numbered in evidence order; `named_actors` are those the article names.
 
     A strike reported without a perpetrator or a source continues the one before it of the same kind
     ('A second strike targeted ...'): it takes that one's perpetrator and attribution.
     """
-    claims: list[Claim] = []
+    claims: list[ClaimValue] = []
     last_roles: dict[str, _Roles] = {}
     last_violence_place: Location | None = None
     for happening in sorted(happenings, key=lambda h: h.first.sentence.start):
@@ -93,7 +93,7 @@ def build_claims(
         sentence = first.sentence
         for each in _per_accused(happening, roles, context) if first.family == PROCESS else [roles]:
             claims.append(
-                Claim(
+                ClaimValue(
                     id=claim_id(document_id, len(claims) + 1),
                     document_id=document_id,
                     event_type=first.event_type,

@@ -31,11 +31,10 @@ from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import build_incident
 from truceline.incidents.service import ANALYST_MARK
-from truceline.incidents.values import Cluster, Reliability, SourceInfo
-from truceline.incidents.values import Incident as IncidentValue
+from truceline.incidents.values import Cluster, IncidentValue, Reliability, SourceInfo
 from truceline.intake.files import read_capped
 from truceline.ledger.service import add_record, batched_appends
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
 from truceline.sources.models import Source

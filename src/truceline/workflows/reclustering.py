@@ -33,8 +33,7 @@ from truceline.incidents.neighbourhood import DayRange, Neighbourhood
 from truceline.incidents.rules import build_incident
 from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
-from truceline.incidents.values import Cluster, SourceInfo
-from truceline.incidents.values import Incident as IncidentValue
+from truceline.incidents.values import Cluster, IncidentValue, SourceInfo
 from truceline.ledger.service import batched_appends
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario

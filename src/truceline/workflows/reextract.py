@@ -25,7 +25,7 @@ from truceline.claims.service import create_claim
 from truceline.documents import service as documents
 from truceline.documents.models import Document
 from truceline.ledger.service import add_record, batched_appends
-from truceline.pipeline.claims import Claim as ClaimValue
+from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.document import SourceDocument
 
 Extract = Callable[[SourceDocument, date], list[ClaimValue]]  # the date: today, for undated documents
