@@ -52,7 +52,8 @@ from truceline.db.engine import make_engine, make_session_factory
 from truceline.db.migrate import upgrade_to_head
 from truceline.ledger import service as ledger_service
 from truceline.ledger.encoding import LedgerEntry, commitment, format_time, new_salt
-from truceline.ledger.logfile import AuthorSignature, verify_log_lines, write_log
+from truceline.ledger.logcheck import verify_log_lines
+from truceline.ledger.logfile import AuthorSignature, write_log
 from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import Checkpoint, sign_note

@@ -11,7 +11,8 @@ import pytest
 
 from truceline.errors import InvalidInput, VerificationError
 from truceline.ledger.encoding import LedgerEntry
-from truceline.ledger.logfile import AuthorSignature, read_log, verify_log, verify_log_lines, write_log
+from truceline.ledger.logcheck import verify_log, verify_log_lines
+from truceline.ledger.logfile import AuthorSignature, read_log, write_log
 from truceline.ledger.merkle import EMPTY_ROOT, root_from_leaf_hashes
 from truceline.ledger.notes import Checkpoint, cosign, sign_note
 from truceline.ledger.signing import Signer
