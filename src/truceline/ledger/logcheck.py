@@ -13,11 +13,15 @@ from truceline.ledger.logfile import (
     ExportedEntry,
     ExportedHeader,
     ExportedLog,
-    iter_log,
+    LogReader,
+    read_entry_line,
 )
 from truceline.ledger.merkle import MerkleAccumulator, hash_leaf, root_from_leaf_hashes
 from truceline.ledger.notes import parse_note, unique_verifiers, verify_cosignature, verify_note
 from truceline.ledger.signing import Verifier
+
+# Leaf hashes read before they are hashed into the tree at the latest (a checkpoint's size comes sooner).
+_GROW_EVERY = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,7 @@ def verify_log(
     for exported_checkpoint in log.checkpoints:
         checker.add_checkpoint(exported_checkpoint)
     for exported in log.entries:
-        checker.add_entry(exported)
+        checker.add_entry(*exported)
     return checker.finish()
 
 
@@ -65,13 +69,17 @@ def verify_log_lines(
 ) -> LogSummary:
     """`verify_log(read_log(lines), ...)` while reading: one line in memory at a time, plus 32 bytes per
     entry kept only for a checkpoint that arrives after entries beyond its size."""
-    items = iter_log(lines)
-    header = next(items)
-    assert isinstance(header, ExportedHeader)  # iter_log yields the header first or raises
+    reader = LogReader()
+    numbered = enumerate(lines, start=1)
+    header = reader.read_header(numbered)
     checker = _LogChecker(header, log_vkey=log_vkey, author_vkeys=author_vkeys, witness_vkeys=witness_vkeys)
-    for item in items:
-        if isinstance(item, ExportedEntry):
-            checker.add_entry(item)
+    add_entry = checker.add_entry
+    for line_no, line in numbered:
+        # Nearly every line is an entry as `write_log` writes it: read and checked without building an item.
+        if reader.is_fast and (fields := read_entry_line(line)) is not None:
+            add_entry(*fields, line_no)
+        elif isinstance(item := reader.read(line_no, line), ExportedEntry):
+            add_entry(*item)
         elif isinstance(item, ExportedCheckpoint):
             checker.add_checkpoint(item)
     return checker.finish()
@@ -110,47 +118,71 @@ class _LogChecker:
         self.author_verifiers: dict[str, Verifier] = {}
         self.waiting: deque[ExportedCheckpoint] = deque()
         self.tree = MerkleAccumulator()
+        self.size = 0  # entries read: the tree's leaves and the pending ones
+        self.pending: list[bytes] = []  # leaf hashes checked but not yet hashed into the tree
+        self.grow_at = _GROW_EVERY  # the size at which the pending leaves go into the tree
         self.leaf_hashes = bytearray()
         self.last_good_size = 0
         self.verified = 0
         self.cosignatures = 0
         self.unknown: list[str] = []
-        self.check_waiting()
 
-    def add_entry(self, exported: ExportedEntry) -> None:
-        expected_seq = self.tree.size
-        if exported.seq != expected_seq:
+    def add_entry(
+        self,
+        seq: int,
+        author: str,
+        entry_bytes: bytes,
+        leaf_hash: bytes,
+        author_signature: AuthorSignature | None,
+        line_no: int,
+    ) -> None:
+        """Check one entry (the fields of an `ExportedEntry`) and keep its leaf hash for the tree."""
+        if seq != self.size:
             raise VerificationError(
-                f"entries must be contiguous: expected seq {expected_seq}, got seq {exported.seq} "
-                f"(line {exported.line_no})",
-                seq=expected_seq,
+                f"entries must be contiguous: expected seq {self.size}, got seq {seq} (line {line_no})",
+                seq=self.size,
             )
-        leaf_hash = hash_leaf(exported.entry_bytes)
-        if leaf_hash != exported.leaf_hash:
+        computed = hash_leaf(entry_bytes)
+        if computed != leaf_hash:
             raise VerificationError(
-                f"entry seq {exported.seq} does not match its leaf hash: "
-                f"expected {exported.leaf_hash.hex()}, got {leaf_hash.hex()}",
-                seq=exported.seq,
+                f"entry seq {seq} does not match its leaf hash: "
+                f"expected {leaf_hash.hex()}, got {computed.hex()}",
+                seq=seq,
             )
-        if exported.author_signature is not None:
-            self.check_author_signature(exported, exported.author_signature)
-        self.tree.append(leaf_hash)
-        self.leaf_hashes += leaf_hash
-        self.check_waiting()
+        if author_signature is not None:
+            self.check_author_signature(seq, author, entry_bytes, author_signature)
+        self.pending.append(computed)
+        self.size = seq + 1
+        if self.size == self.grow_at:
+            self.grow()
 
     def add_checkpoint(self, exported: ExportedCheckpoint) -> None:
-        if exported.checkpoint.size >= self.tree.size:
+        self.grow()
+        if exported.checkpoint.size >= self.size:
             self.waiting.append(exported)
-            self.check_waiting()
+            self.grow()
             return
         hashes = self.leaf_hashes
         size = exported.checkpoint.size
         root = root_from_leaf_hashes([bytes(hashes[i * 32 : i * 32 + 32]) for i in range(size)])
         self.check_checkpoint(exported, root)
 
-    def check_waiting(self) -> None:
-        while self.waiting and self.waiting[0].checkpoint.size == self.tree.size:
-            self.check_checkpoint(self.waiting.popleft(), self.tree.root())
+    def grow(self) -> None:
+        """Hash the pending leaves into the tree, checking each waiting checkpoint at its size: a batch of
+        leaves costs a hash per node, and little Python per leaf."""
+        tree, pending, waiting = self.tree, self.pending, self.waiting
+        self.leaf_hashes += b"".join(pending)
+        start = 0
+        while waiting and waiting[0].checkpoint.size <= self.size:
+            stop = start + waiting[0].checkpoint.size - tree.size
+            tree.extend(pending[start:stop])
+            start = stop
+            self.check_checkpoint(waiting.popleft(), tree.root())
+        tree.extend(pending[start:])
+        pending.clear()
+        self.grow_at = self.size + _GROW_EVERY
+        if waiting:
+            self.grow_at = min(self.grow_at, waiting[0].checkpoint.size)
 
     def check_checkpoint(self, exported: ExportedCheckpoint, root: bytes) -> None:
         size = exported.checkpoint.size
@@ -166,24 +198,24 @@ class _LogChecker:
         self.last_good_size = max(self.last_good_size, size)
         self.verified += 1
 
-    def check_author_signature(self, exported: ExportedEntry, author_signature: AuthorSignature) -> None:
+    def check_author_signature(
+        self, seq: int, author: str, entry_bytes: bytes, author_signature: AuthorSignature
+    ) -> None:
         vkey = author_signature.vkey
-        if self.author_vkeys is not None and vkey not in self.author_vkeys.get(exported.author, ()):
+        if self.author_vkeys is not None and vkey not in self.author_vkeys.get(author, ()):
             raise VerificationError(
-                f"entry seq {exported.seq} is signed with {vkey}, which is not a key of {exported.author!r}",
-                seq=exported.seq,
+                f"entry seq {seq} is signed with {vkey}, which is not a key of {author!r}", seq=seq
             )
         verifier = self.author_verifiers.get(vkey)
         if verifier is None:
             verifier = self.author_verifiers[vkey] = Verifier.from_vkey(vkey)
         try:
-            verifier.verify(exported.entry_bytes, author_signature.signature)
+            verifier.verify(entry_bytes, author_signature.signature)
         except VerificationError as exc:
-            raise VerificationError(
-                f"entry seq {exported.seq} author signature: {exc}", seq=exported.seq
-            ) from exc
+            raise VerificationError(f"entry seq {seq} author signature: {exc}", seq=seq) from exc
 
     def finish(self) -> LogSummary:
+        self.grow()
         tree = self.tree
         if self.waiting:
             extra = self.waiting[0]
