@@ -21,8 +21,8 @@ fresh database.
 
 `python benchmarks/ledger.py database [--entries 200000] [--postgres | --database-url URL]` loads a database
 of claims with their entries and one checkpoint (with the pure ledger modules, so any version of the
-service can be measured on it), then runs `verify_database` in a child process and prints its seconds and
-peak memory (the child's maximum resident set size).
+service can be measured on it), then runs `verify_database` in a child process and prints its seconds (wall
+and CPU) and peak memory (the child's maximum resident set size).
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ from truceline.db.engine import make_engine, make_session_factory
 from truceline.db.migrate import upgrade_to_head
 from truceline.ledger import service as ledger_service
 from truceline.ledger.encoding import LedgerEntry, commitment, format_time, new_salt
-from truceline.ledger.logcheck import verify_log_lines
 from truceline.ledger.logfile import AuthorSignature, write_log
 from truceline.ledger.merkle import MerkleAccumulator
 from truceline.ledger.models import LedgerEntryRow
@@ -121,6 +120,9 @@ def time_sha256_of_leaves(count: int, *, seed: int) -> float:
 
 
 def run_file_benchmark(args: argparse.Namespace) -> None:
+    # Imported here: the database benchmark's child process may run an older checkout, which has no logcheck.
+    from truceline.ledger.logcheck import verify_log_lines
+
     count = args.entries or 250_000
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "ledger.jsonl"
@@ -346,12 +348,12 @@ def verify_in_this_process(url: str) -> None:
     from truceline.ledger.verify import verify_database
 
     engine = make_engine(url)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         report = verify_database(session, log_verifier=Verifier.from_vkey(build_signer(ORIGIN).vkey()))
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - start_cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{seconds:.3f} {peak_mb:.1f} {report.entries}")
+    print(f"{seconds:.3f} {peak_mb:.1f} {report.entries} {cpu_seconds:.3f}")
 
 
 def run_database_benchmark(args: argparse.Namespace, databases: Databases) -> None:
@@ -374,12 +376,13 @@ def run_database_benchmark(args: argparse.Namespace, databases: Databases) -> No
         )
         if child.returncode != 0:
             raise SystemExit(f"verify failed:\n{child.stderr}")
-        seconds_text, peak_text, entries_text = child.stdout.split()
-        seconds, peak_mb = float(seconds_text), float(peak_text)
+        seconds_text, peak_text, entries_text, cpu_text = child.stdout.split()
+        seconds, peak_mb, cpu_seconds = float(seconds_text), float(peak_text), float(cpu_text)
         assert int(entries_text) == count
         print(
             f"  verify_database ({source or 'this checkout'}) {seconds:7.2f} s  "
             f"{count / seconds:9,.0f} entries/s  {seconds / count * 1e6:6.1f} s per 1M  "
+            f"(CPU {cpu_seconds:.2f} s, {cpu_seconds / count * 1e6:.1f} s per 1M)  "
             f"peak memory {peak_mb:,.0f} MB"
         )
 
