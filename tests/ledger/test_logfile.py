@@ -11,7 +11,8 @@ import pytest
 
 from truceline.errors import InvalidInput, VerificationError
 from truceline.ledger.encoding import LedgerEntry
-from truceline.ledger.logfile import AuthorSignature, read_log, verify_log, verify_log_lines, write_log
+from truceline.ledger.logcheck import verify_log, verify_log_lines
+from truceline.ledger.logfile import AuthorSignature, read_log, write_log
 from truceline.ledger.merkle import EMPTY_ROOT, root_from_leaf_hashes
 from truceline.ledger.notes import Checkpoint, cosign, sign_note
 from truceline.ledger.signing import Signer
@@ -368,6 +369,9 @@ def test_a_changed_byte_in_a_signed_canonical_entry_fails_its_signature() -> Non
         ("09:01:00.000000Z", "09:01:00.00000Z", "ledger time must look like"),
         ('"seq":1,', '"seq":9007199254740992,', "seq must be an integer"),
         ('"seq":1,', '"seq":01,', "not valid JSON"),
+        ('"commitment":"', '"commitment":"ABCDEF', "commitment must be 64 lowercase hex"),
+        ('"author":"', '"author":"\x07', "Invalid control character"),
+        ('"author":"', '"author":"\ud800', "not valid Unicode"),
     ],
 )
 def test_a_canonical_entry_line_is_checked_like_a_parsed_one(old: str, new: str, message: str) -> None:
@@ -375,6 +379,22 @@ def test_a_canonical_entry_line_is_checked_like_a_parsed_one(old: str, new: str,
     lines[2] = lines[2].replace(old, new)
     with pytest.raises(InvalidInput, match=f"line 3: .*{message}"):
         read_log(lines)
+
+
+def test_a_canonical_line_with_an_uppercase_leaf_hash_is_refused_like_a_parsed_one() -> None:
+    lines = build_export(3, sizes=(3,))
+    leaf_hash = json.loads(lines[2])["leaf_hash"]
+    lines[2] = lines[2].replace(leaf_hash, leaf_hash.upper())
+    assert leaf_hash != leaf_hash.upper()
+    with pytest.raises(InvalidInput, match="line 3: leaf_hash must be 64 lowercase hex digits"):
+        verify_log_lines(lines, log_vkey=LOG_KEY.vkey())
+
+
+def test_an_export_with_windows_line_breaks_verifies() -> None:
+    lines = build_export(6, sizes=(3, 6))
+    assert verify_log_lines([line.replace("\n", "\r\n") for line in lines], log_vkey=LOG_KEY.vkey()) == (
+        verify_lines(lines)
+    )
 
 
 def test_streaming_verification_matches_reading_the_whole_file() -> None:

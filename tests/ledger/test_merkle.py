@@ -268,6 +268,20 @@ def test_accumulator_root_equals_the_recursive_root_at_every_size(data: list[byt
         assert accumulator.root() == reference_mth(data[:size])
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=6))
+def test_extending_the_accumulator_in_batches_builds_the_tree_of_one_by_one_appends(
+    batches: list[int],
+) -> None:
+    extended, appended = MerkleAccumulator(), MerkleAccumulator()
+    for batch in batches:
+        leaf_hashes = [hash_leaf(str(extended.size + i).encode()) for i in range(batch)]
+        extended.extend(leaf_hashes)
+        for leaf_hash in leaf_hashes:
+            appended.append(leaf_hash)
+        assert (extended.size, extended.root()) == (appended.size, appended.root())
+
+
 def test_consistency_proof_fails_when_an_old_leaf_changes() -> None:
     data = data_leaves(11)
     leaf_hashes = [hash_leaf(d) for d in data]

@@ -325,3 +325,18 @@ def test_a_deleted_cosignature_breaks_the_chain(runtime: Runtime) -> None:
         session.execute(text("DELETE FROM ledger_cosignatures WHERE id = :i"), {"i": cosig_id})
         with pytest.raises(VerificationError, match="a checkpoint or a cosignature was deleted"):
             verify_database(session, log_verifier=runtime.log_verifier)
+
+
+def test_a_json_column_is_checked_as_the_json_its_text_holds(runtime: Runtime) -> None:
+    _setup(runtime)
+    seq = [r.ledger_kind() for r in one_of_each_record()].index("claims")
+    with runtime.sessions() as session, session.begin():
+        is_sqlite = session.get_bind().dialect.name == "sqlite"
+        spaced = "' ' || location || ' '" if is_sqlite else "CAST(' ' || location::text || ' ' AS JSON)"
+        session.execute(text(f"UPDATE claims SET location = {spaced}"))
+        verify_database(session, log_verifier=runtime.log_verifier)  # spaces around the JSON change nothing
+        if is_sqlite:  # PostgreSQL refuses JSON text that is not JSON
+            session.execute(text("UPDATE claims SET location = '{\"lat\": 34'"))
+            with pytest.raises(VerificationError, match=f"entry {seq} .*does not match its commitment"):
+                verify_database(session, log_verifier=runtime.log_verifier)
+        session.rollback()

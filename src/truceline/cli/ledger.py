@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from truceline.cli.context import Context, pass_context
 from truceline.errors import InvalidInput
-from truceline.ledger import logfile
+from truceline.ledger import logcheck
 from truceline.ledger.keystore import load_verifier
 from truceline.ledger.service import prove_consistency, prove_inclusion
 from truceline.runtime import Runtime
@@ -70,7 +70,7 @@ def verify(
         if not log_file.is_file():
             raise InvalidInput(f"{log_file}: no such file")
         with log_file.open(encoding="utf-8") as handle:
-            summary = logfile.verify_log_lines(handle, log_vkey=verifier.vkey(), witness_vkeys=witnesses)
+            summary = logcheck.verify_log_lines(handle, log_vkey=verifier.vkey(), witness_vkeys=witnesses)
         click.echo(
             f"ok: {summary.size} entries, {summary.checkpoints_verified} checkpoints and "
             f"{summary.cosignatures_verified} cosignatures verified offline"

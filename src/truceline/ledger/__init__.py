@@ -1,1 +1,2 @@
-"""The transparency log: pure formats and proofs (encoding, merkle, signing, notes, logfile) and tables."""
+"""The transparency log: pure formats and proofs (encoding, merkle, signing, notes, logfile, logcheck)
+and tables."""

@@ -1,4 +1,4 @@
-"""The offline export file (JSON Lines, `truceline-ledger/1`): write it, read it, verify it from scratch."""
+"""The offline export file (JSON Lines, `truceline-ledger/1`): write it, read it; `logcheck` verifies it."""
 
 from __future__ import annotations
 
@@ -6,38 +6,44 @@ import base64
 import binascii
 import json
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
-from truceline.errors import InvalidInput, VerificationError
-from truceline.ledger.encoding import MAX_SEQ, LedgerEntry, canonical_json, parse_time
-from truceline.ledger.merkle import MerkleAccumulator, hash_leaf, root_from_leaf_hashes
+from truceline.errors import InvalidInput
+from truceline.ledger.encoding import MAX_SEQ, LedgerEntry, canonical_json
+from truceline.ledger.merkle import hash_leaf
 from truceline.ledger.notes import (
     Checkpoint,
     parse_checkpoint,
     parse_note,
     unique_verifiers,
-    verify_cosignature,
-    verify_note,
 )
 from truceline.ledger.signing import Verifier
 
 FORMAT = "truceline-ledger/1"
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
-# The inside of a JSON string that RFC 8785 writes as it stands: no quote, backslash, control character
-# or lone surrogate, so nothing to escape.
-_PLAIN = r'[^"\\\x00-\x1f\ud800-\udfff]+'
-# An entry line exactly as `write_log` writes it (canonical JSON, plain strings); any other spelling of
-# an entry line is valid too and goes through the JSON parser and the RFC 8785 encoder instead.
+# The inside of a JSON string that RFC 8785 writes as it stands: no quote, backslash or control character,
+# so nothing to escape. (A lone surrogate passes the pattern and fails to encode as UTF-8 below.)
+_PLAIN = r'[^"\\\x00-\x1f]+'
+# An entry line exactly as `write_log` writes it (canonical JSON, plain strings), with its line break; any
+# other spelling of an entry line is valid too and goes through the JSON parser and the RFC 8785 encoder
+# instead. The hex fields are matched as any 64 characters and checked after the match: a character class
+# repeated 64 times costs more than the rest of the pattern.
 _CANONICAL_ENTRY_LINE = re.compile(
     r'\{"entry":(?P<entry>\{'
-    rf'"author":"(?P<author>{_PLAIN})","commitment":"[0-9a-f]{{64}}","kind":"{_PLAIN}",'
-    rf'"record_id":"{_PLAIN}","seq":(?P<seq>0|[1-9][0-9]{{0,15}}),"time":"(?P<time>[^"]{{27}})"'
-    r'\}),"leaf_hash":"(?P<leaf_hash>[0-9a-f]{64})"'
+    rf'"author":"(?P<author>{_PLAIN})","commitment":"(?P<commitment>[^"]{{64}})","kind":"{_PLAIN}",'
+    rf'"record_id":"{_PLAIN}","seq":(?P<seq>0|[1-9][0-9]{{0,15}}),'
+    r'"time":"(?P<time>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z)"'
+    r'\}),"leaf_hash":"(?P<leaf_hash>[^"]{64})"'
     rf'(?:,"signature":\{{"key":"(?P<key>{_PLAIN})","sig":"(?P<sig>[A-Za-z0-9+/=]*)"\}})?'
-    r',"type":"entry"\}'
+    r',"type":"entry"\}\r?\n?'
 )
+# Bound once: they run for every entry line.
+_match_entry_line = _CANONICAL_ENTRY_LINE.fullmatch
+_fromhex = bytes.fromhex
+_check_date = datetime.fromisoformat
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +54,12 @@ class AuthorSignature:
     signature: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class ExportedEntry:
+class ExportedEntry(NamedTuple):
     """One `entry` line as read: the entry's canonical bytes, the leaf hash the file claims for them, and
-    the author signature. The bytes were checked to be a well-formed entry (§1) when the line was read."""
+    the author signature. The bytes were checked to be a well-formed entry (§1) when the line was read.
+
+    A named tuple, not a frozen dataclass: one is built per line of a million-line export, and a frozen
+    dataclass's `__init__` (a `object.__setattr__` per field) took a fifth of the verification time."""
 
     seq: int
     author: str
@@ -63,6 +71,10 @@ class ExportedEntry:
     @property
     def entry(self) -> LedgerEntry:
         return LedgerEntry.from_json(json.loads(self.entry_bytes))
+
+
+# An entry line's fields as `read_entry_line` returns them: an `ExportedEntry` without its line number.
+EntryFields = tuple[int, str, bytes, bytes, AuthorSignature | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +104,6 @@ class ExportedLog:
     entries: tuple[ExportedEntry, ...]
     checkpoints: tuple[ExportedCheckpoint, ...]
     witness_keys: tuple[str, ...] = ()  # the witnesses the exporting server names (not trusted by itself)
-
-
-@dataclass(frozen=True, slots=True)
-class LogSummary:
-    """What `verify_log` established: the tree size and root, and how many checkpoints were verified."""
-
-    size: int
-    root: bytes
-    checkpoints_verified: int
-    cosignatures_verified: int = 0
-    unknown_cosigners: tuple[str, ...] = ()  # signature lines by keys neither given nor named (not checked)
 
 
 def write_log(
@@ -169,260 +170,99 @@ def read_log(lines: Iterable[str]) -> ExportedLog:
 def iter_log(lines: Iterable[str]) -> Iterator[ExportedHeader | ExportedEntry | ExportedCheckpoint]:
     """Yield the header, then each entry and checkpoint line as read, in file order, holding one line at
     a time; InvalidInput names the first malformed line. Nothing is verified here."""
-    header: ExportedHeader | None = None
-    last_checkpoint_size = -1
-    blank_line_no: int | None = None
-    for line_no, raw in enumerate(lines, start=1):
-        text = raw.removesuffix("\n").removesuffix("\r")
-        if not text:
-            blank_line_no = blank_line_no or line_no
-            continue
-        try:
-            if blank_line_no is not None:
-                raise InvalidInput("blank lines are only allowed at the end of the file")
-            if header is not None and (canonical := _CANONICAL_ENTRY_LINE.fullmatch(text)) is not None:
-                yield _canonical_entry(canonical, line_no)
-                continue
-            obj = _parse_json_object(text)
-            if header is None:
-                header = _parse_header(obj)
-                yield header
-            elif obj.get("type") == "entry":
-                yield _parse_entry(obj, line_no)
-            elif obj.get("type") == "checkpoint":
-                checkpoint = _parse_checkpoint_line(obj, line_no)
-                if checkpoint.checkpoint.size <= last_checkpoint_size:
-                    raise InvalidInput(
-                        f"checkpoint sizes must increase: size {checkpoint.checkpoint.size} "
-                        f"follows size {last_checkpoint_size}"
-                    )
-                last_checkpoint_size = checkpoint.checkpoint.size
-                yield checkpoint
-            else:
-                raise InvalidInput(f"line type must be 'entry' or 'checkpoint', got {obj.get('type')!r}")
-        except InvalidInput as exc:
-            bad_line = blank_line_no if blank_line_no is not None else line_no
-            raise InvalidInput(f"line {bad_line}: {exc}") from exc
-    if header is None:
+    reader = LogReader()
+    numbered = enumerate(lines, start=1)
+    yield reader.read_header(numbered)
+    for line_no, line in numbered:
+        if reader.is_fast and (fields := read_entry_line(line)) is not None:
+            yield ExportedEntry(*fields, line_no)
+        elif (item := reader.read(line_no, line)) is not None:
+            yield item
+
+
+class LogReader:
+    """An export read one line at a time, as `iter_log` reads it: the header first, checkpoint sizes
+    increasing, blank lines only at the end. While `is_fast` holds (after the header, before any blank
+    line), an entry line may be read with `read_entry_line` instead; `read` parses any line."""
+
+    def __init__(self) -> None:
+        self.is_fast = False
+        self.has_header = False
+        self.last_checkpoint_size = -1
+        self.blank_line_no: int | None = None
+
+    def read_header(self, numbered: Iterator[tuple[int, str]]) -> ExportedHeader:
+        """Read (line number, line) pairs up to the header and return it."""
+        for line_no, line in numbered:
+            header = self.read(line_no, line)
+            if header is not None:
+                assert isinstance(header, ExportedHeader)  # the first item read is the header, or it raises
+                return header
         raise InvalidInput("line 1: the export is empty; expected a header line")
 
-
-def verify_log(
-    log: ExportedLog,
-    *,
-    log_vkey: str,
-    author_vkeys: Mapping[str, Iterable[str]] | None = None,
-    witness_vkeys: Iterable[str] = (),
-) -> LogSummary:
-    """Recompute the whole log from its entries and check every claim in the file; raise at the first lie.
-
-    `log_vkey` is the log key the caller trusts (not the one the file names). When `author_vkeys`
-    (author -> that author's verifier keys) is given, an entry signature must also be by one of them.
-    Every cosignature on a checkpoint by a witness key in `witness_vkeys` (the keys the caller trusts) or
-    named in the export's header must verify: a forged one fails the run. Lines by other keys are
-    listed in the summary as unknown; they prove nothing.
-    """
-    header = ExportedHeader(origin=log.origin, log_key=log.log_key, witness_keys=log.witness_keys)
-    checker = _LogChecker(header, log_vkey=log_vkey, author_vkeys=author_vkeys, witness_vkeys=witness_vkeys)
-    # Every checkpoint is known before the first entry, wherever it stood in the file.
-    for exported_checkpoint in log.checkpoints:
-        checker.add_checkpoint(exported_checkpoint)
-    for exported in log.entries:
-        checker.add_entry(exported)
-    return checker.finish()
-
-
-def verify_log_lines(
-    lines: Iterable[str],
-    *,
-    log_vkey: str,
-    author_vkeys: Mapping[str, Iterable[str]] | None = None,
-    witness_vkeys: Iterable[str] = (),
-) -> LogSummary:
-    """`verify_log(read_log(lines), ...)` while reading: one line in memory at a time, plus 32 bytes per
-    entry kept only for a checkpoint that arrives after entries beyond its size."""
-    items = iter_log(lines)
-    header = next(items)
-    assert isinstance(header, ExportedHeader)  # iter_log yields the header first or raises
-    checker = _LogChecker(header, log_vkey=log_vkey, author_vkeys=author_vkeys, witness_vkeys=witness_vkeys)
-    for item in items:
-        if isinstance(item, ExportedEntry):
-            checker.add_entry(item)
-        elif isinstance(item, ExportedCheckpoint):
-            checker.add_checkpoint(item)
-    return checker.finish()
-
-
-class _LogChecker:
-    """The state of §8's step-by-step verification, fed one entry or checkpoint at a time.
-
-    A checkpoint is checked as soon as the tree reaches its size: one that arrives early waits in a
-    queue; one that arrives late (after entries beyond its size) is checked against the root of the
-    leaf hashes kept so far.
-    """
-
-    def __init__(
-        self,
-        header: ExportedHeader,
-        *,
-        log_vkey: str,
-        author_vkeys: Mapping[str, Iterable[str]] | None,
-        witness_vkeys: Iterable[str],
-    ) -> None:
-        witness_vkeys = list(witness_vkeys)
-        self.log_verifier = Verifier.from_vkey(log_vkey)
-        given = [Verifier.from_vkey(key) for key in witness_vkeys]
-        unique_verifiers(given)  # the caller's own list must not name a key twice
-        named = [Verifier.from_vkey(key) for key in header.witness_keys if key not in set(witness_vkeys)]
-        self.witnesses = unique_verifiers(
-            v if v.is_cosigner else v.for_cosignatures() for v in [*given, *named]
-        )
-        if header.log_key != log_vkey:
-            raise VerificationError(f"export names log key {header.log_key}, expected {log_vkey}")
-        self.origin = header.origin
-        self.author_vkeys = (
-            None if author_vkeys is None else {author: set(keys) for author, keys in author_vkeys.items()}
-        )
-        self.author_verifiers: dict[str, Verifier] = {}
-        self.waiting: deque[ExportedCheckpoint] = deque()
-        self.tree = MerkleAccumulator()
-        self.leaf_hashes = bytearray()
-        self.last_good_size = 0
-        self.verified = 0
-        self.cosignatures = 0
-        self.unknown: list[str] = []
-        self.check_waiting()
-
-    def add_entry(self, exported: ExportedEntry) -> None:
-        expected_seq = self.tree.size
-        if exported.seq != expected_seq:
-            raise VerificationError(
-                f"entries must be contiguous: expected seq {expected_seq}, got seq {exported.seq} "
-                f"(line {exported.line_no})",
-                seq=expected_seq,
-            )
-        leaf_hash = hash_leaf(exported.entry_bytes)
-        if leaf_hash != exported.leaf_hash:
-            raise VerificationError(
-                f"entry seq {exported.seq} does not match its leaf hash: "
-                f"expected {exported.leaf_hash.hex()}, got {leaf_hash.hex()}",
-                seq=exported.seq,
-            )
-        if exported.author_signature is not None:
-            self.check_author_signature(exported, exported.author_signature)
-        self.tree.append(leaf_hash)
-        self.leaf_hashes += leaf_hash
-        self.check_waiting()
-
-    def add_checkpoint(self, exported: ExportedCheckpoint) -> None:
-        if exported.checkpoint.size >= self.tree.size:
-            self.waiting.append(exported)
-            self.check_waiting()
-            return
-        hashes = self.leaf_hashes
-        size = exported.checkpoint.size
-        root = root_from_leaf_hashes([bytes(hashes[i * 32 : i * 32 + 32]) for i in range(size)])
-        self.check_checkpoint(exported, root)
-
-    def check_waiting(self) -> None:
-        while self.waiting and self.waiting[0].checkpoint.size == self.tree.size:
-            self.check_checkpoint(self.waiting.popleft(), self.tree.root())
-
-    def check_checkpoint(self, exported: ExportedCheckpoint, root: bytes) -> None:
-        size = exported.checkpoint.size
-        _verify_checkpoint(exported, origin=self.origin, log_verifier=self.log_verifier)
-        self.cosignatures += _verify_cosignatures(exported, self.log_verifier, self.witnesses, self.unknown)
-        if exported.checkpoint.root_hash != root:
-            raise VerificationError(
-                f"checkpoint for size {size} (line {exported.line_no}) has root "
-                f"{exported.checkpoint.root_hash.hex()}, but entries 0..{size - 1} give {root.hex()}; "
-                f"an entry from seq {self.last_good_size} on was changed",
-                seq=self.last_good_size,
-            )
-        self.last_good_size = max(self.last_good_size, size)
-        self.verified += 1
-
-    def check_author_signature(self, exported: ExportedEntry, author_signature: AuthorSignature) -> None:
-        vkey = author_signature.vkey
-        if self.author_vkeys is not None and vkey not in self.author_vkeys.get(exported.author, ()):
-            raise VerificationError(
-                f"entry seq {exported.seq} is signed with {vkey}, which is not a key of {exported.author!r}",
-                seq=exported.seq,
-            )
-        verifier = self.author_verifiers.get(vkey)
-        if verifier is None:
-            verifier = self.author_verifiers[vkey] = Verifier.from_vkey(vkey)
+    def read(self, line_no: int, line: str) -> ExportedHeader | ExportedEntry | ExportedCheckpoint | None:
+        """The item on one line (None for a blank line); InvalidInput names the line."""
+        text = line.removesuffix("\n").removesuffix("\r")
+        if not text:
+            self.blank_line_no = self.blank_line_no or line_no
+            self.is_fast = False
+            return None
         try:
-            verifier.verify(exported.entry_bytes, author_signature.signature)
-        except VerificationError as exc:
-            raise VerificationError(
-                f"entry seq {exported.seq} author signature: {exc}", seq=exported.seq
-            ) from exc
+            if self.blank_line_no is not None:
+                raise InvalidInput("blank lines are only allowed at the end of the file")
+            return self._read_item(_parse_json_object(text), line_no)
+        except InvalidInput as exc:
+            bad_line = self.blank_line_no if self.blank_line_no is not None else line_no
+            raise InvalidInput(f"line {bad_line}: {exc}") from exc
 
-    def finish(self) -> LogSummary:
-        tree = self.tree
-        if self.waiting:
-            extra = self.waiting[0]
-            raise VerificationError(
-                f"checkpoint (line {extra.line_no}) claims size {extra.checkpoint.size}, "
-                f"but the export has {tree.size} entries"
-            )
-        if self.last_good_size < tree.size:
-            unsigned = tree.size - self.last_good_size
-            raise VerificationError(
-                f"{unsigned} entries (seq {self.last_good_size}..{tree.size - 1}) are not covered by a "
-                "signed checkpoint",
-                seq=self.last_good_size,
-            )
-        return LogSummary(
-            size=tree.size,
-            root=tree.root(),
-            checkpoints_verified=self.verified,
-            cosignatures_verified=self.cosignatures,
-            unknown_cosigners=tuple(sorted(set(self.unknown))),
-        )
+    def _read_item(
+        self, obj: Mapping[str, object], line_no: int
+    ) -> ExportedHeader | ExportedEntry | ExportedCheckpoint:
+        if not self.has_header:
+            header = _parse_header(obj)
+            self.has_header = self.is_fast = True
+            return header
+        if obj.get("type") == "entry":
+            return _parse_entry(obj, line_no)
+        if obj.get("type") == "checkpoint":
+            checkpoint = _parse_checkpoint_line(obj, line_no)
+            if checkpoint.checkpoint.size <= self.last_checkpoint_size:
+                raise InvalidInput(
+                    f"checkpoint sizes must increase: size {checkpoint.checkpoint.size} "
+                    f"follows size {self.last_checkpoint_size}"
+                )
+            self.last_checkpoint_size = checkpoint.checkpoint.size
+            return checkpoint
+        raise InvalidInput(f"line type must be 'entry' or 'checkpoint', got {obj.get('type')!r}")
 
 
-def _verify_cosignatures(
-    exported: ExportedCheckpoint,
-    log_verifier: Verifier,
-    witnesses: Mapping[tuple[str, bytes], Verifier],
-    unknown: list[str],
-) -> int:
-    """Check each witness line of a checkpoint note; returns how many verified."""
-    note = parse_note(exported.note)
-    verified = 0
-    for signature in note.signatures:
-        if (signature.name, signature.key_hash) == (log_verifier.name, log_verifier.key_hash):
-            continue
-        witness = witnesses.get((signature.name, signature.key_hash))
-        if witness is None:
-            unknown.append(f"{signature.name}+{signature.key_hash.hex()}")
-            continue
-        try:
-            verify_cosignature(note.body, signature.line(), witness)
-        except VerificationError as exc:
-            raise VerificationError(
-                f"checkpoint for size {exported.checkpoint.size} (line {exported.line_no}): forged "
-                f"cosignature by {signature.name}: {exc}"
-            ) from exc
-        verified += 1
-    return verified
+def read_entry_line(line: str) -> EntryFields | None:
+    """An entry line as `write_log` writes it, read from its text without parsing or re-encoding it: the
+    fields of its `ExportedEntry` but the line number. None for any other line, which `LogReader.read`
+    then parses (and refuses with its reason, if it is wrong).
 
-
-def _verify_checkpoint(exported: ExportedCheckpoint, *, origin: str, log_verifier: Verifier) -> None:
-    if exported.checkpoint.origin != origin:
-        raise VerificationError(
-            f"checkpoint (line {exported.line_no}) is for origin {exported.checkpoint.origin!r}, "
-            f"expected {origin!r}"
-        )
+    `_CANONICAL_ENTRY_LINE` admits only canonical JSON with escape-free strings, so the text of the
+    `entry` object is already its RFC 8785 bytes (§1); what the pattern cannot check is checked here,
+    as `LedgerEntry` would: seq at most 2^53 - 1, a real date, lowercase hex, text that encodes as UTF-8.
+    """
+    match = _match_entry_line(line)
+    if match is None:
+        return None
+    entry_text, author, commitment, seq_text, time, leaf_hex, key, sig = match.groups()
+    seq = int(seq_text)
     try:
-        verify_note(exported.note, [log_verifier])
-    except VerificationError as exc:
-        raise VerificationError(
-            f"checkpoint for size {exported.checkpoint.size} (line {exported.line_no}) is not signed by "
-            f"the log key: {exc}"
-        ) from exc
+        entry_bytes = entry_text.encode()
+        leaf_hash = _fromhex(leaf_hex)
+        _check_date(time)  # the pattern fixed the spelling; this checks the calendar
+        is_hex = leaf_hash.hex() == leaf_hex and _fromhex(commitment).hex() == commitment
+    except ValueError:  # UnicodeEncodeError (a lone surrogate) is one
+        return None
+    if seq > MAX_SEQ or not is_hex:
+        return None
+    author_signature = None
+    if key is not None:
+        author_signature = _parse_author_signature({"key": key, "sig": sig})
+    return seq, author, entry_bytes, leaf_hash, author_signature
 
 
 def _next_checkpoint(pending: Iterator[str], *, origin: str, after_size: int) -> tuple[str, int] | None:
@@ -519,30 +359,6 @@ def _parse_entry(obj: Mapping[str, object], line_no: int) -> ExportedEntry:
         author=entry.author,
         entry_bytes=entry.to_bytes(),
         leaf_hash=bytes.fromhex(leaf_hash),
-        author_signature=author_signature,
-        line_no=line_no,
-    )
-
-
-def _canonical_entry(match: re.Match[str], line_no: int) -> ExportedEntry:
-    """An entry line as `write_log` writes it, read from its text without parsing or re-encoding it.
-
-    `_CANONICAL_ENTRY_LINE` admits only canonical JSON with escape-free strings, so the text of the
-    `entry` object is already its RFC 8785 bytes (§1); what the pattern cannot check is checked here,
-    as `LedgerEntry` would.
-    """
-    seq = int(match["seq"])
-    if seq > MAX_SEQ:
-        raise InvalidInput(f"entry seq must be an integer in 0..2^53-1, got {seq}")
-    parse_time(match["time"])
-    author_signature = None
-    if match["key"] is not None:
-        author_signature = _parse_author_signature({"key": match["key"], "sig": match["sig"]})
-    return ExportedEntry(
-        seq=seq,
-        author=match["author"],
-        entry_bytes=match["entry"].encode("utf-8"),
-        leaf_hash=bytes.fromhex(match["leaf_hash"]),
         author_signature=author_signature,
         line_no=line_no,
     )
