@@ -364,7 +364,11 @@ def load_database(url: str, *, count: int, batch: int = 5000) -> None:
 
 def verify_in_this_process(url: str) -> None:
     from truceline.ledger.signing import Verifier
-    from truceline.ledger.verify import verify_database
+
+    try:
+        from truceline.audit import verify_database
+    except ImportError:  # a checkout from before 6 December 2026 (`--verify-with`)
+        from truceline.ledger.verify import verify_database  # type: ignore[no-redef]
 
     engine = make_engine(url)
     start, start_cpu = time.perf_counter(), time.process_time()

@@ -11,11 +11,11 @@ from tests.builders import NOW
 from tests.cases.world import a_world, file_a_complaint
 from truceline.alerts.rules import MAX_ATTEMPTS
 from truceline.alerts.service import disable_rule
+from truceline.audit import verify_database
 from truceline.complaints.schemas import ResponseCreate
 from truceline.config import Settings
 from truceline.db.versions import base_id
 from truceline.ledger.service import create_checkpoint
-from truceline.ledger.verify import verify_database
 from truceline.notices.schemas import NoticeDeliveryIn
 from truceline.runtime import Runtime
 from truceline.views import ceasefire

@@ -17,12 +17,12 @@ from sqlalchemy import text
 
 from tests.builders import NOW
 from tests.cli.conftest import RunCli
+from truceline.audit import verify_database
 from truceline.ledger.encoding import LedgerEntry
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import verify_note
 from truceline.ledger.service import add_record, create_checkpoint, entry_of
 from truceline.ledger.signing import Signer, generate_key
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.sources.models import Source
 from truceline.users.service import create_user, issue_token

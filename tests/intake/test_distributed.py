@@ -20,6 +20,7 @@ from sqlalchemy import select
 from tests.builders import NOW
 from tests.cli.conftest import Result, invoke_in_process
 from tests.incidents.builders import make_claim
+from truceline.audit import verify_database
 from truceline.claims.service import create_claim
 from truceline.cli.context import Context
 from truceline.config import Settings
@@ -30,7 +31,6 @@ from truceline.intake.distributed import DaskIntake, iter_chunks
 from truceline.ledger.encoding import SALT_SIZE, commitment
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import record_content
-from truceline.ledger.verify import verify_database
 from truceline.pipeline.document import SourceDocument
 from truceline.pipeline.extract import RULES_EXTRACTOR_NAME, RULES_EXTRACTOR_VERSION
 from truceline.records import RECORD_MODELS

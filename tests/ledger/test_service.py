@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.builders import NOW, add_one_of_each, one_of_each_record
+from truceline.audit import verify_database
 from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.ledger import merkle
@@ -17,7 +18,6 @@ from truceline.ledger.service import (
     prove_inclusion,
     record_content,
 )
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 
 

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from tests.builders import add_one_of_each, one_of_each_record
 from tests.ledger.test_verify_database import _allow_dangling_references, _changed
+from truceline.audit import verify_database
 from truceline.db.base import Record
 from truceline.errors import TrucelineError, VerificationError
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.ledger.notes import cosign, parse_note
 from truceline.ledger.service import add_record, append_entry
 from truceline.ledger.signing import Signer
-from truceline.ledger.verify import verify_database
 from truceline.records import RECORD_MODELS
 from truceline.runtime import Runtime
 

@@ -11,10 +11,10 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tests.builders import add_one_of_each, one_of_each_record
+from truceline.audit import verify_database
 from truceline.errors import VerificationError
 from truceline.ledger.models import CheckpointRow, LedgerEntryRow
 from truceline.ledger.service import append_entry, create_checkpoint
-from truceline.ledger.verify import verify_database
 from truceline.records import RECORD_MODELS
 from truceline.runtime import Runtime
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.builders import NOW
+from truceline.audit import verify_database
 from truceline.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import add_record, find_entry_for, tree_size
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.users.accounts import Account
 from truceline.users.models import User, UserEvent

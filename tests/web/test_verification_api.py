@@ -17,9 +17,9 @@ from tests.cases.world import (
     open_investigation,
 )
 from tests.web.conftest import AsUser, WorldClient
+from truceline.audit import verify_database
 from truceline.cases.evidence import list_custody
 from truceline.ledger.service import create_checkpoint
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.users.service import issue_token
 from truceline.web.app import create_app

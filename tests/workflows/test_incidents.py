@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.builders import NOW, a_source_document
 from tests.incidents.builders import CHAMAN, KHOST, make_claim
+from truceline.audit import verify_database
 from truceline.claims.models import Claim
 from truceline.claims.service import create_claim
 from truceline.documents.service import create_document
@@ -16,7 +17,6 @@ from truceline.incidents import interop
 from truceline.incidents.models import Incident
 from truceline.incidents.service import list_current_incidents
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.verify import verify_database
 from truceline.pipeline.claims import ClaimValue
 from truceline.runtime import Runtime
 from truceline.sources.models import Source

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from tests.builders import NOW
 from tests.cases.world import a_complaint_in, a_world, file_a_complaint
+from truceline.audit import verify_database
 from truceline.complaints.schemas import ResponseCreate
 from truceline.errors import InvalidInput, NotFound, PermissionDenied
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import create_checkpoint
-from truceline.ledger.verify import verify_database
 from truceline.notices.models import Notice
 from truceline.notices.schemas import NoticeDeliveryIn
 from truceline.runtime import Runtime

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from tests.builders import NOW, a_source_document
 from tests.incidents.builders import make_claim
+from truceline.audit import verify_database
 from truceline.claims.service import create_claim
 from truceline.documents.service import create_document
 from truceline.incidents.service import list_current_incidents
-from truceline.ledger.verify import verify_database
 from truceline.pipeline.claims import ClaimValue
 from truceline.runtime import Runtime
 from truceline.workflows.incidents import merge_incidents

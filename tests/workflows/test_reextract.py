@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from tests.builders import NOW, a_source_document
 from tests.incidents.builders import KHOST, make_claim
+from truceline.audit import verify_database
 from truceline.claims.models import Claim, ClaimReview
 from truceline.claims.service import create_claim
 from truceline.documents.service import create_document
 from truceline.errors import NotFound
-from truceline.ledger.verify import verify_database
 from truceline.pipeline.claims import ClaimValue
 from truceline.pipeline.document import SourceDocument
 from truceline.runtime import Runtime

@@ -2,11 +2,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.builders import NOW, add_one_of_each
+from truceline.audit import verify_database
 from truceline.claims.models import Claim, ClaimReview
 from truceline.claims.service import create_claim, to_claim_value
 from truceline.errors import Conflict, InvalidInput
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.views.review import list_review_queue
 from truceline.workflows.review import review_claim

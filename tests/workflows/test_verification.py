@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from tests.builders import NOW
 from tests.cases.world import CLAIM, INCIDENT, a_finding_in, a_world
+from truceline.audit import verify_database
 from truceline.cases.models import Case, CustodyEvent, Finding, Penalty
 from truceline.cases.schemas import CaseCreate
 from truceline.complaints.rules import FilingKind, FilingSignature, sign_filing
 from truceline.complaints.schemas import ComplaintCreate, ResponseCreate, SignatureIn
 from truceline.complaints.service import complaint_signing_content
 from truceline.ledger.service import create_checkpoint
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.users.rules import Action, can
 from truceline.views import cases as case_views

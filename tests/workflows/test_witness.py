@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import text
 
 from tests.builders import NOW, add_one_of_each
+from truceline.audit import verify_database
 from truceline.errors import Conflict, NotFound, VerificationError
 from truceline.ledger.encoding import LedgerEntry
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.notes import verify_note
 from truceline.ledger.service import add_record, create_checkpoint, entry_of
 from truceline.ledger.signing import Signer, generate_key
-from truceline.ledger.verify import verify_database
 from truceline.runtime import Runtime
 from truceline.sources.models import Source
 from truceline.views.ledger import consistency, published_checkpoint

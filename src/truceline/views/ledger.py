@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from truceline.audit import VerifyReport, verify_database
 from truceline.cases.blobs import BlobStore
 from truceline.cases.models import Evidence
 from truceline.config import Settings
@@ -32,7 +33,6 @@ from truceline.ledger.schemas import (
     VerificationDataRead,
 )
 from truceline.ledger.signing import Verifier
-from truceline.ledger.verify import VerifyReport, verify_database
 from truceline.records import record_model
 from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario

@@ -1,4 +1,7 @@
-"""Recompute the whole ledger from the database: entries, record commitments, checkpoints, cosignatures."""
+"""Recompute the whole ledger from the database: entries, record commitments, checkpoints, cosignatures.
+
+It replays every record kind (`records.RECORD_MODELS`, and accounts from their events), so it sits above the
+domains, beside `records.py`, not in `ledger/`, which every domain imports to append (no import circle)."""
 
 from __future__ import annotations
 
