@@ -79,6 +79,7 @@ class IncidentPoint:
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple[str, str, bool, str], tuple[tuple[int, str], list[IncidentPoint]]] = {}
+_building: dict[tuple[str, str, bool, str], threading.Lock] = {}  # per view: held while its list is built
 MAX_CACHED_VIEWS = 64  # (database, scenario, verdicts, moment) lists kept; past days asked for add one each
 
 
@@ -123,16 +124,24 @@ def incident_points(
     head = ledger_head(session)
     with _cache_lock:
         cached = _cache.get(key)
+        building = _building.setdefault(key, threading.Lock())
     if cached is not None and cached[0] == head:
         return cached[1]
-    if cached is not None and _unchanged_since(session, cached[0], head):
-        points = cached[1]
-    else:
-        points = _load_points(session, scenario, published_only=not full, as_of=as_of)
-    with _cache_lock:
-        if len(_cache) >= MAX_CACHED_VIEWS and key not in _cache:
-            _cache.clear()
-        _cache[key] = (head, points)
+    # One build per view at a time: requests arriving meanwhile wait for it rather than each building their
+    # own copy (at 1M claims a build takes seconds and hundreds of MB).
+    with building:
+        with _cache_lock:
+            cached = _cache.get(key)
+        if cached is not None and cached[0] == head:
+            return cached[1]
+        if cached is not None and _unchanged_since(session, cached[0], head):
+            points = cached[1]
+        else:
+            points = _load_points(session, scenario, published_only=not full, as_of=as_of)
+        with _cache_lock:
+            if len(_cache) >= MAX_CACHED_VIEWS and key not in _cache:
+                _cache.clear()
+            _cache[key] = (head, points)
     return points
 
 
