@@ -648,7 +648,7 @@ def build(runtime: Runtime, args: argparse.Namespace, *, stored: int) -> None:
         )
     extra = add_verification(runtime)
     print(
-        f"load: {load_s:.1f} s for {2 * len(reports)} records; "
+        f"load: {load_s:.1f} s for {2 * (len(reports) - stored)} records; "
         f"incidents ({args.incidents}): {recluster_s:.1f} s; "
         f"added " + ", ".join(f"{v} {k}" for k, v in extra.items())
     )

@@ -25,7 +25,7 @@ from truceline.runtime import Runtime
 from truceline.scenarios import Scenario, load_scenario
 from truceline.talks.service import load_talks_rounds
 from truceline.users.rules import Principal, Role
-from truceline.views import ceasefire, desk, filters, incidents, maps, timeline
+from truceline.views import ceasefire, desk, documents, filters, incidents, maps, timeline
 from truceline.wording import Allegation, allegation_words
 from truceline.workflows import verification as flow
 
@@ -551,3 +551,15 @@ def test_map_data_and_filtered_lists_follow_a_new_incident(runtime: Runtime) -> 
             listed = filters.filtered_incidents(points, flt)
         seen.append(([f["properties"]["id"] for f in geojson["features"]], [p.id for p in listed]))
     assert seen == [(["i-1"], ["i-1"]), (["i-2", "i-1"], ["i-2", "i-1"])]
+
+
+def test_kept_counts_and_timelines_follow_every_write(runtime: Runtime) -> None:
+    seen = []
+    for incident_id, day in (("i-1", date(2025, 11, 1)), ("i-2", date(2025, 11, 2))):
+        with runtime.transaction() as session:
+            add_incident(session, incident_id, day)
+        with runtime.sessions() as session:
+            items = timeline.timeline(session, runtime.scenario, MEDIATOR)
+            assert timeline.timeline(session, runtime.scenario, MEDIATOR) is items  # kept
+            seen.append((documents.count_claims(session), [i.url for i in items if i.kind == "incident"]))
+    assert seen == [(1, ["/incidents/i-1"]), (2, ["/incidents/i-2", "/incidents/i-1"])]

@@ -38,6 +38,7 @@ from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Role, can
 from truceline.users.service import list_users
+from truceline.views.incidents import ledger_size
 
 
 def _b64(data: bytes) -> str:
@@ -160,7 +161,7 @@ def list_entries(
     order = LedgerEntryRow.seq.desc() if newest_first else LedgerEntryRow.seq
     rows = session.scalars(select(LedgerEntryRow).order_by(order).limit(limit).offset(offset))
     items = [entry_read(row) for row in rows if entry_visible(session, principal, row)]
-    return EntryPage(total=service.tree_size(session), items=items)
+    return EntryPage(total=ledger_size(session), items=items)
 
 
 def published_checkpoint(session: Session, *, max_size: int | None = None) -> CheckpointRead:
