@@ -25,7 +25,7 @@ from truceline.runtime import Runtime
 from truceline.scenarios import Scenario, load_scenario
 from truceline.talks.service import load_talks_rounds
 from truceline.users.rules import Principal, Role
-from truceline.views import ceasefire, desk, filters, incidents, maps, timeline
+from truceline.views import ceasefire, desk, documents, filters, incidents, maps, timeline
 from truceline.wording import Allegation, allegation_words
 from truceline.workflows import verification as flow
 
@@ -516,3 +516,50 @@ def test_an_unknown_toll_is_unknown_not_zero(runtime: Runtime) -> None:
     assert feature["properties"]["fatalities_words"] == "unknown"
     fatalities = next(p for p in index.parts if p.name == "fatalities")
     assert "1 incident(s) with an unknown toll" in fatalities.detail
+
+
+def test_the_desk_counts_follow_every_write_though_they_are_kept_between_requests(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_incident(session, "i-1", date(2025, 11, 1))
+    with runtime.sessions() as session:
+        before = desk.desk_view(session, runtime.scenario, PUBLIC, now=NOW)
+        again = desk.desk_view(session, runtime.scenario, PUBLIC, now=NOW)
+    with runtime.transaction() as session:  # a claim alone changes the claim count, not the incidents
+        add_record(session, Claim(**_claim_fields("lone")), author="test", now=NOW)
+    with runtime.sessions() as session:
+        after_claim = desk.desk_view(session, runtime.scenario, PUBLIC, now=NOW)
+    with runtime.transaction() as session:
+        add_incident(session, "i-2", date(2025, 11, 2))
+    with runtime.sessions() as session:
+        after_incident = desk.desk_view(session, runtime.scenario, PUBLIC, now=NOW)
+    assert (before.counts["claims"], before.counts["incidents"]) == (1, 1)
+    assert again.counts == before.counts
+    assert (after_claim.counts["claims"], after_claim.counts["incidents"]) == (2, 1)
+    assert (after_incident.counts["claims"], after_incident.counts["incidents"]) == (3, 2)
+
+
+def test_map_data_and_filtered_lists_follow_a_new_incident(runtime: Runtime) -> None:
+    flt = filters.IncidentFilter(party="PK")
+    seen = []
+    for incident_id, day in (("i-1", date(2025, 11, 1)), ("i-2", date(2025, 11, 2))):
+        with runtime.transaction() as session:
+            add_incident(session, incident_id, day)
+        with runtime.sessions() as session:
+            points = incidents.incident_points(session, runtime.scenario)
+            geojson = maps.cached_map_geojson(points, runtime.scenario, flt=flt, zoom=12)
+            assert maps.cached_map_geojson(points, runtime.scenario, flt=flt, zoom=12) is geojson  # kept
+            listed = filters.filtered_incidents(points, flt)
+        seen.append(([f["properties"]["id"] for f in geojson["features"]], [p.id for p in listed]))
+    assert seen == [(["i-1"], ["i-1"]), (["i-2", "i-1"], ["i-2", "i-1"])]
+
+
+def test_kept_counts_and_timelines_follow_every_write(runtime: Runtime) -> None:
+    seen = []
+    for incident_id, day in (("i-1", date(2025, 11, 1)), ("i-2", date(2025, 11, 2))):
+        with runtime.transaction() as session:
+            add_incident(session, incident_id, day)
+        with runtime.sessions() as session:
+            items = timeline.timeline(session, runtime.scenario, MEDIATOR)
+            assert timeline.timeline(session, runtime.scenario, MEDIATOR) is items  # kept
+            seen.append((documents.count_claims(session), [i.url for i in items if i.kind == "incident"]))
+    assert seen == [(1, ["/incidents/i-1"]), (2, ["/incidents/i-2", "/incidents/i-1"])]

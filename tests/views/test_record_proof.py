@@ -13,11 +13,12 @@ from truceline.errors import VerificationError
 from truceline.ledger import merkle
 from truceline.ledger.encoding import LedgerEntry
 from truceline.ledger.notes import parse_checkpoint, verify_note
-from truceline.ledger.service import create_checkpoint, get_entry
+from truceline.ledger.service import add_record, batched_appends, create_checkpoint, get_entry, leaf_hashes
 from truceline.runtime import Runtime
+from truceline.sources.models import Source
 from truceline.users.models import UserEvent
 from truceline.users.service import disable_user
-from truceline.views.ledger import RecordProof, record_proof, record_proofs
+from truceline.views.ledger import BLOCK_LEAVES, RecordProof, record_proof, record_proofs
 
 
 def _verify(proof: RecordProof, *, leaf_hash: bytes | None = None) -> None:
@@ -114,3 +115,36 @@ def test_a_leaf_changed_in_the_database_after_signing_is_not_proven(runtime: Run
         )
         tampered = record_proof(session, kind="complaints", record_id="cmp-1")
     assert tampered is not None and tampered.is_included and not tampered.is_proven
+
+
+def test_proofs_across_several_blocks_of_leaves_are_the_paths_of_the_whole_tree(runtime: Runtime) -> None:
+    # The kept tree holds one hash per block of leaves and reads a proof's block from the database: its
+    # paths must be those computed over all the leaves, in the first block, a middle one and a partial last.
+    count = 2 * BLOCK_LEAVES + 77
+    with runtime.transaction() as session, batched_appends(session):
+        for n in range(count):
+            source = Source(
+                id=f"src-{n}",
+                created_at=NOW,
+                created_by="test",
+                supersedes_id=None,
+                name=f"Outlet {n}",
+                kind="outlet",
+                url=f"https://outlet-{n}.example",
+                reliability="C",
+                language="en",
+            )
+            add_record(session, source, author="test", now=NOW)
+    with runtime.transaction() as session:
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+        refs = [("sources", f"src-{n}") for n in (0, BLOCK_LEAVES - 1, BLOCK_LEAVES + 5, count - 1)]
+        proofs = record_proofs(session, refs)
+        size = next(iter(proofs.values())).checkpoint.size  # type: ignore[union-attr]
+        leaves = leaf_hashes(session, size=size)
+    assert size > 2 * BLOCK_LEAVES and size % BLOCK_LEAVES
+    for ref in refs:
+        proof = proofs[ref]
+        assert proof.is_proven, ref
+        whole = merkle.inclusion_proof(leaves, proof.entry.seq, size)
+        assert list(proof.audit_path) == [h.hex() for h in whole], ref
+        _verify(proof)

@@ -7,9 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from truceline.claims.service import count_claims, get_claim, list_claims
-from truceline.documents.service import count_documents, get_document, list_documents
-from truceline.incidents.service import count_current_incidents, get_incident, list_current_incidents
+from truceline.claims import service as claims_service
+from truceline.claims.service import get_claim, list_claims
+from truceline.documents import service as documents_service
+from truceline.documents.service import get_document, list_documents
+from truceline.incidents import service as incidents_service
+from truceline.incidents.service import get_incident, list_current_incidents
+from truceline.views.counts import count_once
 from truceline.views.ledger import record_proof
 
 __all__ = [
@@ -24,6 +28,18 @@ __all__ = [
     "list_current_incidents",
     "list_documents",
 ]
+
+
+def count_documents(session: Session) -> int:
+    return count_once(session, "documents", documents_service.count_documents)
+
+
+def count_claims(session: Session) -> int:
+    return count_once(session, "claims", claims_service.count_claims)
+
+
+def count_current_incidents(session: Session) -> int:
+    return count_once(session, "current incidents", incidents_service.count_current_incidents)
 
 
 def document_view(session: Session, document_id: str, *, with_claims: bool) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,6 +38,7 @@ from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Scope, scopes_for
 from truceline.wording import THE_REPORTS, Allegation, allegation_words, claimant_party
 
+_T = TypeVar("_T")
 ADOPTED = (FindingStatus.ADOPTED.value, FindingStatus.PUBLISHED.value)
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 
@@ -79,6 +80,7 @@ class IncidentPoint:
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple[str, str, bool, str], tuple[tuple[int, str], list[IncidentPoint]]] = {}
+_building: dict[tuple[str, str, bool, str], threading.Lock] = {}  # per view: held while its list is built
 MAX_CACHED_VIEWS = 64  # (database, scenario, verdicts, moment) lists kept; past days asked for add one each
 
 
@@ -123,16 +125,24 @@ def incident_points(
     head = ledger_head(session)
     with _cache_lock:
         cached = _cache.get(key)
+        building = _building.setdefault(key, threading.Lock())
     if cached is not None and cached[0] == head:
         return cached[1]
-    if cached is not None and _unchanged_since(session, cached[0], head):
-        points = cached[1]
-    else:
-        points = _load_points(session, scenario, published_only=not full, as_of=as_of)
-    with _cache_lock:
-        if len(_cache) >= MAX_CACHED_VIEWS and key not in _cache:
-            _cache.clear()
-        _cache[key] = (head, points)
+    # One build per view at a time: requests arriving meanwhile wait for it rather than each building their
+    # own copy (at 1M claims a build takes seconds and hundreds of MB).
+    with building:
+        with _cache_lock:
+            cached = _cache.get(key)
+        if cached is not None and cached[0] == head:
+            return cached[1]
+        if cached is not None and _unchanged_since(session, cached[0], head):
+            points = cached[1]
+        else:
+            points = _load_points(session, scenario, published_only=not full, as_of=as_of)
+        with _cache_lock:
+            if len(_cache) >= MAX_CACHED_VIEWS and key not in _cache:
+                _cache.clear()
+            _cache[key] = (head, points)
     return points
 
 
@@ -156,6 +166,28 @@ def _load_points(
     session: Session, scenario: Scenario, *, published_only: bool, as_of: datetime | None
 ) -> list[IncidentPoint]:
     party_of_actor: dict[str, str | None] = {actor.name: actor.party for actor in scenario.actors}
+    successors: dict[str, list[str]] = defaultdict(list)
+    versions = select(Incident.id, Incident.supersedes_id).where(
+        Incident.supersedes_id.is_not(None), recorded_by(Incident, as_of)
+    )
+    for row_id, supersedes_id in session.execute(versions):
+        successors[str(supersedes_id)].append(row_id)
+    verdicts = _verdicts_by_incident(session, successors, published_only=published_only, as_of=as_of)
+    # A claim is recorded before any incident that names it, so the incidents' own time bounds them.
+    kinds: dict[tuple[str, bool, str | None], _Acting] = {}
+    acting = {
+        str(row.id): kinds.setdefault(
+            (row.actor1, bool(row.alleged), row.claimant),
+            _Acting(str(row.actor1), bool(row.alleged), row.claimant),
+        )
+        for row in session.execute(
+            select(Claim.id, Claim.actor1, Claim.alleged, Claim.claimant).where(Claim.actor1.is_not(None))
+        )
+    }
+    speaks_for: dict[str, str | None] = {}
+    # One copy of each repeated value (types, places, titles, days, actor lists): at 1M claims the index
+    # holds ~400k points, and a copy per point of each would be most of the server's memory.
+    one = _one_copy({})
     rows = session.execute(
         select(
             Incident.id,
@@ -171,22 +203,10 @@ def _load_points(
             Incident.independent_sources,
             Incident.corroboration,
             Incident.claim_ids,
-            Incident.supersedes_id,
-        ).where(recorded_by(Incident, as_of))
-    ).all()
-    successors: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        if row.supersedes_id:
-            successors[row.supersedes_id].append(row.id)
-    verdicts = _verdicts_by_incident(session, successors, published_only=published_only, as_of=as_of)
-    # A claim is recorded before any incident that names it, so the incidents' own time bounds them.
-    acting = {
-        str(row.id): _Acting(str(row.actor1), bool(row.alleged), row.claimant)
-        for row in session.execute(
-            select(Claim.id, Claim.actor1, Claim.alleged, Claim.claimant).where(Claim.actor1.is_not(None))
         )
-    }
-    speaks_for: dict[str, str | None] = {}
+        .where(recorded_by(Incident, as_of))
+        .execution_options(yield_per=2000)  # streamed: the decoded JSON of every row is never held at once
+    )
     points = []
     for row in rows:
         if row.id in successors or not row.claim_ids:
@@ -200,34 +220,43 @@ def _load_points(
         points.append(
             IncidentPoint(
                 id=row.id,
-                title=row.title,
-                date_start=row.date_start,
-                date_end=row.date_end,
-                event_type=row.event_type,
-                sub_event_type=row.sub_event_type,
-                process_type=row.process_type,
+                title=one(row.title),
+                date_start=one(row.date_start),
+                date_end=one(row.date_end),
+                event_type=one(row.event_type),
+                sub_event_type=one(row.sub_event_type),
+                process_type=one(row.process_type),
+                place=one(location.get("name")),
+                admin1=one(location.get("admin1")),
+                country=one(location.get("country")),
+                alleged_party=one(_alleged_party(claim_ids, acting, party_of_actor)),
+                allegations=one(_allegations(claim_ids, acting, party_of_actor, scenario, speaks_for)),
+                actors=one(actors),
+                status=one(status),
                 lat=_float(location.get("lat")),
                 lon=_float(location.get("lon")),
                 geo_precision=_whole(location.get("geo_precision")) or None,
                 radius_km=_float(location.get("radius_km")),
-                place=location.get("name"),
-                admin1=location.get("admin1"),
-                country=location.get("country"),
-                alleged_party=_alleged_party(claim_ids, acting, party_of_actor),
-                allegations=_allegations(claim_ids, acting, party_of_actor, scenario, speaks_for),
-                actors=actors,
                 fatalities_best=best,
                 fatalities_low=_whole(fatalities.get("low"), default=best),
                 fatalities_high=_whole(fatalities.get("high"), default=best),
                 independent_sources=row.independent_sources,
                 corroboration=row.corroboration,
-                status=status,
                 case_id=case_id,
                 responsible_party=responsible,
             )
         )
     points.sort(key=lambda p: (p.date_start or date.min, p.id), reverse=True)
     return points
+
+
+def _one_copy(shared: dict[Any, Any]) -> Callable[[_T], _T]:
+    """value -> the first equal value seen (kept in `shared`): one copy of each repeated value."""
+
+    def one(value: _T) -> _T:
+        return value if value is None else shared.setdefault(value, value)
+
+    return one
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Scenario
 from truceline.users.rules import Action, Principal, Role, can
 from truceline.users.service import list_users
+from truceline.views.incidents import ledger_size
 
 
 def _b64(data: bytes) -> str:
@@ -160,7 +161,7 @@ def list_entries(
     order = LedgerEntryRow.seq.desc() if newest_first else LedgerEntryRow.seq
     rows = session.scalars(select(LedgerEntryRow).order_by(order).limit(limit).offset(offset))
     items = [entry_read(row) for row in rows if entry_visible(session, principal, row)]
-    return EntryPage(total=service.tree_size(session), items=items)
+    return EntryPage(total=ledger_size(session), items=items)
 
 
 def published_checkpoint(session: Session, *, max_size: int | None = None) -> CheckpointRead:
@@ -203,30 +204,70 @@ def record_proofs(session: Session, records: Iterable[tuple[str, str]]) -> dict[
     tree = None
     if checkpoint is not None and any(row.seq < checkpoint.size for row in entries.values()):
         tree = checkpoint_tree(session, checkpoint.size)
-    return {ref: _proof(row, checkpoint, tree) for ref, row in entries.items()}
+    return {ref: _proof(session, row, checkpoint, tree) for ref, row in entries.items()}
+
+
+BLOCK_LEAVES = 256  # leaves per block: a kept tree holds one hash per block, a proof reads one block
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointTree:
+    """The Merkle tree of the first `size` entries of a checkpoint, kept as the roots of its 256-leaf blocks
+    (1/256 of the leaves' memory: a million entries keep 4k hashes, not 2M); a proof reads the one block
+    its leaf is in. RFC 9162 §2.1.1 splits a tree at the largest power of two below its size, a multiple
+    of 256 once the size passes 256, so every split falls between blocks and a path is the path within
+    the block followed by the block's path among the block roots."""
+
+    size: int
+    last_leaf: str  # hex; with the size, names the tree (a database recreated under one URL is not it)
+    blocks: merkle.MerkleTree
+
+    def inclusion_proof(self, session: Session, index: int) -> list[bytes]:
+        first = index - index % BLOCK_LEAVES
+        leaves = _leaf_hashes(session, first, min(first + BLOCK_LEAVES, self.size))
+        within = merkle.inclusion_proof(leaves, index - first, len(leaves))
+        return within + self.blocks.inclusion_proof(first // BLOCK_LEAVES, self.blocks.size)
+
+
+def _leaf_hashes(session: Session, first: int, end: int) -> list[bytes]:
+    query = (
+        select(LedgerEntryRow.leaf_hash)
+        .where(LedgerEntryRow.seq >= first, LedgerEntryRow.seq < end)
+        .order_by(LedgerEntryRow.seq)
+    )
+    return [bytes.fromhex(h) for h in session.scalars(query)]
 
 
 _trees_lock = threading.Lock()
-_trees: dict[str, merkle.MerkleTree] = {}
+_trees: dict[str, CheckpointTree] = {}
 
 
-def checkpoint_tree(session: Session, size: int) -> merkle.MerkleTree:
-    """The Merkle tree of the first `size` entries, built once per database and size and then kept:
-    entries never change, so every proof against that checkpoint is a few lookups."""
+def checkpoint_tree(session: Session, size: int) -> CheckpointTree:
+    """The tree of the first `size` entries, built once per database and size and then kept: entries never
+    change, so every proof against that checkpoint is a block read and a few lookups."""
     key = str(session.get_bind().engine.url)
     last = session.scalar(select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq == size - 1))
     with _trees_lock:
         tree = _trees.get(key)
-    # Size and last leaf name the tree: a database recreated under the same URL is not mistaken for it.
-    if tree is None or tree.size != size or last is None or tree.levels[0][-1].hex() != last:
-        tree = merkle.MerkleTree(service.leaf_hashes(session, size=size))
+    if tree is None or tree.size != size or last is None or tree.last_leaf != last:
+        roots: list[bytes] = []
+        block: list[bytes] = []
+        query = select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq < size).order_by(LedgerEntryRow.seq)
+        for leaf in session.scalars(query.execution_options(yield_per=BLOCK_LEAVES * 64)):
+            block.append(bytes.fromhex(leaf))
+            if len(block) == BLOCK_LEAVES:
+                roots.append(merkle.root_from_leaf_hashes(block))
+                block = []
+        if block:
+            roots.append(merkle.root_from_leaf_hashes(block))
+        tree = CheckpointTree(size, last or "", merkle.MerkleTree(roots))
         with _trees_lock:
             _trees[key] = tree
     return tree
 
 
 def _proof(
-    row: LedgerEntryRow, checkpoint: CheckpointRead | None, tree: merkle.MerkleTree | None
+    session: Session, row: LedgerEntryRow, checkpoint: CheckpointRead | None, tree: CheckpointTree | None
 ) -> RecordProof:
     entry = entry_read(row)
     if checkpoint is None:
@@ -234,7 +275,7 @@ def _proof(
     origin = parse_checkpoint(parse_note(checkpoint.note).body).origin
     if row.seq >= checkpoint.size or tree is None:
         return RecordProof(entry, checkpoint, origin, (), is_included=False, is_proven=False)
-    path = tree.inclusion_proof(row.seq, checkpoint.size)
+    path = tree.inclusion_proof(session, row.seq)
     try:
         # The path comes from the database's leaves, the root from the signed note: they must agree.
         merkle.verify_inclusion(
@@ -296,7 +337,7 @@ def verification_data(
         if entry_visible(session, principal, row):
             entry = _b64(service.entry_of(row).to_bytes())
         tree = checkpoint_tree(session, checkpoint.size)
-        proof = [_b64(h) for h in tree.inclusion_proof(seq, checkpoint.size)]
+        proof = [_b64(h) for h in tree.inclusion_proof(session, seq)]
     return VerificationDataRead(
         log_key=log_vkey,
         checkpoint=checkpoint.note,

@@ -46,23 +46,32 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
+async def check_cookie_write(request: Request) -> None:
+    """A write made with the session cookie must carry the CSRF token: in the form field or in the
+    X-CSRF-Token header, whatever the body is (urlencoded, multipart with a file, JSON).
+
+    Async because it may read the form; it touches no database, so the event loop never waits on one."""
+    if _bearer(request) is not None or request.cookies.get(SESSION_COOKIE) is None:
+        return
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        submitted = None
+        if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+            value = (await request.form()).get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+        check_csrf(request, submitted)
+
+
+def get_principal(
+    request: Request, session: SessionDep, _csrf: Annotated[None, Depends(check_cookie_write)]
+) -> Principal:
     """A Bearer token (scripts) or the session cookie (browsers); nobody else is the anonymous public.
 
-    A write made with the session cookie must carry the CSRF token: in the form field or in the
-    X-CSRF-Token header, whatever the body is (urlencoded, multipart with a file, JSON).
-    """
-    token = _bearer(request)
+    Not async: the token lookup waits for a pooled connection, and it must wait in a worker thread. On the
+    event loop, with every connection taken, it would block the loop that returns them (a deadlock until
+    the pool's timeout, seen with 20 clients at once: benchmarks/web.py)."""
+    token = _bearer(request) or request.cookies.get(SESSION_COOKIE)
     if token is None:
-        token = request.cookies.get(SESSION_COOKIE)
-        if token is None:
-            return Principal.anonymous()
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            submitted = None
-            if request.headers.get("content-type", "").startswith(_FORM_TYPES):
-                value = (await request.form()).get(CSRF_FIELD)
-                submitted = value if isinstance(value, str) else None
-            check_csrf(request, submitted)
+        return Principal.anonymous()
     return principal_for_token(session, token, now=now_utc())
 
 

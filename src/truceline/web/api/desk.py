@@ -53,9 +53,7 @@ def map_incidents(
     that day); grid clusters below zoom 9 when many."""
     flt = filters.filter_from_query(request.query_params)
     points = incidents.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
-    return maps.map_geojson(
-        filters.filter_incidents(points, flt), runtime.scenario, zoom=zoom, bbox=maps.parse_bbox(bbox)
-    )
+    return maps.cached_map_geojson(points, runtime.scenario, flt=flt, zoom=zoom, bbox=maps.parse_bbox(bbox))
 
 
 @router.get("/timeline")

@@ -132,7 +132,7 @@ def incidents_page(
 ) -> HTMLResponse:
     flt = filters.filter_from_query(request.query_params)
     points = incidents.incident_points(session, runtime.scenario, principal, as_of=flt.as_of)
-    found = filters.filter_incidents(points, flt)
+    found = filters.filtered_incidents(points, flt)
     shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render(
         request,

@@ -1,0 +1,40 @@
+import asyncio
+import dataclasses
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import create_engine
+
+from truceline.db.engine import make_session_factory
+from truceline.runtime import Runtime
+from truceline.users.service import issue_token
+from truceline.web.app import create_app
+
+REQUESTS = 8
+
+
+def test_more_requests_than_pooled_connections_wait_their_turn_and_all_succeed(
+    demo_data: None, runtime: Runtime
+) -> None:
+    # One pooled connection for eight requests at once. If a dependency looked the token up on the event
+    # loop, it would block the loop waiting for the connection, and the loop is what hands it back: the
+    # requests would fail when the pool timed out instead of taking their turns.
+    url = runtime.engine.url.render_as_string(hide_password=False)
+    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=10)
+    small = dataclasses.replace(runtime, engine=engine, sessions=make_session_factory(engine))
+    with runtime.transaction() as session:
+        token = issue_token(session, username="mediator-qatar", author="test", now=datetime.now(UTC))
+
+    async def fetch_at_once() -> list[int]:
+        transport = httpx.ASGITransport(app=create_app(small))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            headers = {"Authorization": f"Bearer {token}"}
+            answers = await asyncio.gather(
+                *(client.get("/api/incidents?limit=5", headers=headers) for _ in range(REQUESTS))
+            )
+        return [answer.status_code for answer in answers]
+
+    try:
+        assert asyncio.run(fetch_at_once()) == [200] * REQUESTS
+    finally:
+        engine.dispose()
