@@ -62,17 +62,20 @@ async def check_cookie_write(request: Request) -> None:
 
 
 def get_principal(
-    request: Request, session: SessionDep, _csrf: Annotated[None, Depends(check_cookie_write)]
+    request: Request, runtime: RuntimeDep, _csrf: Annotated[None, Depends(check_cookie_write)]
 ) -> Principal:
     """A Bearer token (scripts) or the session cookie (browsers); nobody else is the anonymous public.
 
     Not async: the token lookup waits for a pooled connection, and it must wait in a worker thread. On the
     event loop, with every connection taken, it would block the loop that returns them (a deadlock until
-    the pool's timeout, seen with 20 clients at once: benchmarks/web.py)."""
+    the pool's timeout, seen with 20 clients at once: benchmarks/web.py). The lookup has its own short
+    session, closed before the route runs: a write route then holds one pooled connection (its unit of
+    work), never two, so concurrent writes cannot hold connections while waiting for each other's."""
     token = _bearer(request) or request.cookies.get(SESSION_COOKIE)
     if token is None:
         return Principal.anonymous()
-    return principal_for_token(session, token, now=now_utc())
+    with runtime.sessions() as session:
+        return principal_for_token(session, token, now=now_utc())
 
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

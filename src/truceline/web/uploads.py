@@ -12,15 +12,18 @@ from fastapi.responses import Response
 from truceline.errors import InvalidInput
 
 
-async def read_upload(file: UploadFile | None, *, max_bytes: int) -> tuple[str, bytes] | None:
+def read_upload(file: UploadFile | None, *, max_bytes: int) -> tuple[str, bytes] | None:
     """(file name, bytes), or None when no file was chosen (a form posts an empty, nameless part then).
 
     `max_bytes` is settings.max_upload_bytes, the limit the CLI and the blob store apply too. Reads at
-    most one byte past it, so an oversized upload is refused without holding all of it in memory.
+    most one byte past it, so an oversized upload is refused without holding all of it in memory. It reads
+    the spooled file directly: routes that take uploads are plain functions, run in worker threads like
+    every route that touches the database (on the event loop, waiting for a pooled connection would stall
+    every request).
     """
     if file is None or not file.filename:
         return None
-    data = await file.read(max_bytes + 1)
+    data = file.file.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InvalidInput(f"file: expected at most {max_bytes} bytes, found more")
     return file.filename, data

@@ -141,7 +141,7 @@ def transition_case(
 
 
 @router.post("/cases/{case_id}/evidence", status_code=201)
-async def add_evidence(
+def add_evidence(
     case_id: str,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.ADD_EVIDENCE)],
@@ -151,7 +151,7 @@ async def add_evidence(
     description: Annotated[str, Form(max_length=5000)] = "",
     is_confidential: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    upload = await read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
+    upload = read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
     with runtime.transaction() as session:
         evidence = flow.add_evidence(
             session,

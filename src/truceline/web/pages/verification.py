@@ -160,7 +160,7 @@ def finding_page(
 
 
 @router.post("/cases/{case_id}/evidence")
-async def evidence_submit(
+def evidence_submit(
     case_id: str,
     runtime: RuntimeDep,
     principal: Annotated[Principal, allow(Action.ADD_EVIDENCE)],
@@ -169,7 +169,7 @@ async def evidence_submit(
     description: Annotated[str, Form(max_length=5000)] = "",
     is_confidential: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    upload = await read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
+    upload = read_upload(file, max_bytes=runtime.settings.max_upload_bytes)
     with runtime.transaction() as session:
         flow.add_evidence(
             session,
