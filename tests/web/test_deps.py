@@ -1,8 +1,10 @@
 import asyncio
 import dataclasses
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 from sqlalchemy import create_engine
 
 from tests.incidents.builders import an_incident
@@ -15,15 +17,21 @@ from truceline.web.app import create_app
 REQUESTS = 8
 
 
+@pytest.fixture
+def small(runtime: Runtime) -> Iterator[Runtime]:
+    """The test's runtime with one pooled connection, for more requests at once than connections."""
+    url = runtime.engine.url.render_as_string(hide_password=False)
+    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=10)
+    yield dataclasses.replace(runtime, engine=engine, sessions=make_session_factory(engine))
+    engine.dispose()
+
+
 def test_more_requests_than_pooled_connections_wait_their_turn_and_all_succeed(
-    demo_data: None, runtime: Runtime
+    demo_data: None, runtime: Runtime, small: Runtime
 ) -> None:
     # One pooled connection for eight requests at once. If a dependency looked the token up on the event
     # loop, it would block the loop waiting for the connection, and the loop is what hands it back: the
     # requests would fail when the pool timed out instead of taking their turns.
-    url = runtime.engine.url.render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=10)
-    small = dataclasses.replace(runtime, engine=engine, sessions=make_session_factory(engine))
     with runtime.transaction() as session:
         token = issue_token(session, username="mediator-qatar", author="test", now=datetime.now(UTC))
 
@@ -36,22 +44,16 @@ def test_more_requests_than_pooled_connections_wait_their_turn_and_all_succeed(
             )
         return [answer.status_code for answer in answers]
 
-    try:
-        assert asyncio.run(fetch_at_once()) == [200] * REQUESTS
-    finally:
-        engine.dispose()
+    assert asyncio.run(fetch_at_once()) == [200] * REQUESTS
 
 
 def test_evidence_uploads_at_once_on_one_pooled_connection_all_succeed(
-    demo_data: None, runtime: Runtime
+    demo_data: None, runtime: Runtime, small: Runtime
 ) -> None:
     # A write holds one pooled connection (its unit of work): the caller's token is looked up and the
     # connection given back first, and the upload is read in a worker thread, not on the event loop. Were
     # either not so, eight uploads at once on one pooled connection would wait for each other until the pool
     # timed out.
-    url = runtime.engine.url.render_as_string(hide_password=False)
-    engine = create_engine(url, pool_size=1, max_overflow=0, pool_timeout=10)
-    small = dataclasses.replace(runtime, engine=engine, sessions=make_session_factory(engine))
     with runtime.transaction() as session:
         token = issue_token(session, username="mediator-qatar", author="test", now=datetime.now(UTC))
         now = datetime.now(UTC)
@@ -76,7 +78,4 @@ def test_evidence_uploads_at_once_on_one_pooled_connection_all_succeed(
             )
         return [answer.status_code for answer in answers]
 
-    try:
-        assert asyncio.run(upload_at_once()) == [201] * REQUESTS
-    finally:
-        engine.dispose()
+    assert asyncio.run(upload_at_once()) == [201] * REQUESTS

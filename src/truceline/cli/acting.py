@@ -8,18 +8,16 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from truceline.users.rules import Action, Principal, require
+from truceline.users.rules import Action, require
 from truceline.views.accounts import active_principal
+
+# The principal of the active user named by `--as`; Conflict when that account is disabled.
+acting_principal = active_principal
 
 AS_HELP = "Act as this user; the access policy applies to them."
 Format = click.Choice(["text", "json"])
 # Who the ledger names when a trusted local administrator acts without --as.
 LOCAL_ADMIN = "cli:admin"
-
-
-def acting_principal(session: Session, username: str) -> Principal:
-    """The principal of the active user named by `--as`; Conflict when that account is disabled."""
-    return active_principal(session, username)
 
 
 def acting_author(session: Session, acting_as: str | None, action: Action) -> str:
