@@ -10,7 +10,7 @@ into two fresh databases and checks that both stored the same claims. Prints doc
 seconds of this process and of the workers, and the load average before and after (the machine may be shared:
 a busy machine depresses the ratio).
 
-    python benchmarks/intake.py --documents 240 --workers 2
+    python benchmarks/intake.py --documents 960 --workers 2
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import dask
 from distributed import LocalCluster
 from sqlalchemy import select
 
@@ -163,20 +164,31 @@ def main() -> int:
     cpu_before = cpu_s()
     alone_s = ingest(files, home=root / "alone")
     alone_cpu_s = cpu_s() - cpu_before
-    with LocalCluster(
-        n_workers=args.workers,
-        processes=True,
-        threads_per_worker=1,
-        dashboard_address=":0",
-        env={"TRUCELINE_HOME": str(root / "worker")},
-    ) as cluster:
+    # Workers as docs/scaling.md recommends starting them: Dask's statistical profiler off (it samples every
+    # worker thread's stack 100 times a second: 10-12% of a worker's CPU here on an idle machine).
+    with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),
+        LocalCluster(
+            n_workers=args.workers,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=":0",
+            env={"TRUCELINE_HOME": str(root / "worker")},
+        ) as cluster,
+    ):
         address = cluster.scheduler_address
         # Every worker (client.run: each one) imports the readers and builds its extraction context before
         # the clock starts, as a long-running cluster has them after its first intake.
         with DaskIntake.connect(address) as intake:
             warm = ("warm.json", Path(warm_files[0]).read_bytes())
             (doc,) = intake.client.run(distributed.read_on_worker, warm, published=None).popitem()[1]
-            intake.client.run(distributed.extract_on_worker, doc, scenario="af-pk-2025", extractor=EXTRACTOR)
+            intake.client.run(
+                distributed.extract_on_worker,
+                doc,
+                scenario="af-pk-2025",
+                extractor=EXTRACTOR,
+                today=date.today(),
+            )
             workers_before = sum(intake.client.run(cpu_s).values())
             cpu_before = cpu_s()
             dask_s = ingest(["--dask", address, *files], home=root / "dask")
