@@ -5,8 +5,6 @@ domains, beside `records.py`, not in `ledger/`, which every domain imports to ap
 
 from __future__ import annotations
 
-import json
-import json.scanner
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
@@ -18,12 +16,13 @@ from sqlalchemy.orm import Session, aliased
 
 from truceline.db.base import Record
 from truceline.errors import InvalidInput, TrucelineError, VerificationError
-from truceline.ledger.encoding import MAX_SEQ, LedgerEntry, commitment, parse_time
+from truceline.ledger.encoding import MAX_SEQ, LedgerEntry, parse_time
 from truceline.ledger.merkle import MerkleAccumulator, hash_leaf
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
 from truceline.ledger.notes import parse_checkpoint, parse_note, verify_cosignature, verify_note
-from truceline.ledger.service import CHAIN_PREFIX, chain_line, content_of_columns, record_columns
+from truceline.ledger.service import CHAIN_PREFIX, chain_line, record_columns
 from truceline.ledger.signing import Verifier
+from truceline.ledger.stored import stored_commitment
 from truceline.records import RECORD_MODELS
 from truceline.users.accounts import account_of, apply_event
 from truceline.users.models import User, UserEvent
@@ -233,6 +232,7 @@ def _verify_records(
     # JSON columns are read as their text and parsed here, as the column type would (`json.loads`), at
     # less than half the cost per value: a record has several and each costs as much as the rest of its row.
     json_indexes = {i for i, key in enumerate(keys) if isinstance(getattr(model, key).type, JSON)}
+    is_json = [i in json_indexes for i in range(width)]
     selected: list[Any] = [
         cast(getattr(model, key), Text) if i in json_indexes else getattr(model, key)
         for i, key in enumerate(keys)
@@ -279,9 +279,7 @@ def _verify_records(
                 subject_name = f"entry {subject_seq} ({subject_kind} {subject_id!r})"
                 problems.append((seq, f"{where}: names {subject_name}, which is logged after it"))
         try:
-            if json_indexes:
-                values = tuple(_json_of_text(v) if i in json_indexes else v for i, v in enumerate(values))
-            matches = commitment(content_of_columns(columns, values), bytes.fromhex(salt_hex)) == expected
+            matches = stored_commitment(columns, values, is_json, bytes.fromhex(salt_hex)) == expected
         except (TrucelineError, ValueError):  # a JSON column's text that is not JSON is a changed record
             matches = False
         if not matches:
@@ -289,22 +287,6 @@ def _verify_records(
         row = following
     _check_predecessors(session, model, problems, at=at)
     return records
-
-
-# What `json.loads` runs inside (typeshed declares the scanner's argument as the scanner class itself).
-_scan_json = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
-
-
-def _json_of_text(text: str | None) -> Any:
-    """A JSON column's value from its text, as `json.loads` reads it; the C scanner called directly skips
-    the Python around it, and a text it does not read to its end (spaces around it) goes to `json.loads`."""
-    if text is None:
-        return None
-    try:
-        value, end = _scan_json(text, 0)
-    except StopIteration:
-        return json.loads(text)  # raises what is wrong
-    return value if end == len(text) else json.loads(text)
 
 
 def _check_predecessors(

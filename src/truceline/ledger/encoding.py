@@ -93,6 +93,13 @@ def _as_plain_object(value: dict[object, object]) -> object:
     return plain_dict
 
 
+def canonical_json_of_plain(value: object) -> bytes:
+    """`canonical_json(value)` for a value already in the form `_as_plain_json` gives (the caller checked it:
+    ASCII keys, safe integers, floats without an exponent, integral floats as integers); a lone surrogate
+    raises `UnicodeEncodeError`."""
+    return _SORTED_COMPACT.encode(value).encode("utf-8")
+
+
 def format_time(dt: datetime) -> str:
     """RFC 3339 in UTC with exactly six fractional digits, e.g. "2025-10-25T09:30:00.000000Z"."""
     if dt.tzinfo is None or dt.utcoffset() is None:
