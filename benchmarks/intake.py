@@ -140,6 +140,11 @@ def stored_claims(home: Path) -> list[tuple[Any, ...]]:
         runtime.close()
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def cpu_s() -> float:
     """CPU seconds (user + system) of this process so far (run on each worker too)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -194,6 +199,7 @@ def main() -> int:
             dask_s = ingest(["--dask", address, *files], home=root / "dask")
             caller_cpu_s = cpu_s() - cpu_before
             workers_cpu_s = sum(intake.client.run(cpu_s).values()) - workers_before
+            workers_peak_mb = max(intake.client.run(peak_rss_mb).values())
     load_after = os.getloadavg()
     same = stored_claims(root / "alone") == stored_claims(root / "dask")
     alone_rate, dask_rate = args.documents / alone_s, args.documents / dask_s
@@ -207,6 +213,7 @@ def main() -> int:
     )
     print(f"ratio:                {dask_rate / alone_rate:7.2f}x")
     print(f"same claims:          {'yes' if same else 'NO'}")
+    print(f"peak memory:          {workers_peak_mb:,.0f} MB the largest worker (budget 600 MB)")
     print(
         f"load average:         {load_before[0]:.2f} before, {load_after[0]:.2f} after, {os.cpu_count()} CPUs"
     )
