@@ -31,6 +31,7 @@ from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import build_incident
 from truceline.incidents.service import ANALYST_MARK
+from truceline.incidents.similarity import DATASET_OF_EXTRACTOR
 from truceline.incidents.values import Cluster, IncidentValue, Reliability, SourceInfo
 from truceline.intake.files import read_capped
 from truceline.ledger.service import add_record, batched_appends
@@ -63,7 +64,7 @@ EVENT_SOURCES: dict[str, EventSource] = {
     "acled": EventSource("src-acled", "ACLED", "https://acleddata.com", "ACLED"),
     "ged": EventSource("src-ucdp-ged", "UCDP GED", "https://ucdp.uu.se", "UCDP-GED"),
 }
-IMPORTED_EXTRACTORS = (interop.ACLED_EXTRACTOR, interop.GED_EXTRACTOR)
+IMPORTED_EXTRACTORS = tuple(DATASET_OF_EXTRACTOR)
 
 
 @dataclass
