@@ -74,6 +74,8 @@ class BlockIndex:
         """Indexed claims (ascending; `p` itself too, if indexed) whose day gap and distance to `p` let
         the pair score."""
         kinds = self._kinds_met_by(p)
+        if not kinds:
+            return []  # e.g. an ACLED event while only ACLED events are indexed
         if p.day_lo is None or p.day_hi is None:
             return sorted(i for kind in kinds for i in self._undated.get(kind, ()))
         window = self.params.process_window_days if p.family is Family.PROCESS else self.params.window_days

@@ -273,8 +273,8 @@ def claim_value(claim: Claim) -> ClaimValue:
     value = to_claim_value(claim)
     if value.document_id:
         return value
-    # Imported events have no stored document; each event is its own report (`ACLED-<id>`), which keeps
-    # two events of one dataset from counting as one document in clustering.
+    # Imported events have no stored document; each event is its own report (`ACLED-<id>`). Clustering
+    # keeps two events of one dataset apart by their extractor (similarity.DATASET_OF_EXTRACTOR).
     return dataclasses.replace(value, document_id=_CLAIM_SUFFIX.sub("", claim.id))
 
 
