@@ -37,6 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 EVENTS = REPO.parent / "shared" / "data" / "events"
 FILES = ("ucdp_ged_pak_border_50km.csv", "ucdp_ged_afg_subset_310.csv")
 EPOCH_DAYS = 12_000
+REPORT_EXTRACTOR = "benchmark-report/1"
 TEMPLATES = (
     "{n} people were killed in fighting between {a} and {b} near {where}, officials said.",
     "Clashes near {where} left {n} dead, according to local sources; {a} blamed {b}.",
@@ -97,6 +98,7 @@ def make_claims(
                 ),
                 fatalities=Fatalities(best=toll, low=toll),
                 evidence=Evidence(text, 0, len(text)),
+                extractor=REPORT_EXTRACTOR,  # a news report, not the GED row (one dataset codes it once)
             )
             claims.append(claim)
             truth[claim.id] = event_no

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import replace
 from datetime import date, timedelta
@@ -8,7 +9,14 @@ import pytest
 
 from truceline.errors import InvalidInput
 from truceline.incidents.clustering import IncrementalClusterer, cluster_claims, merge_clusters, split_cluster
-from truceline.incidents.similarity import ClusterParams, Family, family_of, profile_claim, score_pair
+from truceline.incidents.similarity import (
+    ACLED_EXTRACTOR,
+    ClusterParams,
+    Family,
+    family_of,
+    profile_claim,
+    score_pair,
+)
 from truceline.incidents.values import Cluster
 
 from .builders import CHAMAN, KABUL, KHOST, PESHAWAR, make_claim
@@ -223,3 +231,16 @@ def test_same_document_may_be_allowed_explicitly():
     params = replace(ClusterParams(), allow_same_document=True)
     assert len(cluster_claims(claims, params=params)) == 1
     assert CHAMAN  # the builders' default place
+
+
+def test_two_events_of_one_dataset_never_share_a_cluster():
+    acled = [
+        dataclasses.replace(make_claim(f"ACLED-PAK{n}-c1", best=4), extractor=ACLED_EXTRACTOR) for n in (1, 2)
+    ]
+    report = make_claim("dawn-1-c1", best=4)
+    assert score_pair(profile_claim(acled[0]), profile_claim(acled[1])) is None
+    assert score_pair(profile_claim(acled[0]), profile_claim(report)) is not None
+    # The report links with one of them; the other stays alone, though it scores with the report too.
+    assert sorted(len(c.claims) for c in cluster_claims([*acled, report])) == [1, 2]
+    allowed = ClusterParams(allow_same_dataset=True)
+    assert len(cluster_claims(acled, params=allowed)) == 1

@@ -4,6 +4,7 @@ from datetime import date
 
 from truceline.incidents.rules import (
     build_incident,
+    build_incidents,
     canonical_actors,
     canonical_dates,
     canonical_fatalities,
@@ -11,6 +12,8 @@ from truceline.incidents.rules import (
     canonical_type,
 )
 from truceline.incidents.values import Cluster
+from truceline.scenarios import load_scenario
+from truceline.scenarios.geography import get_geography
 
 from .builders import CHAMAN, KHOST, PESHAWAR, make_claim, make_source
 
@@ -95,3 +98,16 @@ def test_build_incident_fills_every_field():
     assert 0.75 < incident.corroboration < 1.0
     data = incident.to_json()
     assert data["claims"] == ["A-c1", "B-c1"] and data["fatalities"]["best"] == 4
+
+
+def test_incidents_built_together_are_those_built_one_by_one():
+    geography = get_geography(load_scenario("af-pk-2025"))
+    clusters = [
+        Cluster.of([make_claim("A-c1", best=4), make_claim("B-c1", best=5)]),
+        Cluster.of([make_claim("C-c1", place=None)]),
+        Cluster.of([make_claim("D-c1", place=KHOST, place_name="Khost", country="AF")]),
+    ]
+    together = build_incidents(clusters, geography=geography)
+    assert together == [build_incident(cluster, geography=geography) for cluster in clusters]
+    assert [i.location.border_side for i in together] == ["PK", None, "AF"]
+    assert together[0].location.km_to_border == geography.km_to_border(CHAMAN[0], CHAMAN[1])

@@ -158,3 +158,14 @@ def test_geodesic_km_matches_known_distances() -> None:
     assert geodesic_km(0.0, 0.0, 1.0, 0.0) == pytest.approx(110.574, rel=1e-4)
     # Kabul–Islamabad: the ellipsoid differs from the 367.41 km great circle by well under 0.5%.
     assert geodesic_km(34.52813, 69.17233, 33.72148, 73.04329) == pytest.approx(367.41, rel=0.005)
+
+
+def test_many_points_get_the_side_and_distance_each_would_get_alone(af_pk: BorderGeography) -> None:
+    import random
+
+    rng = random.Random(7)
+    points = [(rng.uniform(27.0, 38.0), rng.uniform(60.0, 76.0)) for _ in range(300)]
+    points += [(33.0, 70.0), (34.11472, 71.08472), (0.0, 0.0)]  # near the line, a crossing, far outside
+    together = af_pk.sides_and_km_to_border([p[0] for p in points], [p[1] for p in points])
+    assert together == [(af_pk.side_of(lat, lon), af_pk.km_to_border(lat, lon)) for lat, lon in points]
+    assert af_pk.sides_and_km_to_border([], []) == []

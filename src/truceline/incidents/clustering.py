@@ -5,99 +5,36 @@ The algorithm (docs/incidents.md has the long form; steps 1 and 3 live in `simil
 1. *Profile* every claim: type family (violence / unrest / process, as the dev scorer defines it), the day
    range its date stands for (time precision 1 day, 2 week ±3 days, 3 month ±15 days), point and
    uncertainty radius (geography.PRECISION_RADIUS_KM), actors, fatalities and evidence text.
-2. *Block*: claims are indexed by (family, process type, 3-day bucket, 0.5° grid cell); a claim is only
-   compared with claims in neighbouring buckets and cells, so the work grows with the local density,
-   not with the square of the archive. Claims located only to a province (or not at all) are compared
-   with everything of their family in the date window.
+2. *Block* (`blocking.py`): claims are indexed by (family, process type, dataset, 3-day bucket, grid
+   cell sized to their precision radius); a claim is only compared with claims in the buckets and cells
+   it can reach, filtered exactly on day gap and distance, so the work grows with the local density,
+   not with the square of the archive. Unlocated claims are compared with everything of their family
+   in the date window.
 3. *Score* each candidate pair in [0, 1]: a weighted mean of date, place, actors, type, fatalities and
    evidence-text similarity; hard rules give 0 (different family or process type, dates or places too
    far apart, same document, a statement by a different claimant).
 4. *Link*: greedy average linkage: the pair of clusters with the highest mean pair score (pairs
    below `min_pair_score` count 0) is merged while that mean is ≥ `threshold`, never putting two claims
-   of one document into one cluster. Clusters never leave a connected component of the graph of pairs
-   scoring ≥ `threshold`, so the linkage runs per component; the incremental clusterer re-runs only the
-   components that new claims touch, which gives exactly the batch answer.
+   of one document, or two events of one dataset, into one cluster. Clusters never leave a connected
+   component of the graph of pairs scoring ≥ `threshold`, so the linkage runs per component; the
+   incremental clusterer re-runs only the components that new claims touch, which gives exactly the
+   batch answer.
 """
 
 from __future__ import annotations
 
 import heapq
-import math
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from truceline.errors import InvalidInput
+from truceline.incidents.blocking import BlockIndex as BlockIndex  # neighbourhood.py imports it here
 from truceline.incidents.geography import haversine_km
-from truceline.incidents.similarity import ClusterParams, Family, Profile, profile_claim, score_pair
+from truceline.incidents.similarity import ClusterParams, Profile, profile_claim, score_pair
 from truceline.incidents.values import Cluster, SourceInfo
 from truceline.pipeline.claims import ClaimValue
 
-_KM_PER_DEG_LAT = 111.2
 DEFAULT_PARAMS = ClusterParams()
-
-
-class BlockIndex:
-    """Candidates by (family, process type, date bucket, grid cell); wide claims by date bucket only."""
-
-    def __init__(self, params: ClusterParams) -> None:
-        self.params = params
-        self.cells: dict[tuple[str, str, int, int, int], list[int]] = defaultdict(list)
-        self.wide: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-        self.every: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-        self.undated: dict[tuple[str, str], list[int]] = defaultdict(list)
-
-    def _kind(self, p: Profile) -> tuple[str, str]:
-        return p.family.value, p.process_type or ""
-
-    def _is_narrow(self, p: Profile) -> bool:
-        return p.is_located and p.radius_km <= 25.0
-
-    def _cell(self, lat: float, lon: float) -> tuple[int, int]:
-        size = self.params.cell_deg
-        return math.floor(lat / size), math.floor(lon / size)
-
-    def _buckets(self, lo: int, hi: int) -> range:
-        size = self.params.bucket_days
-        return range(lo // size, hi // size + 1)
-
-    def add(self, index: int, p: Profile) -> None:
-        family, process = self._kind(p)
-        if p.day_lo is None or p.day_hi is None:
-            self.undated[(family, process)].append(index)
-            return
-        for bucket in self._buckets(p.day_lo, p.day_hi):
-            self.every[(family, process, bucket)].append(index)
-            if self._is_narrow(p):
-                assert p.lat is not None and p.lon is not None
-                cy, cx = self._cell(p.lat, p.lon)
-                self.cells[(family, process, bucket, cy, cx)].append(index)
-            else:
-                self.wide[(family, process, bucket)].append(index)
-
-    def candidates(self, p: Profile) -> set[int]:
-        family, process = self._kind(p)
-        if p.day_lo is None or p.day_hi is None:
-            return set(self.undated.get((family, process), ()))
-        window = self.params.process_window_days if family == Family.PROCESS else self.params.window_days
-        found: set[int] = set()
-        buckets = self._buckets(p.day_lo - window, p.day_hi + window)
-        if not self._is_narrow(p):
-            for bucket in buckets:
-                found.update(self.every.get((family, process, bucket), ()))
-            return found
-        assert p.lat is not None and p.lon is not None
-        reach_km = p.radius_km + 25.0 + self.params.link_km
-        cos_lat = max(0.1, math.cos(math.radians(min(89.0, abs(p.lat) + reach_km / _KM_PER_DEG_LAT))))
-        span_y = math.ceil(reach_km / (self.params.cell_deg * _KM_PER_DEG_LAT))
-        span_x = math.ceil(reach_km / (self.params.cell_deg * _KM_PER_DEG_LAT * cos_lat))
-        cy, cx = self._cell(p.lat, p.lon)
-        for bucket in buckets:
-            found.update(self.wide.get((family, process, bucket), ()))
-            for dy in range(-span_y, span_y + 1):
-                for dx in range(-span_x, span_x + 1):
-                    found.update(self.cells.get((family, process, bucket, cy + dy, cx + dx), ()))
-        return found
 
 
 class IncrementalClusterer:
@@ -141,8 +78,7 @@ class IncrementalClusterer:
             self._edges.append({})
             self._label.append(position)
             self._members[position] = [position]
-            for other in self._index.candidates(profile):
-                self._link(position, other)
+            self._link(position, self._index.candidates(profile))
             self._index.add(position, profile)
             new.append(position)
         changed: list[int] = []
@@ -162,11 +98,13 @@ class IncrementalClusterer:
     def _cluster(self, label: int) -> Cluster:
         return Cluster.of(self._claims[i] for i in self._members[label])
 
-    def _link(self, a: int, b: int) -> None:
-        scored = score_pair(self._profiles[a], self._profiles[b], params=self.params)
-        if scored is not None and scored.score >= self.params.min_pair_score:
-            self._edges[a][b] = scored.score
-            self._edges[b][a] = scored.score
+    def _link(self, node: int, others: Iterable[int]) -> None:
+        mine, profiles, params = self._profiles[node], self._profiles, self.params
+        for other in others:
+            scored = score_pair(mine, profiles[other], params=params)
+            if scored is not None and scored.score >= params.min_pair_score:
+                self._edges[node][other] = scored.score
+                self._edges[other][node] = scored.score
 
     def _component(self, start: int) -> list[int]:
         threshold = self.params.threshold
@@ -206,12 +144,12 @@ def link_average(
     """
     inside = set(component)
     members: dict[int, list[int]] = {}
-    documents: dict[int, set[str]] = {}
+    sources: dict[int, set[str]] = {}  # documents and datasets that code a happening once
     extents: dict[int, _Extent] = {}
     sums: dict[int, dict[int, float]] = {}
     for node in component:
         members[node] = [node]
-        documents[node] = {profiles[node].document}
+        sources[node] = _coding_sources(profiles[node], params)
         extents[node] = _Extent.of(profiles[node])
         sums[node] = {other: s for other, s in edges[node].items() if other in inside}
 
@@ -238,14 +176,14 @@ def link_average(
             continue  # stale entry: a side has merged since
         if len(members[x]) + len(members[y]) != size:
             continue
-        if documents[x] & documents[y] and not params.allow_same_document:
+        if sources[x] & sources[y]:
             continue
         extent = extents[x].join(extents[y])
         if not extent.fits(params):
             continue  # average linkage alone lets a busy week of one campaign chain into one cluster
         keep, gone = (x, y) if key(x) < key(y) else (y, x)
         members[keep] = sorted(members[keep] + members.pop(gone), key=lambda i: claims[i].id)
-        documents[keep] |= documents.pop(gone)
+        sources[keep] |= sources.pop(gone)
         extents[keep] = extent
         del extents[gone]
         gone_sums = sums.pop(gone)
@@ -259,6 +197,16 @@ def link_average(
         for other in sums[keep]:
             push(keep, other)
     return members
+
+
+def _coding_sources(p: Profile, params: ClusterParams) -> set[str]:
+    """What codes a happening once: its document, its dataset; two claims of one never share a cluster."""
+    found = set()
+    if not params.allow_same_document:
+        found.add(f"document {p.document}")
+    if p.dataset is not None and not params.allow_same_dataset:
+        found.add(f"dataset {p.dataset}")
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,13 @@ instead of reporting "0.4 km from the border" for a province centroid.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 # ACLED geo precision -> uncertainty radius around the point, in km:
 #   1 town or exact place: the town's extent (~5 km);
@@ -37,12 +41,27 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def haversine_km_many(
+    lat: float, lon: float, lats: npt.NDArray[np.float64], lons: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """`haversine_km` from one point to many (NaN where a coordinate is NaN); equal to it up to rounding."""
+    p1, p2 = math.radians(lat), np.radians(lats)
+    dp, dl = p2 - p1, np.radians(lons - lon)
+    h = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    distance: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return distance
+
+
 class BorderGeography(Protocol):
     """What this module asks of a scenario's geography (`truceline.scenarios.geography.get_geography`)."""
 
     def side_of(self, lat: float, lon: float) -> str | None: ...
 
     def km_to_border(self, lat: float, lon: float) -> float | None: ...
+
+    def sides_and_km_to_border(
+        self, lats: Sequence[float], lons: Sequence[float]
+    ) -> list[tuple[str | None, float]]: ...
 
     def is_in_buffer(self, lat: float, lon: float) -> bool: ...
 

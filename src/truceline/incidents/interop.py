@@ -21,7 +21,14 @@ from truceline.errors import InvalidInput
 from truceline.incidents.cells import cell_text, evidence_of, read_date, read_float, read_int
 from truceline.incidents.geography import haversine_km, radius_km_for
 from truceline.incidents.hxl import is_hxl_row
-from truceline.incidents.similarity import ClusterParams, profile_claim, profile_incident, score_pair
+from truceline.incidents.similarity import (
+    ACLED_EXTRACTOR,
+    GED_EXTRACTOR,
+    ClusterParams,
+    profile_claim,
+    profile_incident,
+    score_pair,
+)
 from truceline.incidents.values import IncidentValue
 from truceline.pipeline.claims import ClaimValue, Fatalities, Location, claim_id
 
@@ -58,8 +65,6 @@ ACLED_COLUMNS = (
     "tags",
     "timestamp",
 )
-ACLED_EXTRACTOR = "acled-csv/1"
-GED_EXTRACTOR = "ucdp-ged-csv/1"
 DEFAULT_PARAMS = ClusterParams()
 PROCESS_TAG = "truceline:process_type="
 COUNTRY_CODES = {"pakistan": "PK", "afghanistan": "AF"}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from truceline.incidents.corroboration import corroborate
-from truceline.incidents.geography import BorderGeography, haversine_km, locate_on_border, radius_km_for
+from truceline.incidents.geography import BorderGeography, haversine_km, radius_km_for
 from truceline.incidents.values import Cluster, IncidentPlace, IncidentValue, SourceInfo
 from truceline.pipeline.claims import ClaimValue, Fatalities
 
@@ -151,14 +151,36 @@ def build_incident(
     geography: BorderGeography | None = None,
 ) -> IncidentValue:
     """The incident a cluster stands for: canonical fields, independent sources and corroboration."""
+    return build_incidents([cluster], sources=sources, geography=geography)[0]
+
+
+def build_incidents(
+    clusters: Sequence[Cluster],
+    *,
+    sources: Mapping[str, SourceInfo] | None = None,
+    geography: BorderGeography | None = None,
+) -> list[IncidentValue]:
+    """`build_incident` of each cluster; the border side and distance of all their places in one pass."""
+    places = [canonical_place(cluster.claims) for cluster in clusters]
+    located = [i for i, place in enumerate(places) if place.lat is not None and place.lon is not None]
+    if geography is not None and located:
+        # Only the side and the distance are kept (what `locate_on_border` adds — crossing, admin unit,
+        # sector — would be thrown away, and the admin layers are most of the geodata to load).
+        found = geography.sides_and_km_to_border(
+            [float(places[i].lat or 0.0) for i in located], [float(places[i].lon or 0.0) for i in located]
+        )
+        for i, (side, km_to_border) in zip(located, found, strict=True):
+            places[i] = replace(places[i], border_side=side, km_to_border=km_to_border)
+    return [
+        _incident(cluster, place, sources=sources) for cluster, place in zip(clusters, places, strict=True)
+    ]
+
+
+def _incident(
+    cluster: Cluster, place: IncidentPlace, *, sources: Mapping[str, SourceInfo] | None
+) -> IncidentValue:
     claims = cluster.claims
     dates = canonical_dates(claims)
-    place = canonical_place(claims)
-    if geography is not None and place.lat is not None and place.lon is not None:
-        position = locate_on_border(
-            place.lat, place.lon, geo_precision=place.geo_precision, geography=geography
-        )
-        place = replace(place, border_side=position.side, km_to_border=position.km_to_border)
     event_type, sub_event_type, process_type = canonical_type(claims)
     actor1, actor2, actors = canonical_actors(claims)
     support = corroborate(claims, sources=sources)

@@ -2,7 +2,8 @@
 
 `score_pair` gives a pair's similarity in [0, 1] as a weighted mean of date, place, actors, type,
 fatalities and evidence-text similarity, or None when a hard rule keeps them apart (different family or
-process type, dates or places too far apart, same document, a statement by a different claimant).
+process type, dates or places too far apart, same document, two events of one dataset, a statement by a
+different claimant).
 `clustering.py` blocks, links and groups with it; `interop.py` links imported events with it.
 """
 
@@ -19,6 +20,10 @@ from truceline.pipeline.claims import ClaimValue
 
 VIOLENCE_TYPES = frozenset({"battles", "explosions/remote violence", "violence against civilians"})
 UNREST_TYPES = frozenset({"protests", "riots"})
+ACLED_EXTRACTOR = "acled-csv/1"
+GED_EXTRACTOR = "ucdp-ged-csv/1"
+# Events imported from a dataset (interop.py), by the dataset that coded them.
+DATASET_OF_EXTRACTOR = {ACLED_EXTRACTOR: "ACLED", GED_EXTRACTOR: "UCDP GED"}
 # Half-width in days of the range a date stands for, by ACLED time precision (1 day, 2 week, 3 month).
 DATE_SLACK_DAYS = {1: 0, 2: 3, 3: 15}
 
@@ -68,6 +73,7 @@ class ClusterParams:
     unknown_score: float = 0.5  # what a component scores when one side does not know it
     text_chars: int = 400  # evidence text compared, from the start
     allow_same_document: bool = False  # one document codes one happening once (the extractor merges)
+    allow_same_dataset: bool = False  # and so does an event dataset: two ACLED events are two happenings
     max_span_days: int = 3  # a cluster's members' date ranges must all come within this many days
     max_extent_km: float = 75.0  # and its town/district-level points within a box this wide (diagonal)
     weights: SimilarityWeights = SimilarityWeights()
@@ -79,6 +85,7 @@ class Profile:
 
     key: str
     document: str
+    dataset: str | None  # the dataset an imported event comes from (DATASET_OF_EXTRACTOR)
     family: Family
     event_type: str
     sub_event_type: str
@@ -123,6 +130,7 @@ def profile_claim(
     return Profile(
         key=claim.id,
         document=document,
+        dataset=DATASET_OF_EXTRACTOR.get(claim.extractor),
         family=family,
         event_type=_norm(claim.event_type),
         sub_event_type=_norm(claim.sub_event_type),
@@ -152,6 +160,7 @@ def profile_incident(incident: IncidentValue, *, params: ClusterParams = Cluster
     return Profile(
         key=incident.id,
         document=incident.id,
+        dataset=None,
         family=family_of(incident.event_type, incident.process_type),
         event_type=_norm(incident.event_type),
         sub_event_type=_norm(incident.sub_event_type),
@@ -195,6 +204,8 @@ def score_pair(a: Profile, b: Profile, *, params: ClusterParams = ClusterParams(
         return None
     if a.document == b.document and not params.allow_same_document:
         return None
+    if a.dataset is not None and a.dataset == b.dataset and not params.allow_same_dataset:
+        return None  # a dataset codes each happening once, as a document does
     if a.family is Family.PROCESS and a.claimant and b.claimant and a.claimant != b.claimant:
         return None  # two parties' statements are two happenings, however alike
     window = params.process_window_days if a.family is Family.PROCESS else params.window_days

@@ -13,7 +13,7 @@ import functools
 import gzip
 import json
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,6 +207,50 @@ class BorderGeography:
         """Ellipsoidal distance in km from the point to the nearest point of the line."""
         lat_n, lon_n = self.nearest_border_point(lat, lon)
         return geodesic_km(lat, lon, lat_n, lon_n)
+
+    def sides_and_km_to_border(
+        self, lats: Sequence[float], lons: Sequence[float]
+    ) -> list[tuple[str | None, float]]:
+        """`side_of` and `km_to_border` of many points, with one spatial query for all of them.
+
+        The nearest point of the line is found on the segment nearest to each point (an R-tree of the
+        line's segments), which is where `shortest_line` finds it on the whole line, without walking
+        every vertex for every point.
+        """
+        if not len(lats):
+            return []
+        lat_deg, lon_deg = np.asarray(lats, dtype=np.float64), np.asarray(lons, dtype=np.float64)
+        points = shapely.points(lon_deg, lat_deg)
+        first = np.full(len(points), len(self.countries))  # the first polygon holding it, as country_of
+        for index in reversed(range(len(self.countries))):
+            polygon = self.countries[index][1]
+            shapely.prepare(polygon)  # an indexed point-in-polygon test: the polygons have many vertices
+            first[shapely.intersects_xy(polygon, lon_deg, lat_deg)] = index
+        sides = [self._side_of_country(int(i)) for i in first]
+        local = shapely.points(self.projection.forward(np.column_stack([lon_deg, lat_deg])))
+        point_at, segment_at = self._segments.query_nearest(local, all_matches=False)
+        lines = shapely.shortest_line(self._segments.geometries[segment_at], local[point_at])
+        nearest = np.empty((len(points), 2))
+        nearest[point_at] = self.projection.inverse(shapely.get_coordinates(lines)[::2])
+        return [
+            (side, geodesic_km(lat, lon, float(near[1]), float(near[0])))
+            for side, lat, lon, near in zip(sides, lat_deg.tolist(), lon_deg.tolist(), nearest, strict=True)
+        ]
+
+    def _side_of_country(self, index: int) -> str | None:
+        if index >= len(self.countries):
+            return None
+        party = self.scenario.party_of_country(self.countries[index][0])
+        return party.id if party else None
+
+    @functools.cached_property
+    def _segments(self) -> shapely.STRtree:
+        """The border line's segments (local km), indexed."""
+        parts = []
+        for line in shapely.get_parts(shapely.line_merge(self._boundary_local)):
+            coords = shapely.get_coordinates(line)
+            parts.append(shapely.linestrings(np.stack([coords[:-1], coords[1:]], axis=1)))
+        return shapely.STRtree(np.concatenate(parts))
 
     def is_in_buffer(self, lat: float, lon: float) -> bool:
         """Within `buffer_km` of the line, on either party's territory."""

@@ -31,6 +31,7 @@ from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident
 from truceline.incidents.rules import build_incident
 from truceline.incidents.service import ANALYST_MARK
+from truceline.incidents.similarity import DATASET_OF_EXTRACTOR
 from truceline.incidents.values import Cluster, IncidentValue, Reliability, SourceInfo
 from truceline.intake.files import read_capped
 from truceline.ledger.service import add_record, batched_appends
@@ -63,7 +64,7 @@ EVENT_SOURCES: dict[str, EventSource] = {
     "acled": EventSource("src-acled", "ACLED", "https://acleddata.com", "ACLED"),
     "ged": EventSource("src-ucdp-ged", "UCDP GED", "https://ucdp.uu.se", "UCDP-GED"),
 }
-IMPORTED_EXTRACTORS = (interop.ACLED_EXTRACTOR, interop.GED_EXTRACTOR)
+IMPORTED_EXTRACTORS = tuple(DATASET_OF_EXTRACTOR)
 
 
 @dataclass
@@ -272,8 +273,8 @@ def claim_value(claim: Claim) -> ClaimValue:
     value = to_claim_value(claim)
     if value.document_id:
         return value
-    # Imported events have no stored document; each event is its own report (`ACLED-<id>`), which keeps
-    # two events of one dataset from counting as one document in clustering.
+    # Imported events have no stored document; each event is its own report (`ACLED-<id>`). Clustering
+    # keeps two events of one dataset apart by their extractor (similarity.DATASET_OF_EXTRACTOR).
     return dataclasses.replace(value, document_id=_CLAIM_SUFFIX.sub("", claim.id))
 
 

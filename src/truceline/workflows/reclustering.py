@@ -30,7 +30,7 @@ from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident
 from truceline.incidents.neighbourhood import DayRange, Neighbourhood
-from truceline.incidents.rules import build_incident
+from truceline.incidents.rules import build_incident, build_incidents
 from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
 from truceline.incidents.values import Cluster, IncidentValue, SourceInfo
@@ -101,8 +101,8 @@ def _recluster_full(
     current = list_current_rows(session)
     wanted, taken = _analyst_versions([row for row in current if is_analyst_decision(row)], pool, geography)
     free = [claim for claim_id, claim in sorted(pool.claims.items()) if claim_id not in taken]
-    for cluster in cluster_claims(free, sources=pool.sources, params=params):
-        wanted.append(build_incident(cluster, sources=pool.sources, geography=geography))
+    clusters = cluster_claims(free, sources=pool.sources, params=params)
+    wanted += build_incidents(clusters, sources=pool.sources, geography=geography)
     with batched_appends(session):
         result = _store_versions(session, current, wanted, pool=pool, author=author, now=now)
     result.considered = len(pool.claims)
@@ -195,7 +195,7 @@ def _recluster_around_changes(
     members += [str(c) for row in rows for c in row.claim_ids]
     pool = load_pool(session, claim_ids=members)
     wanted, _ = _analyst_versions([row for row in rows if row.id in analyst_ids], pool, geography)
-    wanted += [build_incident(cluster, sources=pool.sources, geography=geography) for cluster in changed]
+    wanted += build_incidents(changed, sources=pool.sources, geography=geography)
     with batched_appends(session):
         result = _store_versions(session, rows, wanted, pool=pool, author=author, now=now)
     result.unchanged += len(kept)
