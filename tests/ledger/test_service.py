@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -140,17 +142,21 @@ def test_the_sealer_signs_the_root_of_every_stored_leaf_after_each_commit(runtim
 
 
 def _stored_rows(session, records) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
-    """Every stored column of the records, as the database holds it (JSON as text, SQL NULL as None)."""
+    """Every stored column of the records as the driver reads it, and as its text in the database (JSON as
+    stored, SQL NULL as None; psycopg would parse JSON, and JSON null would read as SQL NULL)."""
     rows = []
     for record in records:
         table = type(record).__table__
-        query = text(f"SELECT * FROM {table.name} WHERE id = :id")
+        as_text = ", ".join(f"CAST({c.name} AS TEXT)" for c in table.columns)
+        query = text(f"SELECT *, {as_text} FROM {table.name} WHERE id = :id")
         rows.append(tuple(session.execute(query, {"id": record.id}).one()))
     return rows
 
 
-def test_records_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime) -> None:
-    # The ORM's unit of work is the reference: defaults, SQL NULL for unset JSON, JSON null for None.
+@pytest.mark.parametrize("is_batched", [False, True], ids=["one by one", "batched"])
+def test_records_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime, is_batched: bool) -> None:
+    # The ORM's unit of work is the reference: defaults, SQL NULL for unset JSON, JSON null for None. One
+    # record is one INSERT; a batch is an executemany, or a COPY on PostgreSQL.
     with runtime.sessions() as session:
         by_orm = one_of_each_record()
         for record in by_orm:  # one at a time: the models declare no relationships to order them by
@@ -158,7 +164,7 @@ def test_records_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime) -> 
             session.flush()
         expected = _stored_rows(session, by_orm)
         session.rollback()
-    with runtime.transaction() as session:
+    with runtime.transaction() as session, batched_appends(session) if is_batched else nullcontext():
         records = add_one_of_each(session)
     with runtime.sessions() as session:
         assert _stored_rows(session, records) == expected
@@ -189,3 +195,21 @@ def test_each_write_commits_with_its_checkpoint(runtime: Runtime) -> None:
         with runtime.sessions() as session:
             assert _count(session, CheckpointRow) == number
             assert latest_checkpoint(session).size == number
+
+
+def test_entries_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime) -> None:
+    # Entries are inserted by the driver (`driver_insert`): the ORM's unit of work is the reference.
+    with runtime.transaction() as session, batched_appends(session):
+        add_one_of_each(session)
+    columns = [c.key for c in LedgerEntryRow.__table__.columns if c.key != "seq"]
+    as_text = ", ".join(f"CAST({c} AS TEXT) AS {c}" for c in columns)  # JSON as its stored text
+    query = text(f"SELECT {as_text} FROM ledger_entries WHERE seq = :seq")
+    with runtime.sessions() as session:
+        stored = session.get(LedgerEntryRow, 1)
+        assert stored is not None
+        session.add(LedgerEntryRow(seq=10_000, **{c: getattr(stored, c) for c in columns}))
+        session.flush()
+        by_orm = session.execute(query, {"seq": 10_000}).one()
+        assert session.execute(query, {"seq": 1}).one() == by_orm
+        assert by_orm.signature == "null"  # JSON null, as the ORM writes None in a JSON column
+        session.rollback()

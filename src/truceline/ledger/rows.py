@@ -9,9 +9,10 @@ from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, inspect, null
+from sqlalchemy import JSON, Connection, Table, inspect
 
 from truceline.db.base import Record
+from truceline.db.bulk_insert import driver_insert, json_text
 from truceline.ledger.encoding import NOT_PLAIN, format_time, plain_json
 
 
@@ -63,7 +64,7 @@ class _Column:
     key: str  # the attribute
     name: str  # the column: the key of a row and of the record's content
     default: Any  # a scalar default, or _MISSING
-    evaluates_none: bool  # None is written as a value (JSON null), not as SQL NULL
+    is_json: bool  # written as JSON text; None is JSON null ("null"), not SQL NULL
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # one per record class: compared and hashed by identity
@@ -72,33 +73,37 @@ class RowLayout:
 
     table: Table
     columns: tuple[_Column, ...]
-    insert: Insert  # built once: building a statement costs more than executing a one-row INSERT
+    keys: tuple[str, ...]  # the table's column keys, in the order of `columns` (and of a row's values)
 
-    def row_and_content(self, record: Record) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The INSERT parameters of a new record and its `record_content` in the form `plain_json` gives
-        (ready for `commitment_of_plain`), each value read once; None for the content when a value has no
-        such form (the caller falls back on `record_content` and `commitment`).
+    def row_and_content(self, record: Record) -> tuple[list[Any], dict[str, Any] | None]:
+        """The INSERT values of a new record (in the order of `columns`, JSON as its text: `DriverInsert`'s
+        form) and its `record_content` in the form `plain_json` gives (ready for `commitment_of_plain`),
+        each value read once; None for the content when a value has no such form (the caller falls back on
+        `record_content` and `commitment`).
 
         Written as the ORM writes it: an attribute never set, or None where None is no value, takes the
         column's default (set on the record too, as a flush would) or is SQL NULL; None in a JSON column is
         JSON null, and a JSON column never set is SQL NULL."""
         values = record.__dict__
-        row: dict[str, Any] = {}
+        row: list[Any] = []
         content: dict[str, Any] | None = {}
         for column in self.columns:
             value = values.get(column.key, _MISSING)
             if value is None or value is _MISSING:
-                if value is None and column.evaluates_none:
+                if value is None and column.is_json:
                     pass
                 elif column.default is not _MISSING:
                     value = column.default
                     setattr(record, column.key, value)
                 else:
-                    row[column.name] = null() if value is _MISSING and column.evaluates_none else None
+                    row.append(None)
                     if content is not None:
                         content[column.name] = None
                     continue
-            row[column.name] = value
+            if column.is_json:
+                row.append(json_text(value))
+            else:
+                row.append(value)
             if content is None:
                 continue
             kind = type(value)
@@ -106,7 +111,7 @@ class RowLayout:
                 content[column.name] = value
                 continue
             # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts).
-            plain = plain_json(value if column.evaluates_none else json_value(value))
+            plain = plain_json(value if column.is_json else json_value(value))
             if plain is NOT_PLAIN:
                 content = None
             else:
@@ -116,7 +121,7 @@ class RowLayout:
 
 @cache
 def layout_of(model: type[Record]) -> RowLayout:
-    columns = []
+    columns, keys = [], []
     for attr in inspect(model).column_attrs:
         column = attr.columns[0]
         if not column.name.isascii():  # `commitment_of_plain` needs ASCII keys
@@ -134,22 +139,23 @@ def layout_of(model: type[Record]) -> RowLayout:
                 key=attr.key,
                 name=column.name,
                 default=_MISSING if default is None else default.arg,
-                evaluates_none=bool(column.type.should_evaluate_none),
+                is_json=isinstance(column.type, JSON),
             )
         )
+        keys.append(column.key)
     table = inspect(model).local_table
     assert isinstance(table, Table)
-    return RowLayout(table=table, columns=tuple(columns), insert=table.insert())
+    return RowLayout(table=table, columns=tuple(columns), keys=tuple(keys))
 
 
-def insert_rows(connection: Connection, rows: Iterable[tuple[RowLayout, dict[str, Any]]]) -> None:
+def insert_rows(connection: Connection, rows: Iterable[tuple[RowLayout, list[Any]]]) -> None:
     """Insert (layout, row) pairs with one executemany INSERT per table: tables in foreign-key order (a
     document before the claims naming it), rows of one table in the order given."""
-    by_layout: dict[RowLayout, list[dict[str, Any]]] = {}
+    by_layout: dict[RowLayout, list[list[Any]]] = {}
     for layout, row in rows:
         by_layout.setdefault(layout, []).append(row)
     for layout in sorted(by_layout, key=lambda layout: _table_order()[layout.table]):
-        connection.execute(layout.insert, by_layout[layout])
+        driver_insert(layout.table, layout.keys, connection.dialect).execute(connection, by_layout[layout])
 
 
 @cache

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Insert,
     Select,
+    Table,
     TextClause,
     event,
     exists,
@@ -29,6 +29,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from truceline.db.base import Record
+from truceline.db.bulk_insert import driver_insert, json_text
 from truceline.errors import InvalidInput, NotFound
 from truceline.ledger import merkle
 from truceline.ledger.encoding import (
@@ -39,7 +40,7 @@ from truceline.ledger.encoding import (
     commitment_of_plain,
     entry_bytes,
     format_time,
-    new_salt,
+    new_salts,
 )
 from truceline.ledger.merkle import hash_leaf
 from truceline.ledger.models import CheckpointRow, CosignatureRow, LedgerEntryRow
@@ -56,6 +57,8 @@ APPENDED = "truceline.ledger.appended"  # key in Session.info: this transaction 
 _NEXT_SEQ = "truceline.ledger.next_seq"  # key in Session.info: (transaction, its next free seq)
 _BATCH = "truceline.ledger.batch"  # key in Session.info: the open `batched_appends` block's queue
 _LEAVES = "truceline.ledger.leaves"  # key in Session.info: (transaction, first seq, leaf hashes it appended)
+_ENTRY_COLUMNS = (*ENTRY_FIELDS, "salt", "leaf_hash", "signature")  # an entry's values, in this order
+_JSON_NULL = json_text(None)  # an entry's signature is written as JSON null (authors sign in the export)
 
 
 def add_record(session: Session, record: Record, *, author: str, now: datetime) -> None:
@@ -144,7 +147,7 @@ def _write_appends(
     if not appends:
         return
     session.flush()  # whatever the ORM holds goes first, as it would in the ORM's own order
-    rows: list[tuple[RowLayout, dict[str, Any]]] = []
+    rows: list[tuple[RowLayout, list[Any]]] = []
     entries: list[tuple[Record, str, datetime, dict[str, Any] | None]] = []
     for number, (record, author, now) in enumerate(appends):
         layout = layout_of(type(record))
@@ -169,10 +172,13 @@ def _insert_entries(
         )
     times: dict[datetime, str] = {}
     rows: list[dict[str, Any]] = []
+    values: list[list[Any]] = []
     leaves: list[bytes] = []
-    for seq, (record, author, now, content) in enumerate(appends, start=first):
+    salts = new_salts(len(appends))
+    for (seq, (record, author, now, content)), salt in zip(
+        enumerate(appends, start=first), salts, strict=True
+    ):
         time_text = times.get(now) or times.setdefault(now, format_time(now))
-        salt = new_salt()
         fields = {
             "seq": seq,
             "kind": record.ledger_kind(),
@@ -189,8 +195,10 @@ def _insert_entries(
             _entry(fields)  # the checks of LedgerEntry, which the rest pass by construction: InvalidInput
         leaf = hash_leaf(entry_bytes(fields))
         leaves.append(leaf)
-        rows.append({**fields, "salt": salt.hex(), "leaf_hash": leaf.hex(), "signature": None})
-    session.connection().execute(_statements().insert_entry, rows)
+        rows.append(fields)
+        values.append([*fields.values(), salt.hex(), leaf.hex(), _JSON_NULL])
+    connection = session.connection()
+    driver_insert(_statements().entries, _ENTRY_COLUMNS, connection.dialect).execute(connection, values)
     _note_leaves(session, first, leaves)
     session.info[APPENDED] = True  # the unit of work seals it into a signed checkpoint
     return rows
@@ -338,18 +346,19 @@ def _latest_with_cosignatures(connection: Connection) -> tuple[CheckpointRow, li
 class _Statements:
     """The statements of an append and its checkpoint, built once: building one costs more than running it."""
 
-    insert_entry: Insert
     max_seq: Select[int | None]
     lock_ledger: TextClause
     latest_checkpoint: Select[int, int, str, str]
     insert_checkpoint: ReturningInsert[int]
+    entries: Table  # inserted by the driver (`driver_insert`)
 
 
 @cache
 def _statements() -> _Statements:
+    entries = LedgerEntryRow.__table__
+    assert isinstance(entries, Table)
     newest = select(CheckpointRow.id).order_by(CheckpointRow.id.desc()).limit(1).scalar_subquery()
     return _Statements(
-        insert_entry=insert(LedgerEntryRow),
         max_seq=select(func.max(LedgerEntryRow.seq)),
         lock_ledger=text("SELECT pg_advisory_xact_lock(:key)"),
         latest_checkpoint=select(
@@ -359,6 +368,7 @@ def _statements() -> _Statements:
         .where(CheckpointRow.id == newest)
         .order_by(CosignatureRow.id),
         insert_checkpoint=insert(CheckpointRow).returning(CheckpointRow.id),
+        entries=entries,
     )
 
 
