@@ -1,10 +1,11 @@
 from contextlib import nullcontext
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from tests.builders import NOW, add_one_of_each, one_of_each_record
 from truceline.audit import verify_database
+from truceline.db.base import Record
 from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.ledger import merkle
@@ -153,24 +154,44 @@ def _stored_rows(session, records) -> list[tuple[object, ...]]:  # type: ignore[
     return rows
 
 
+def _with_optional_columns_unset(record: Record) -> Record:
+    """A copy of the record with only the columns that have no default and may not be NULL set."""
+    required = [
+        attr.key
+        for attr in inspect(type(record)).column_attrs
+        if not attr.columns[0].nullable and attr.columns[0].default is None
+    ]
+    return type(record)(**{key: getattr(record, key) for key in required})
+
+
 @pytest.mark.parametrize("is_batched", [False, True], ids=["one by one", "batched"])
-def test_records_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime, is_batched: bool) -> None:
+@pytest.mark.parametrize("is_sparse", [False, True], ids=["every column set", "optional columns unset"])
+def test_records_are_stored_exactly_as_the_orm_stores_them(
+    runtime: Runtime, is_batched: bool, is_sparse: bool
+) -> None:
     # The ORM's unit of work is the reference: defaults, SQL NULL for unset JSON, JSON null for None. One
     # record is one INSERT; a batch is an executemany, or a COPY on PostgreSQL.
+    def build() -> list[Record]:
+        records = one_of_each_record()
+        return [_with_optional_columns_unset(r) for r in records] if is_sparse else records
+
     with runtime.sessions() as session:
-        by_orm = one_of_each_record()
+        by_orm = build()
         for record in by_orm:  # one at a time: the models declare no relationships to order them by
             session.add(record)
             session.flush()
         expected = _stored_rows(session, by_orm)
         session.rollback()
+    records = build()
     with runtime.transaction() as session, batched_appends(session) if is_batched else nullcontext():
-        records = add_one_of_each(session)
+        for record in records:
+            add_record(session, record, author="test", now=NOW)
     with runtime.sessions() as session:
         assert _stored_rows(session, records) == expected
         assert [record_content(r) for r in records] == [
             record_content(session.get(type(r), r.id)) for r in records
         ]
+        verify_database(session, log_verifier=runtime.log_verifier, witnesses={})  # the commitments hold
 
 
 def test_a_query_inside_a_batch_sees_the_records_queued_before_it(runtime: Runtime) -> None:

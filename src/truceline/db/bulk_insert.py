@@ -58,16 +58,14 @@ class DriverInsert:
 
     sql: str
     conversions: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, the type's bind processor)
-    arrange: Callable[[list[Any]], Any]  # a row's values in the driver's form: a tuple, or a dict by name
+    arrange: Callable[[Sequence[Any]], Any]  # a row's values in the driver's form: a tuple, or a dict by name
     copy_sql: str | None  # PostgreSQL: COPY ... FROM STDIN of the same columns, for several rows
 
-    def execute(self, connection: Connection, rows: Sequence[list[Any]]) -> None:
-        """Insert `rows` (their lists are converted in place): one INSERT for one row; several with one
+    def execute(self, connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert `rows` (lists are converted in place): one INSERT for one row; several with one
         executemany, or on PostgreSQL with one COPY."""
-        conversions = self.conversions
-        for values in rows:
-            for position, convert in conversions:
-                values[position] = convert(values[position])
+        if self.conversions:
+            rows = [self._convert(values) for values in rows]
         if len(rows) == 1:
             connection.exec_driver_sql(self.sql, self.arrange(rows[0]))
         elif self.copy_sql is not None and rows:
@@ -75,8 +73,14 @@ class DriverInsert:
         elif rows:
             connection.exec_driver_sql(self.sql, [self.arrange(values) for values in rows])
 
+    def _convert(self, values: Sequence[Any]) -> list[Any]:
+        converted = values if type(values) is list else list(values)
+        for position, convert in self.conversions:
+            converted[position] = convert(converted[position])
+        return converted
 
-def _copy(connection: Connection, sql: str, rows: Sequence[list[Any]]) -> None:
+
+def _copy(connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """COPY the rows in (psycopg writes each value as its text, which the server parses as it parses the
     same parameter of an INSERT). An executemany runs one INSERT per row on the server: several times the
     server's work of a COPY."""
@@ -129,7 +133,7 @@ def _make_driver_insert(table: Table, keys: tuple[str, ...], dialect: Dialect) -
         if set(names) != set(keys):
             raise TypeError(f"{table.name}: expected the parameters {sorted(keys)}, found {sorted(names)}")
         order = [keys.index(name) for name in names]
-        arrange: Callable[[list[Any]], Any] = (
+        arrange: Callable[[Sequence[Any]], Any] = (
             tuple if order == list(range(len(keys))) else _tuple_getter(order)
         )
     else:
@@ -138,7 +142,7 @@ def _make_driver_insert(table: Table, keys: tuple[str, ...], dialect: Dialect) -
                 f"{table.name}: expected the parameters {sorted(keys)}, found {sorted(compiled.binds)}"
             )
 
-        def arrange(values: list[Any]) -> dict[str, Any]:
+        def arrange(values: Sequence[Any]) -> dict[str, Any]:
             return dict(zip(keys, values, strict=True))
 
     copy_sql = None
@@ -160,7 +164,7 @@ def _is_date(column_type: Any) -> bool:
         return False
 
 
-def _tuple_getter(order: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+def _tuple_getter(order: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     getter = itemgetter(*order)
     if len(order) == 1:
         return lambda values: (getter(values),)

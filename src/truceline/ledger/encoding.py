@@ -48,6 +48,10 @@ def _encode_with(encoder: json.JSONEncoder) -> Callable[[object], str]:
     return lambda value: "".join(c_encoder(value, 0))
 
 
+_json_string = (
+    json.encoder.encode_basestring
+)  # a JSON string as `_sorted_compact` writes it (no ASCII escapes)
+
 # `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, with the
 # encoder made once (json.dumps makes two per call when given options: a third of a commitment's time).
 _sorted_compact = _encode_with(
@@ -91,9 +95,7 @@ def _as_plain_json(value: object) -> object:
     if isinstance(value, int):
         return value if -MAX_SEQ <= value <= MAX_SEQ else NOT_PLAIN
     if isinstance(value, float):
-        if not math.isfinite(value) or not (value == 0 or _FIXED_FLOATS[0] <= abs(value) < _FIXED_FLOATS[1]):
-            return NOT_PLAIN
-        return int(value) if value.is_integer() else value
+        return plain_float(value)
     if isinstance(value, dict):
         return _as_plain_object(value)
     if isinstance(value, list | tuple):
@@ -102,17 +104,27 @@ def _as_plain_json(value: object) -> object:
     return NOT_PLAIN
 
 
+def plain_float(value: float) -> object:
+    """`_as_plain_json` of a float: written without an exponent, integral as an integer, or `NOT_PLAIN`."""
+    if not math.isfinite(value) or not (value == 0 or _FIXED_FLOATS[0] <= abs(value) < _FIXED_FLOATS[1]):
+        return NOT_PLAIN
+    return int(value) if value.is_integer() else value
+
+
 def _as_plain_object(value: dict[object, object]) -> object:
     plain_dict: dict[str, object] = {}
     for key, item in value.items():
         if type(key) is not str or not key.isascii():
             return NOT_PLAIN
         kind = type(item)
-        # Strings, None and booleans pass as they are; only the rest needs a call (a record has ~20 keys).
+        # Strings, None, booleans and safe integers pass as they are; only the rest needs a call.
         if kind is str or item is None or kind is bool:
             plain_dict[key] = item
             continue
-        plain = _as_plain_json(item)
+        if type(item) is int and -MAX_SEQ <= item <= MAX_SEQ:
+            plain_dict[key] = item
+            continue
+        plain = plain_float(item) if type(item) is float else _as_plain_json(item)
         if plain is NOT_PLAIN:
             return NOT_PLAIN
         plain_dict[key] = plain
@@ -152,6 +164,19 @@ def entry_bytes(fields: Mapping[str, object]) -> bytes:
 def new_salt() -> bytes:
     """16 random bytes to blind one record's commitment."""
     return secrets.token_bytes(SALT_SIZE)
+
+
+def entry_bytes_of(*, seq: int, kind: str, record_id: str, author: str, time: str, commitment: str) -> bytes:
+    """`entry_bytes` of the six fields given one by one (`seq` an int): the same bytes, written in RFC 8785's
+    key order without building and sorting an object (a third of an entry's time when appending in bulk)."""
+    text = (
+        f'{{"author":{_json_string(author)},"commitment":{_json_string(commitment)},"kind":{_json_string(kind)},'
+        f'"record_id":{_json_string(record_id)},"seq":{int(seq)},"time":{_json_string(time)}}}'
+    )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"entry seq {seq} holds text that is not valid Unicode: {exc}") from exc
 
 
 def new_salts(count: int) -> list[bytes]:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, inspect
+from sqlalchemy.types import TypeDecorator
 
 from truceline.db.base import Record
 from truceline.db.bulk_insert import driver_insert, json_text
-from truceline.ledger.encoding import NOT_PLAIN, format_time, plain_json
+from truceline.ledger.encoding import MAX_SEQ, NOT_PLAIN, format_time, plain_float, plain_json
 
 
 def record_content(record: Record) -> dict[str, Any]:
@@ -33,6 +35,7 @@ def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]
 
 
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+_PLAIN_SCALARS = frozenset({str, bool, type(None)})  # the same in a record's content as in its row
 
 
 def json_value(value: Any) -> Any:
@@ -74,6 +77,13 @@ class RowLayout:
     table: Table
     columns: tuple[_Column, ...]
     keys: tuple[str, ...]  # the table's column keys, in the order of `columns` (and of a row's values)
+    # For `row_and_content`'s common case (every attribute set), worked out once per class:
+    read_all: Callable[[dict[str, Any]], tuple[Any, ...]]  # every attribute, in the order of `columns`
+    json_positions: tuple[int, ...]
+    defaulted: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # the values of non-JSON columns with a default
+    textual: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # values of str and bool columns
+    textual_names: tuple[str, ...]
+    typed: tuple[tuple[int, str, bool], ...]  # the other columns: (position, name, is_json)
 
     def row_and_content(self, record: Record) -> tuple[list[Any], dict[str, Any] | None]:
         """The INSERT values of a new record (in the order of `columns`, JSON as its text: `DriverInsert`'s
@@ -84,6 +94,41 @@ class RowLayout:
         Written as the ORM writes it: an attribute never set, or None where None is no value, takes the
         column's default (set on the record too, as a flush would) or is SQL NULL; None in a JSON column is
         JSON null, and a JSON column never set is SQL NULL."""
+        try:
+            values = self.read_all(record.__dict__)
+        except KeyError:  # an attribute never set
+            return self._row_and_content_one_by_one(record)
+        if None in self.defaulted(values) or not _PLAIN_SCALARS.issuperset(map(type, self.textual(values))):
+            return self._row_and_content_one_by_one(record)  # a default to apply, or text columns to convert
+        # Every column set, no default to apply, the text and boolean columns hold text, booleans or None: the
+        # row is the values with JSON as its text, and only the other columns' content needs converting.
+        row = list(values)
+        for position in self.json_positions:
+            row[position] = json_text(row[position])
+        content: dict[str, Any] | None = dict(zip(self.textual_names, self.textual(values), strict=True))
+        for position, name, is_json in self.typed:
+            value = values[position]
+            kind = type(value)
+            if kind is str or value is None or kind is bool:
+                plain = value
+            elif kind is datetime:
+                plain = _format_time(value)
+            elif kind is date:
+                plain = value.isoformat()
+            elif kind is int and -MAX_SEQ <= value <= MAX_SEQ:
+                plain = value
+            elif kind is float:
+                plain = plain_float(value)
+                if plain is NOT_PLAIN:
+                    return row, None
+            else:  # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts)
+                plain = plain_json(value if is_json else json_value(value))
+                if plain is NOT_PLAIN:
+                    return row, None
+            content[name] = plain  # type: ignore[index]
+        return row, content
+
+    def _row_and_content_one_by_one(self, record: Record) -> tuple[list[Any], dict[str, Any] | None]:
         values = record.__dict__
         row: list[Any] = []
         content: dict[str, Any] | None = {}
@@ -145,15 +190,47 @@ def layout_of(model: type[Record]) -> RowLayout:
         keys.append(column.key)
     table = inspect(model).local_table
     assert isinstance(table, Table)
-    return RowLayout(table=table, columns=tuple(columns), keys=tuple(keys))
+    is_textual = [
+        not c.is_json and _python_type(table.columns[k].type) in (str, bool)
+        for c, k in zip(columns, keys, strict=True)
+    ]
+    textual = [position for position, yes in enumerate(is_textual) if yes]
+    defaulted = [p for p, c in enumerate(columns) if c.default is not _MISSING and not c.is_json]
+    return RowLayout(
+        table=table,
+        columns=tuple(columns),
+        keys=tuple(keys),
+        read_all=_getter([c.key for c in columns]),
+        json_positions=tuple(p for p, c in enumerate(columns) if c.is_json),
+        defaulted=_getter(defaulted),
+        textual=_getter(textual),
+        textual_names=tuple(columns[p].name for p in textual),
+        typed=tuple((p, c.name, c.is_json) for p, c in enumerate(columns) if not is_textual[p]),
+    )
 
 
-def insert_rows(connection: Connection, rows: Iterable[tuple[RowLayout, list[Any]]]) -> None:
-    """Insert (layout, row) pairs with one executemany INSERT per table: tables in foreign-key order (a
-    document before the claims naming it), rows of one table in the order given."""
-    by_layout: dict[RowLayout, list[list[Any]]] = {}
-    for layout, row in rows:
-        by_layout.setdefault(layout, []).append(row)
+def _getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """`itemgetter(*items)`, always returning a tuple (of one item, or none)."""
+    if not items:
+        return lambda _: ()
+    if len(items) == 1:
+        get_one = itemgetter(items[0])
+        return lambda values: (get_one(values),)
+    return itemgetter(*items)
+
+
+def _python_type(column_type: Any) -> type | None:
+    if isinstance(column_type, TypeDecorator):  # its own python_type is `object`
+        column_type = column_type.impl_instance
+    try:
+        return column_type.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return None
+
+
+def insert_rows(connection: Connection, by_layout: dict[RowLayout, list[list[Any]]]) -> None:
+    """Insert rows (`RowLayout.row_and_content`'s) with one executemany INSERT (or COPY) per table: tables in
+    foreign-key order (a document before the claims naming it), rows of one table in the order given."""
     for layout in sorted(by_layout, key=lambda layout: _table_order()[layout.table]):
         driver_insert(layout.table, layout.keys, connection.dialect).execute(connection, by_layout[layout])
 
