@@ -196,6 +196,11 @@ def commitment(content: Mapping[str, object], salt: bytes) -> str:
     return hashlib.sha256(salt + canonical_json(dict(content))).hexdigest()
 
 
+def plain_object(value: dict[object, object]) -> object:
+    """`plain_json` of a dict (one call instead of three: it runs for every JSON column of every record)."""
+    return _as_plain_object(value)
+
+
 def plain_json(value: object) -> object:
     """`value` as `json.dumps` spells it the way RFC 8785 does (`_as_plain_json`), or `NOT_PLAIN`."""
     return _as_plain_json(value)

@@ -15,7 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 from truceline.db.base import Record
 from truceline.db.bulk_insert import driver_insert, json_text
-from truceline.ledger.encoding import MAX_SEQ, NOT_PLAIN, format_time, plain_float, plain_json
+from truceline.ledger.encoding import MAX_SEQ, NOT_PLAIN, format_time, plain_float, plain_json, plain_object
 
 
 def record_content(record: Record) -> dict[str, Any]:
@@ -117,8 +117,8 @@ class RowLayout:
                 plain = value.isoformat()
             elif kind is int and -MAX_SEQ <= value <= MAX_SEQ:
                 plain = value
-            elif kind is float:
-                plain = plain_float(value)
+            elif kind is float or (kind is dict and is_json):
+                plain = plain_float(value) if kind is float else plain_object(value)
                 if plain is NOT_PLAIN:
                     return row, None
             else:  # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts)
