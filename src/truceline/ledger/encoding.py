@@ -54,9 +54,8 @@ _json_string = (
 
 # `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, with the
 # encoder made once (json.dumps makes two per call when given options: a third of a commitment's time).
-_sorted_compact = _encode_with(
-    json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-)
+_SORTED_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_sorted_compact = _encode_with(_SORTED_COMPACT)  # `_SORTED_COMPACT.encode`, faster
 
 
 def canonical_json(value: object) -> bytes:
