@@ -1,8 +1,11 @@
+from contextlib import nullcontext
+
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from tests.builders import NOW, add_one_of_each, one_of_each_record
 from truceline.audit import verify_database
+from truceline.db.base import Record
 from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.ledger import merkle
@@ -140,31 +143,55 @@ def test_the_sealer_signs_the_root_of_every_stored_leaf_after_each_commit(runtim
 
 
 def _stored_rows(session, records) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
-    """Every stored column of the records, as the database holds it (JSON as text, SQL NULL as None)."""
+    """Every stored column of the records as the driver reads it, and as its text in the database (JSON as
+    stored, SQL NULL as None; psycopg would parse JSON, and JSON null would read as SQL NULL)."""
     rows = []
     for record in records:
         table = type(record).__table__
-        query = text(f"SELECT * FROM {table.name} WHERE id = :id")
+        as_text = ", ".join(f"CAST({c.name} AS TEXT)" for c in table.columns)
+        query = text(f"SELECT *, {as_text} FROM {table.name} WHERE id = :id")
         rows.append(tuple(session.execute(query, {"id": record.id}).one()))
     return rows
 
 
-def test_records_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime) -> None:
-    # The ORM's unit of work is the reference: defaults, SQL NULL for unset JSON, JSON null for None.
+def _with_optional_columns_unset(record: Record) -> Record:
+    """A copy of the record with only the columns that have no default and may not be NULL set."""
+    required = [
+        attr.key
+        for attr in inspect(type(record)).column_attrs
+        if not attr.columns[0].nullable and attr.columns[0].default is None
+    ]
+    return type(record)(**{key: getattr(record, key) for key in required})
+
+
+@pytest.mark.parametrize("is_batched", [False, True], ids=["one by one", "batched"])
+@pytest.mark.parametrize("is_sparse", [False, True], ids=["every column set", "optional columns unset"])
+def test_records_are_stored_exactly_as_the_orm_stores_them(
+    runtime: Runtime, is_batched: bool, is_sparse: bool
+) -> None:
+    # The ORM's unit of work is the reference: defaults, SQL NULL for unset JSON, JSON null for None. One
+    # record is one INSERT; a batch is an executemany, or a COPY on PostgreSQL.
+    def build() -> list[Record]:
+        records = one_of_each_record()
+        return [_with_optional_columns_unset(r) for r in records] if is_sparse else records
+
     with runtime.sessions() as session:
-        by_orm = one_of_each_record()
+        by_orm = build()
         for record in by_orm:  # one at a time: the models declare no relationships to order them by
             session.add(record)
             session.flush()
         expected = _stored_rows(session, by_orm)
         session.rollback()
-    with runtime.transaction() as session:
-        records = add_one_of_each(session)
+    records = build()
+    with runtime.transaction() as session, batched_appends(session) if is_batched else nullcontext():
+        for record in records:
+            add_record(session, record, author="test", now=NOW)
     with runtime.sessions() as session:
         assert _stored_rows(session, records) == expected
         assert [record_content(r) for r in records] == [
             record_content(session.get(type(r), r.id)) for r in records
         ]
+        verify_database(session, log_verifier=runtime.log_verifier, witnesses={})  # the commitments hold
 
 
 def test_a_query_inside_a_batch_sees_the_records_queued_before_it(runtime: Runtime) -> None:
@@ -189,3 +216,21 @@ def test_each_write_commits_with_its_checkpoint(runtime: Runtime) -> None:
         with runtime.sessions() as session:
             assert _count(session, CheckpointRow) == number
             assert latest_checkpoint(session).size == number
+
+
+def test_entries_are_stored_exactly_as_the_orm_stores_them(runtime: Runtime) -> None:
+    # Entries are inserted by the driver (`driver_insert`): the ORM's unit of work is the reference.
+    with runtime.transaction() as session, batched_appends(session):
+        add_one_of_each(session)
+    columns = [c.key for c in LedgerEntryRow.__table__.columns if c.key != "seq"]
+    as_text = ", ".join(f"CAST({c} AS TEXT) AS {c}" for c in columns)  # JSON as its stored text
+    query = text(f"SELECT {as_text} FROM ledger_entries WHERE seq = :seq")
+    with runtime.sessions() as session:
+        stored = session.get(LedgerEntryRow, 1)
+        assert stored is not None
+        session.add(LedgerEntryRow(seq=10_000, **{c: getattr(stored, c) for c in columns}))
+        session.flush()
+        by_orm = session.execute(query, {"seq": 10_000}).one()
+        assert session.execute(query, {"seq": 1}).one() == by_orm
+        assert by_orm.signature == "null"  # JSON null, as the ORM writes None in a JSON column
+        session.rollback()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import json.encoder
 import math
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,9 +25,37 @@ MAX_SEQ = 2**53 - 1
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _TIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _COMMITMENT_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def _encode_with(encoder: json.JSONEncoder) -> Callable[[object], str]:
+    """`encoder.encode`, with the standard library's C encoder made once: `encode` makes one per call, which
+    costs as much as encoding a record's small JSON object. (Without the check for circular references: a
+    cycle raises RecursionError rather than ValueError.)"""
+    make_encoder = getattr(json.encoder, "c_make_encoder", None)  # None without the C accelerator
+    if make_encoder is None or encoder.indent is not None:
+        return encoder.encode
+    c_encoder = make_encoder(
+        None,
+        encoder.default,
+        json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    return lambda value: "".join(c_encoder(value, 0))
+
+
+_json_string = (
+    json.encoder.encode_basestring
+)  # a JSON string as `_sorted_compact` writes it (no ASCII escapes)
+
 # `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)`, with the
-# encoder made once (json.dumps makes one per call when given options: a sixth of a commitment's time).
+# encoder made once (json.dumps makes two per call when given options: a third of a commitment's time).
 _SORTED_COMPACT = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_sorted_compact = _encode_with(_SORTED_COMPACT)  # `_SORTED_COMPACT.encode`, faster
 
 
 def canonical_json(value: object) -> bytes:
@@ -36,7 +65,7 @@ def canonical_json(value: object) -> bytes:
         # For these values the standard library writes exactly the RFC 8785 bytes (the same escapes, keys
         # in the same order, numbers spelled alike), ten times faster than the pure-Python encoder: every
         # record's commitment is computed when it is appended and again when it is verified.
-        text = _SORTED_COMPACT.encode(plain)
+        text = _sorted_compact(plain)
         try:
             return text.encode("utf-8")
         except UnicodeEncodeError:
@@ -65,9 +94,7 @@ def _as_plain_json(value: object) -> object:
     if isinstance(value, int):
         return value if -MAX_SEQ <= value <= MAX_SEQ else NOT_PLAIN
     if isinstance(value, float):
-        if not math.isfinite(value) or not (value == 0 or _FIXED_FLOATS[0] <= abs(value) < _FIXED_FLOATS[1]):
-            return NOT_PLAIN
-        return int(value) if value.is_integer() else value
+        return plain_float(value)
     if isinstance(value, dict):
         return _as_plain_object(value)
     if isinstance(value, list | tuple):
@@ -76,17 +103,27 @@ def _as_plain_json(value: object) -> object:
     return NOT_PLAIN
 
 
+def plain_float(value: float) -> object:
+    """`_as_plain_json` of a float: written without an exponent, integral as an integer, or `NOT_PLAIN`."""
+    if not math.isfinite(value) or not (value == 0 or _FIXED_FLOATS[0] <= abs(value) < _FIXED_FLOATS[1]):
+        return NOT_PLAIN
+    return int(value) if value.is_integer() else value
+
+
 def _as_plain_object(value: dict[object, object]) -> object:
     plain_dict: dict[str, object] = {}
     for key, item in value.items():
         if type(key) is not str or not key.isascii():
             return NOT_PLAIN
         kind = type(item)
-        # Strings, None and booleans pass as they are; only the rest needs a call (a record has ~20 keys).
+        # Strings, None, booleans and safe integers pass as they are; only the rest needs a call.
         if kind is str or item is None or kind is bool:
             plain_dict[key] = item
             continue
-        plain = _as_plain_json(item)
+        if type(item) is int and -MAX_SEQ <= item <= MAX_SEQ:
+            plain_dict[key] = item
+            continue
+        plain = plain_float(item) if type(item) is float else _as_plain_json(item)
         if plain is NOT_PLAIN:
             return NOT_PLAIN
         plain_dict[key] = plain
@@ -123,7 +160,7 @@ def entry_bytes(fields: Mapping[str, object]) -> bytes:
     """The logged bytes of an entry's six fields (`LedgerEntry.to_bytes`, for fields already checked)."""
     # For an object of ASCII keys, strings and a safe integer, sorted-key `json.dumps` without ASCII
     # escaping writes exactly the RFC 8785 bytes (docs/ledger.md §1), several times faster.
-    text = _SORTED_COMPACT.encode(fields)
+    text = _sorted_compact(fields)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -133,6 +170,25 @@ def entry_bytes(fields: Mapping[str, object]) -> bytes:
 def new_salt() -> bytes:
     """16 random bytes to blind one record's commitment."""
     return secrets.token_bytes(SALT_SIZE)
+
+
+def entry_bytes_of(*, seq: int, kind: str, record_id: str, author: str, time: str, commitment: str) -> bytes:
+    """`entry_bytes` of the six fields given one by one (`seq` an int): the same bytes, written in RFC 8785's
+    key order without building and sorting an object (a third of an entry's time when appending in bulk)."""
+    text = (
+        f'{{"author":{_json_string(author)},"commitment":{_json_string(commitment)},"kind":{_json_string(kind)},'
+        f'"record_id":{_json_string(record_id)},"seq":{int(seq)},"time":{_json_string(time)}}}'
+    )
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"entry seq {seq} holds text that is not valid Unicode: {exc}") from exc
+
+
+def new_salts(count: int) -> list[bytes]:
+    """`count` salts, drawn from the system's random source at once (each call is a system call)."""
+    pool = secrets.token_bytes(SALT_SIZE * count)
+    return [pool[start : start + SALT_SIZE] for start in range(0, len(pool), SALT_SIZE)]
 
 
 def commitment(content: Mapping[str, object], salt: bytes) -> str:
@@ -146,6 +202,11 @@ def commitment(content: Mapping[str, object], salt: bytes) -> str:
     return hashlib.sha256(salt + canonical_json(dict(content))).hexdigest()
 
 
+def plain_object(value: dict[object, object]) -> object:
+    """`plain_json` of a dict (one call instead of three: it runs for every JSON column of every record)."""
+    return _as_plain_object(value)
+
+
 def plain_json(value: object) -> object:
     """`value` as `json.dumps` spells it the way RFC 8785 does (`_as_plain_json`), or `NOT_PLAIN`."""
     return _as_plain_json(value)
@@ -157,7 +218,7 @@ def commitment_of_plain(content: dict[str, object], salt: bytes) -> str:
     if len(salt) != SALT_SIZE:
         raise InvalidInput(f"commitment salt must be {SALT_SIZE} bytes, got {len(salt)}")
     try:
-        return hashlib.sha256(salt + _SORTED_COMPACT.encode(content).encode("utf-8")).hexdigest()
+        return hashlib.sha256(salt + _sorted_compact(content).encode("utf-8")).hexdigest()
     except UnicodeEncodeError:
         return commitment(
             content, salt

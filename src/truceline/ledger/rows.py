@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, inspect, null
+from sqlalchemy import JSON, Connection, Table, inspect
+from sqlalchemy.types import TypeDecorator
 
 from truceline.db.base import Record
-from truceline.ledger.encoding import NOT_PLAIN, format_time, plain_json
+from truceline.db.bulk_insert import driver_insert, json_text
+from truceline.ledger.encoding import MAX_SEQ, NOT_PLAIN, format_time, plain_float, plain_json, plain_object
 
 
 def record_content(record: Record) -> dict[str, Any]:
@@ -32,6 +35,7 @@ def content_of_columns(columns: Sequence[tuple[str, str]], values: Sequence[Any]
 
 
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+_PLAIN_SCALARS = frozenset({str, bool, type(None)})  # the same in a record's content as in its row
 
 
 def json_value(value: Any) -> Any:
@@ -63,7 +67,7 @@ class _Column:
     key: str  # the attribute
     name: str  # the column: the key of a row and of the record's content
     default: Any  # a scalar default, or _MISSING
-    evaluates_none: bool  # None is written as a value (JSON null), not as SQL NULL
+    is_json: bool  # written as JSON text; None is JSON null ("null"), not SQL NULL
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # one per record class: compared and hashed by identity
@@ -72,33 +76,79 @@ class RowLayout:
 
     table: Table
     columns: tuple[_Column, ...]
-    insert: Insert  # built once: building a statement costs more than executing a one-row INSERT
+    keys: tuple[str, ...]  # the table's column keys, in the order of `columns` (and of a row's values)
+    # For `row_and_content`'s common case (every attribute set), worked out once per class:
+    read_all: Callable[[dict[str, Any]], tuple[Any, ...]]  # every attribute, in the order of `columns`
+    json_positions: tuple[int, ...]
+    defaulted: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # the values of non-JSON columns with a default
+    textual: Callable[[tuple[Any, ...]], tuple[Any, ...]]  # values of str and bool columns
+    textual_names: tuple[str, ...]
+    typed: tuple[tuple[int, str, bool], ...]  # the other columns: (position, name, is_json)
 
-    def row_and_content(self, record: Record) -> tuple[dict[str, Any], dict[str, Any] | None]:
-        """The INSERT parameters of a new record and its `record_content` in the form `plain_json` gives
-        (ready for `commitment_of_plain`), each value read once; None for the content when a value has no
-        such form (the caller falls back on `record_content` and `commitment`).
+    def row_and_content(self, record: Record) -> tuple[list[Any], dict[str, Any] | None]:
+        """The INSERT values of a new record (in the order of `columns`, JSON as its text: `DriverInsert`'s
+        form) and its `record_content` in the form `plain_json` gives (ready for `commitment_of_plain`),
+        each value read once; None for the content when a value has no such form (the caller falls back on
+        `record_content` and `commitment`).
 
         Written as the ORM writes it: an attribute never set, or None where None is no value, takes the
         column's default (set on the record too, as a flush would) or is SQL NULL; None in a JSON column is
         JSON null, and a JSON column never set is SQL NULL."""
+        try:
+            values = self.read_all(record.__dict__)
+        except KeyError:  # an attribute never set
+            return self._row_and_content_one_by_one(record)
+        if None in self.defaulted(values) or not _PLAIN_SCALARS.issuperset(map(type, self.textual(values))):
+            return self._row_and_content_one_by_one(record)  # a default to apply, or text columns to convert
+        # Every column set, no default to apply, the text and boolean columns hold text, booleans or None: the
+        # row is the values with JSON as its text, and only the other columns' content needs converting.
+        row = list(values)
+        for position in self.json_positions:
+            row[position] = json_text(row[position])
+        content: dict[str, Any] | None = dict(zip(self.textual_names, self.textual(values), strict=True))
+        for position, name, is_json in self.typed:
+            value = values[position]
+            kind = type(value)
+            if kind is str or value is None or kind is bool:
+                plain = value
+            elif kind is datetime:
+                plain = _format_time(value)
+            elif kind is date:
+                plain = value.isoformat()
+            elif kind is int and -MAX_SEQ <= value <= MAX_SEQ:
+                plain = value
+            elif kind is float or (kind is dict and is_json):
+                plain = plain_float(value) if kind is float else plain_object(value)
+                if plain is NOT_PLAIN:
+                    return row, None
+            else:  # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts)
+                plain = plain_json(value if is_json else json_value(value))
+                if plain is NOT_PLAIN:
+                    return row, None
+            content[name] = plain  # type: ignore[index]
+        return row, content
+
+    def _row_and_content_one_by_one(self, record: Record) -> tuple[list[Any], dict[str, Any] | None]:
         values = record.__dict__
-        row: dict[str, Any] = {}
+        row: list[Any] = []
         content: dict[str, Any] | None = {}
         for column in self.columns:
             value = values.get(column.key, _MISSING)
             if value is None or value is _MISSING:
-                if value is None and column.evaluates_none:
+                if value is None and column.is_json:
                     pass
                 elif column.default is not _MISSING:
                     value = column.default
                     setattr(record, column.key, value)
                 else:
-                    row[column.name] = null() if value is _MISSING and column.evaluates_none else None
+                    row.append(None)
                     if content is not None:
                         content[column.name] = None
                     continue
-            row[column.name] = value
+            if column.is_json:
+                row.append(json_text(value))
+            else:
+                row.append(value)
             if content is None:
                 continue
             kind = type(value)
@@ -106,7 +156,7 @@ class RowLayout:
                 content[column.name] = value
                 continue
             # JSON is left as it is (`json_value` changes nothing that `plain_json` accepts).
-            plain = plain_json(value if column.evaluates_none else json_value(value))
+            plain = plain_json(value if column.is_json else json_value(value))
             if plain is NOT_PLAIN:
                 content = None
             else:
@@ -116,7 +166,7 @@ class RowLayout:
 
 @cache
 def layout_of(model: type[Record]) -> RowLayout:
-    columns = []
+    columns, keys = [], []
     for attr in inspect(model).column_attrs:
         column = attr.columns[0]
         if not column.name.isascii():  # `commitment_of_plain` needs ASCII keys
@@ -134,22 +184,55 @@ def layout_of(model: type[Record]) -> RowLayout:
                 key=attr.key,
                 name=column.name,
                 default=_MISSING if default is None else default.arg,
-                evaluates_none=bool(column.type.should_evaluate_none),
+                is_json=isinstance(column.type, JSON),
             )
         )
+        keys.append(column.key)
     table = inspect(model).local_table
     assert isinstance(table, Table)
-    return RowLayout(table=table, columns=tuple(columns), insert=table.insert())
+    is_textual = [
+        not c.is_json and _python_type(table.columns[k].type) in (str, bool)
+        for c, k in zip(columns, keys, strict=True)
+    ]
+    textual = [position for position, yes in enumerate(is_textual) if yes]
+    defaulted = [p for p, c in enumerate(columns) if c.default is not _MISSING and not c.is_json]
+    return RowLayout(
+        table=table,
+        columns=tuple(columns),
+        keys=tuple(keys),
+        read_all=_getter([c.key for c in columns]),
+        json_positions=tuple(p for p, c in enumerate(columns) if c.is_json),
+        defaulted=_getter(defaulted),
+        textual=_getter(textual),
+        textual_names=tuple(columns[p].name for p in textual),
+        typed=tuple((p, c.name, c.is_json) for p, c in enumerate(columns) if not is_textual[p]),
+    )
 
 
-def insert_rows(connection: Connection, rows: Iterable[tuple[RowLayout, dict[str, Any]]]) -> None:
-    """Insert (layout, row) pairs with one executemany INSERT per table: tables in foreign-key order (a
-    document before the claims naming it), rows of one table in the order given."""
-    by_layout: dict[RowLayout, list[dict[str, Any]]] = {}
-    for layout, row in rows:
-        by_layout.setdefault(layout, []).append(row)
+def _getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """`itemgetter(*items)`, always returning a tuple (of one item, or none)."""
+    if not items:
+        return lambda _: ()
+    if len(items) == 1:
+        get_one = itemgetter(items[0])
+        return lambda values: (get_one(values),)
+    return itemgetter(*items)
+
+
+def _python_type(column_type: Any) -> type | None:
+    if isinstance(column_type, TypeDecorator):  # its own python_type is `object`
+        column_type = column_type.impl_instance
+    try:
+        return column_type.python_type  # type: ignore[no-any-return]
+    except NotImplementedError:
+        return None
+
+
+def insert_rows(connection: Connection, by_layout: dict[RowLayout, list[list[Any]]]) -> None:
+    """Insert rows (`RowLayout.row_and_content`'s) with one executemany INSERT (or COPY) per table: tables in
+    foreign-key order (a document before the claims naming it), rows of one table in the order given."""
     for layout in sorted(by_layout, key=lambda layout: _table_order()[layout.table]):
-        connection.execute(layout.insert, by_layout[layout])
+        driver_insert(layout.table, layout.keys, connection.dialect).execute(connection, by_layout[layout])
 
 
 @cache
