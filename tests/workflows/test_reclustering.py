@@ -5,14 +5,19 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy.orm import Session
+from alembic import command
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from tests.builders import NOW, a_source_document
 from tests.incidents.builders import make_claim
 from truceline.audit import verify_database
 from truceline.claims.service import create_claim
+from truceline.db.migrate import alembic_config
 from truceline.documents.service import create_document
+from truceline.incidents.models import Incident, IncidentMember, ReclusterMark
 from truceline.incidents.service import list_current_incidents
+from truceline.ledger.service import tree_size
 from truceline.pipeline.claims import ClaimValue
 from truceline.runtime import Runtime
 from truceline.workflows.incidents import merge_incidents
@@ -166,3 +171,124 @@ def test_a_second_incremental_recluster_writes_nothing(runtime: Runtime) -> None
     _recluster(runtime)
     again = _recluster(runtime)
     assert (again.created, again.retired, again.considered) == ([], [], 0)
+
+
+def _members_of_current(runtime: Runtime) -> set[frozenset[str]]:
+    """The current incidents as `incident_members` rows give them (what recluster looks claims up in)."""
+    newer = aliased(Incident)
+    query = select(IncidentMember.incident_id, IncidentMember.claim_id).where(
+        ~exists().where(newer.supersedes_id == IncidentMember.incident_id)
+    )
+    by_incident: dict[str, set[str]] = {}
+    with runtime.sessions() as session:
+        for incident_id, claim_id in session.execute(query):
+            by_incident.setdefault(incident_id, set()).add(claim_id)
+    return {frozenset(members) for members in by_incident.values()}
+
+
+def _incremental_then_full(runtime: Runtime) -> set[frozenset[str]]:
+    """Run an incremental recluster, check a full one then writes nothing; the incidents after both."""
+    assert not _recluster(runtime).is_full
+    after_incremental = _current(runtime)
+    assert _members_of_current(runtime) == after_incremental
+    full = _recluster(runtime, is_full=True)
+    assert (full.created, full.retired) == ([], [])
+    assert _current(runtime) == after_incremental
+    return after_incremental
+
+
+def test_a_rejection_alone_since_the_last_run_takes_the_claim_out_of_its_incident(runtime: Runtime) -> None:
+    _clustered_archive(runtime, happenings(seed=13, count=40), every=1_000)
+    _recluster(runtime)  # its mark is past the incident versions of the first run: only the review tells
+    grouped = max(_current(runtime), key=lambda members: (len(members), sorted(members)))
+    rejected = sorted(grouped)[0]
+    assert len(grouped) > 1
+    with runtime.transaction() as session:
+        review_claim(session, claim_id=rejected, decision="rejected", author="analyst:a", now=NOW)
+    after = _incremental_then_full(runtime)
+    assert not any(rejected in members for members in after)
+    assert grouped - {rejected} <= set().union(*after)
+
+
+def test_corrections_since_the_last_run_follow_a_chain_and_stay_in_an_analysts_incident(
+    runtime: Runtime,
+) -> None:
+    _clustered_archive(runtime, happenings(seed=3, count=30), every=1_000)
+    with runtime.sessions() as session:
+        first, second = (row.id for row in list_current_incidents(session, limit=2))
+    with runtime.transaction() as session:
+        merged = merge_incidents(session, incident_ids=[first, second], author="analyst:a", now=NOW)
+        corrected = sorted(merged.claim_ids)[0]
+    _recluster(runtime)
+    with runtime.transaction() as session:
+        once = review_claim(
+            session,
+            claim_id=corrected,
+            decision="corrected",
+            changes={"event_date": "2026-03-01"},
+            author="analyst:a",
+            now=NOW,
+        )
+        assert once.correction_id is not None
+        twice = review_claim(
+            session,
+            claim_id=once.correction_id,
+            decision="corrected",
+            changes={"event_date": "2026-03-02"},
+            author="analyst:a",
+            now=NOW,
+        )
+        latest = twice.correction_id
+    after = _incremental_then_full(runtime)
+    holding = [members for members in after if latest in members]
+    assert holding == [frozenset(merged.claim_ids) - {corrected} | {latest}]
+
+
+def test_claims_stored_in_the_same_transaction_as_a_recluster_are_clustered_by_it_or_by_the_next(
+    runtime: Runtime,
+) -> None:
+    late = _clustered_archive(runtime, happenings(seed=5, count=30), every=3)
+    before, after = late[: len(late) // 2], late[len(late) // 2 :]
+    with runtime.transaction() as session:
+        _store(session, before)
+        recluster(session, scenario=runtime.scenario, author="test", now=NOW)
+        _store(session, after)
+    clustered = set().union(*_current(runtime))
+    assert {c.id for c in before} <= clustered
+    assert not {c.id for c in after} & clustered
+    _incremental_then_full(runtime)
+    assert {c.id for c in late} <= set().union(*_current(runtime))
+
+
+def test_each_run_marks_the_ledger_size_it_started_from_and_the_next_reads_on_from_there(
+    runtime: Runtime,
+) -> None:
+    late = _clustered_archive(runtime, happenings(seed=5, count=20), every=3)
+    with runtime.sessions() as session:
+        first_mark = session.scalar(select(func.max(ReclusterMark.ledger_size)))
+        size_after_first = tree_size(session)
+    assert first_mark is not None and 0 < first_mark < size_after_first  # its own entries come after
+    with runtime.transaction() as session:
+        _store(session, late)
+        size_before_second = tree_size(session)
+    assert _recluster(runtime).considered >= len(late)
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.max(ReclusterMark.ledger_size))) == size_before_second
+
+
+def test_a_database_migrated_from_before_the_marks_reclusters_incrementally_to_the_full_answer(
+    runtime: Runtime,
+) -> None:
+    late = _clustered_archive(runtime, happenings(seed=11, count=40), every=4)
+    before = _current(runtime)
+    config = alembic_config()
+    with runtime.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+        command.upgrade(config, "head")
+    assert _members_of_current(runtime) == before  # filled from every stored version
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReclusterMark)) == 0
+    with runtime.transaction() as session:
+        _store(session, late)
+    _incremental_then_full(runtime)

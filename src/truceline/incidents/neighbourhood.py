@@ -83,16 +83,11 @@ class Neighbourhood:
                 self._is_undated_loaded = True
             else:
                 spans.append(span)
-        merged: list[DayRange] = []
-        for lo, hi in sorted(spans):
-            if merged and lo <= merged[-1][1] + 1:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-            else:
-                merged.append((lo, hi))
-        self._loaded = merged
+        self._loaded = _merged(spans)
 
     def missing_reaches(self) -> list[DayRange | None]:
-        """Walk as far as the loaded claims allow; the date ranges still to load (None: the undated)."""
+        """Walk as far as the loaded claims allow; the date ranges still to load (None: the undated): the
+        waiting claims' reaches, merged, without the days loaded already (each day is read once)."""
         threshold = self.params.threshold
         while ready := [node for node in self._waiting if self._is_loaded(self._reach(node))]:
             for node in ready:
@@ -102,9 +97,20 @@ class Neighbourhood:
                 for other, score in self._edges[node].items():
                     if score >= threshold and other not in self._visited:
                         self._waiting.add(other)
-        return sorted(
-            {self._reach(node) for node in self._waiting}, key=lambda r: (-1, -1) if r is None else r
-        )
+        reaches = {self._reach(node) for node in self._waiting}
+        missing: list[DayRange | None] = [None] if None in reaches else []
+        for lo, hi in _merged([r for r in reaches if r is not None]):
+            for loaded_lo, loaded_hi in self._loaded:
+                if loaded_hi < lo or hi < loaded_lo:
+                    continue
+                if lo < loaded_lo:
+                    missing.append((lo, loaded_lo - 1))
+                lo = loaded_hi + 1
+                if lo > hi:
+                    break
+            if lo <= hi:
+                missing.append((lo, hi))
+        return missing
 
     def claim_ids(self) -> list[str]:
         """The claims of the seeds' components as walked so far (closed once nothing is missing)."""
@@ -137,3 +143,14 @@ class Neighbourhood:
             if scored is not None and scored.score >= self.params.min_pair_score:
                 self._edges[node][other] = scored.score
                 self._edges[other][node] = scored.score
+
+
+def _merged(spans: Iterable[DayRange]) -> list[DayRange]:
+    """The same days as sorted, disjoint, non-adjacent ranges."""
+    merged: list[DayRange] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from truceline.errors import InvalidInput, NotFound
 from truceline.incidents import values
-from truceline.incidents.models import Incident
+from truceline.incidents.models import Incident, IncidentMember
 from truceline.incidents.rules import canonical_actors, canonical_dates
 from truceline.ledger.service import add_record
 from truceline.pipeline.claims import ClaimValue, Fatalities
@@ -118,6 +118,10 @@ def create_incident(
         reasons=list(value.reasons),
     )
     add_record(session, incident, author=author, now=now)
+    # Its members as rows, so recluster finds a claim's incident by index (incidents/models.py).
+    members = [{"claim_id": c, "incident_id": incident.id} for c in dict.fromkeys(value.claim_ids)]
+    if members:
+        session.connection().execute(insert(IncidentMember), members)
     return incident
 
 
@@ -193,12 +197,3 @@ def to_incident_value(incident: Incident, *, members: Sequence[ClaimValue] = ())
         corroboration=incident.corroboration,
         reasons=tuple(str(r) for r in incident.reasons),
     )
-
-
-def list_current_memberships(session: Session) -> list[tuple[str, list[str], bool]]:
-    """(id, member claim ids, is an analyst's decision) of every current incident: what recluster compares."""
-    query = select(Incident.id, Incident.claim_ids, Incident.reasons).where(_is_current())
-    return [
-        (incident_id, [str(c) for c in claim_ids], any(str(r).startswith(ANALYST_MARK) for r in reasons))
-        for incident_id, claim_ids, reasons in session.execute(query)
-    ]

@@ -2,14 +2,17 @@
 
 Two ways to the same answer (docs/incidents.md, "Recluster"):
 - *full*: every current claim is loaded and clustered (`cluster_claims`);
-- *incremental* (the default once incidents exist): the claims that are in no current incident (new, or
-  corrections) and the members of incidents that lost a claim (corrected or rejected) are the seeds; only
-  the claims whose dates can reach them are loaded, a `Neighbourhood` walks the seeds' components until
-  they are closed, and only those components are linked again. A cluster never leaves its component, so
-  the incidents it writes are those a full recluster would write.
+- *incremental* (the default once incidents exist): only the ledger entries since the last run's mark are
+  read (`ReclusterMark`: every claim before it is in a current incident or withdrawn). From the claims,
+  reviews and incident versions they name come the seeds: current claims in no current incident (new, or
+  corrections) and the members of incidents that lost a claim (corrected or rejected), each claim's
+  current incident looked up by index (`IncidentMember`). Only the current claims whose dates can reach the
+  seeds are loaded, a `Neighbourhood` walks the seeds' components until they are closed, and only those
+  components are linked again. A cluster never leaves its component, so the incidents it writes are those
+  a full recluster would write. It reads no list of every claim: its cost follows what changed.
 Either way an incident whose member set is unchanged is left alone, a changed one is a new row naming the
 version it supersedes, and an incident left without claims is retired; every row is a ledger entry,
-written through `batched_appends`.
+written through `batched_appends`. The run then leaves its mark: the ledger's size when it started.
 """
 
 from __future__ import annotations
@@ -20,20 +23,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from truceline.claims.models import Claim, ClaimReview
 from truceline.documents.models import Document
 from truceline.incidents import service as incidents
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.geography import BorderGeography
-from truceline.incidents.models import Incident
+from truceline.incidents.models import Incident, IncidentMember, ReclusterMark
 from truceline.incidents.neighbourhood import DayRange, Neighbourhood
 from truceline.incidents.rules import build_incident, build_incidents
 from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
 from truceline.incidents.values import Cluster, IncidentValue, SourceInfo
+from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import batched_appends
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
@@ -74,15 +78,19 @@ def recluster(
 
     Idempotent: an incident whose member set is unchanged is left alone, so a second run writes nothing.
     """
-    memberships = incidents.list_current_memberships(session)
-    if is_full or not memberships:
-        result = _recluster_full(
-            session, geography=get_geography(scenario), author=author, now=now, params=params
-        )
+    size = _ledger_size(session)  # first: every entry below it is committed, so every later read sees it
+    since = session.scalar(select(func.max(ReclusterMark.ledger_size)))
+    geography = get_geography(scenario)
+    if is_full or session.scalar(select(Incident.id).limit(1)) is None:
+        result = _recluster_full(session, geography=geography, author=author, now=now, params=params)
     else:
+        # No mark yet (a database older than the marks): the ledger is read from its start, once.
         result = _recluster_around_changes(
-            session, memberships, geography=get_geography(scenario), author=author, now=now, params=params
+            session, since=since or 0, geography=geography, author=author, now=now, params=params
         )
+    if since is None or size > since:
+        mark = {"ledger_size": size, "created_at": now, "created_by": author}
+        session.connection().execute(insert(ReclusterMark), [mark])
     log.info(
         "recluster (%s): %d claims, %d incidents created, %d retired, %d unchanged",
         "full" if result.is_full else "incremental",
@@ -92,6 +100,11 @@ def recluster(
         result.unchanged,
     )
     return result
+
+
+def _ledger_size(session: Session) -> int:
+    last = session.scalar(select(func.max(LedgerEntryRow.seq)))
+    return 0 if last is None else last + 1
 
 
 def _recluster_full(
@@ -125,68 +138,115 @@ def _analyst_versions(
     return wanted, taken
 
 
-@dataclass
-class _ClaimIndex:
-    """Every claim id, and which are current (not superseded, not rejected): ids only, no bodies."""
+class _Homes:
+    """The current incidents holding claims, looked up by index (`incident_members`) as the run needs them,
+    and which of those incidents are analysts'."""
 
-    current: set[str]
-    successor: dict[str, str]
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._of: dict[str, list[str]] = {}
+        self._is_analysts: dict[str, bool] = {}
+
+    def look_up(self, claim_ids: Iterable[str]) -> None:
+        wanted = sorted({c for c in claim_ids if c not in self._of})
+        newer = aliased(Incident)
+        for chunk in chunks(wanted):
+            self._of.update((claim_id, []) for claim_id in chunk)
+            query = select(IncidentMember.claim_id, IncidentMember.incident_id).where(
+                IncidentMember.claim_id.in_(chunk),
+                ~exists().where(newer.supersedes_id == IncidentMember.incident_id),
+            )
+            for claim_id, incident_id in self._session.execute(query):
+                self._of[claim_id].append(incident_id)
+        unknown = sorted({i for c in wanted for i in self._of[c]} - self._is_analysts.keys())
+        for chunk in chunks(unknown):
+            query = select(Incident.id, Incident.reasons).where(Incident.id.in_(chunk))
+            self._is_analysts.update(
+                (incident_id, any(str(r).startswith(ANALYST_MARK) for r in reasons))
+                for incident_id, reasons in self._session.execute(query)
+            )
+
+    def of(self, claim_id: str) -> list[str]:
+        """The current incidents holding the claim (looked up before): most claims have one, new ones none."""
+        return self._of[claim_id]
+
+    def is_analysts(self, claim_id: str) -> bool:
+        return any(self._is_analysts.get(incident_id, False) for incident_id in self._of[claim_id])
+
+
+@dataclass
+class _Changes:
+    """What the claims did since the last recluster's mark, read from the ledger entries after it."""
+
+    arriving: list[str]  # current claims in no current incident (new ones, corrections)
+    leaving: list[str]  # members of current incidents that are no longer current (corrected or rejected)
+    touched: dict[str, Incident]  # the current incidents that lost a claim
+    taken: set[str]  # corrections of analysts' members: they stay in the analyst's incident, as in a full run
 
     @classmethod
-    def scan(cls, session: Session) -> _ClaimIndex:
-        successor: dict[str, str] = {}
-        ids: set[str] = set()
-        for claim_id, supersedes_id in session.execute(select(Claim.id, Claim.supersedes_id)):
-            ids.add(claim_id)
-            if supersedes_id:
-                successor[supersedes_id] = claim_id
-        rejected = set(
-            session.scalars(select(ClaimReview.claim_id).where(ClaimReview.decision == "rejected"))
-        )
-        return cls(current=ids - set(successor) - rejected, successor=successor)
-
-    def follow(self, claim_id: str) -> str | None:
-        seen = {claim_id}
-        while claim_id in self.successor and self.successor[claim_id] not in seen:
-            claim_id = self.successor[claim_id]
-            seen.add(claim_id)
-        return claim_id if claim_id in self.current else None
+    def read(cls, session: Session, homes: _Homes, *, since: int) -> _Changes:
+        recent = _records_since(session, since)
+        new_claims: dict[str, str | None] = {}  # id -> the claim it corrects
+        for chunk in chunks(sorted(set(recent[Claim.ledger_kind()]))):
+            rows = session.execute(select(Claim.id, Claim.supersedes_id).where(Claim.id.in_(chunk)))
+            new_claims.update((claim_id, supersedes_id) for claim_id, supersedes_id in rows)
+        candidates = set(new_claims) | {c for c in new_claims.values() if c}
+        for chunk in chunks(sorted(set(recent[ClaimReview.ledger_kind()]))):
+            rejected = select(ClaimReview.claim_id).where(
+                ClaimReview.id.in_(chunk), ClaimReview.decision == "rejected"
+            )
+            candidates.update(session.scalars(rejected))
+        # Members of the incident versions written since: any of them no longer current is leaving too.
+        for chunk in chunks(sorted(set(recent[Incident.ledger_kind()]))):
+            for claim_ids in session.scalars(select(Incident.claim_ids).where(Incident.id.in_(chunk))):
+                candidates.update(str(c) for c in claim_ids)
+        homes.look_up(candidates)
+        current = _current_among(session, candidates)
+        touched_ids = {i for c in candidates if c not in current for i in homes.of(c)}
+        touched = {row.id: row for row in _incident_rows(session, sorted(touched_ids))}
+        members = {str(c) for row in touched.values() for c in row.claim_ids}
+        homes.look_up(members)
+        current |= _current_among(session, members - candidates)
+        leaving = sorted((members | {c for c in candidates if homes.of(c)}) - current)
+        kept_by_analyst = [
+            c for c in leaving if any(i in touched and is_analyst_decision(touched[i]) for i in homes.of(c))
+        ]
+        taken = _current_among(session, _latest_corrections(session, kept_by_analyst))
+        arriving = sorted(c for c in new_claims if c in current and not homes.of(c) and c not in taken)
+        return cls(arriving=arriving, leaving=leaving, touched=touched, taken=taken)
 
 
 def _recluster_around_changes(
     session: Session,
-    memberships: Sequence[tuple[str, list[str], bool]],
     *,
+    since: int,
     geography: BorderGeography,
     author: str,
     now: datetime,
     params: ClusterParams,
 ) -> ReclusterResult:
-    index = _ClaimIndex.scan(session)
-    home: dict[str, str] = {}  # member claim id -> its current incident
-    analyst_ids: set[str] = set()
-    for incident_id, claim_ids, is_analyst in memberships:
-        home.update((claim_id, incident_id) for claim_id in claim_ids)
-        if is_analyst:
-            analyst_ids.add(incident_id)
-    leaving = sorted(claim_id for claim_id in home if claim_id not in index.current)
-    touched = {home[claim_id] for claim_id in leaving}
-    taken = {claim_id for claim_id, incident_id in home.items() if incident_id in analyst_ids}
-    # A correction of an analyst's member stays in the analyst's incident, as in a full recluster.
-    taken.update(f for c in leaving if home[c] in analyst_ids and (f := index.follow(c)) is not None)
-    arriving = sorted(index.current - home.keys() - taken)
+    homes = _Homes(session)
+    changes = _Changes.read(session, homes, since=since)
+    analyst_ids = {i for i, row in changes.touched.items() if is_analyst_decision(row)}
+    touched = set(changes.touched)
     # Members of an incident that lost a claim, the lost claim too: the walk must cover its old component.
-    seeds = arriving + sorted(c for c in home if home[c] in touched and home[c] not in analyst_ids)
+    regrouped = (row for row in changes.touched.values() if row.id not in analyst_ids)
+    seeds = changes.arriving + sorted({str(c) for row in regrouped for c in row.claim_ids})
     hood = Neighbourhood(params=params)
-    _add_claims(session, hood, _claims_by_id(session, seeds), admit=None)
+    _add_claims(session, hood, _claims_by_id(session, seeds))
     hood.seed(c for c in seeds if c in hood)  # a member id with no claim row is dropped, as in full
-    free = index.current - taken  # loaded by date, only the free current claims join
     while missing := hood.missing_reaches():
-        _add_claims(session, hood, _claims_by_dates(session, missing), admit=free)
+        # Only current claims are loaded (indexed anti-joins); analysts' claims stay out, as in a full run.
+        found = [row for row in _current_claims_by_dates(session, missing) if row.id not in hood]
+        homes.look_up(row.id for row in found)
+        free = [row for row in found if row.id not in changes.taken and not homes.is_analysts(row.id)]
+        _add_claims(session, hood, free)
         hood.mark_loaded(missing)
-    clusters = hood.link(leaving=leaving)
-    touched |= {home[c] for c in hood.claim_ids() if c in home}
+    clusters = hood.link(leaving=changes.leaving)
+    homes.look_up(hood.claim_ids())
+    touched |= {i for c in hood.claim_ids() for i in homes.of(c)}
     rows = _incident_rows(session, sorted(touched))
+    analyst_ids |= {row.id for row in rows if is_analyst_decision(row)}
     by_members = {frozenset(str(c) for c in row.claim_ids): row for row in rows}
     kept = [by_members[key] for cluster in clusters if (key := frozenset(cluster.claim_ids)) in by_members]
     changed = [c for c in clusters if frozenset(c.claim_ids) not in by_members]
@@ -204,10 +264,59 @@ def _recluster_around_changes(
     return result
 
 
-def _add_claims(
-    session: Session, hood: Neighbourhood, rows: Iterable[Claim], *, admit: set[str] | None
-) -> None:
-    found = [row for row in rows if (admit is None or row.id in admit) and row.id not in hood]
+def _records_since(session: Session, since: int) -> dict[str, list[str]]:
+    """Ids of the claims, claim reviews and incident versions whose ledger entries have seq ≥ `since`."""
+    kinds = (Claim.ledger_kind(), ClaimReview.ledger_kind(), Incident.ledger_kind())
+    found: dict[str, list[str]] = {kind: [] for kind in kinds}
+    query = select(LedgerEntryRow.kind, LedgerEntryRow.record_id).where(
+        LedgerEntryRow.seq >= since, LedgerEntryRow.kind.in_(kinds)
+    )
+    for kind, record_id in session.execute(query):
+        found[kind].append(record_id)
+    return found
+
+
+def _is_current_claim() -> ColumnElement[bool]:
+    """A WHERE condition on Claim: no correction supersedes it and no review rejected it (both indexed)."""
+    newer = aliased(Claim)
+    rejected = exists().where(ClaimReview.claim_id == Claim.id, ClaimReview.decision == "rejected")
+    return ~exists().where(newer.supersedes_id == Claim.id) & ~rejected
+
+
+def _current_among(session: Session, claim_ids: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(claim_ids))):
+        found.update(session.scalars(select(Claim.id).where(Claim.id.in_(chunk), _is_current_claim())))
+    return found
+
+
+def _latest_corrections(session: Session, claim_ids: Sequence[str]) -> set[str]:
+    """The last claim of each one's chain of corrections (the claim itself when none corrects it)."""
+    successor: dict[str, str] = {}
+    seen = set(claim_ids)
+    frontier = sorted(seen)
+    while frontier:
+        found: list[str] = []
+        for chunk in chunks(frontier):
+            query = select(Claim.id, Claim.supersedes_id).where(Claim.supersedes_id.in_(chunk))
+            for claim_id, supersedes_id in session.execute(query):
+                successor.setdefault(str(supersedes_id), claim_id)
+                if claim_id not in seen:
+                    seen.add(claim_id)
+                    found.append(claim_id)
+        frontier = sorted(found)
+    latest: set[str] = set()
+    for claim_id in claim_ids:
+        visited = {claim_id}
+        while claim_id in successor and successor[claim_id] not in visited:
+            claim_id = successor[claim_id]
+            visited.add(claim_id)
+        latest.add(claim_id)
+    return latest
+
+
+def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Claim]) -> None:
+    found = [row for row in rows if row.id not in hood]
     urls: dict[str, str] = {}
     for chunk in chunks(sorted({row.document_id for row in found if row.document_id})):
         query = select(Document.id, Document.url).where(Document.id.in_(chunk))
@@ -224,16 +333,16 @@ def _claims_by_id(session: Session, claim_ids: Sequence[str]) -> list[Claim]:
     return found
 
 
-def _claims_by_dates(session: Session, ranges: Iterable[DayRange | None]) -> list[Claim]:
+def _current_claims_by_dates(session: Session, ranges: Iterable[DayRange | None]) -> list[Claim]:
     found: list[Claim] = []
     lowest, highest = date.min.toordinal(), date.max.toordinal()
     for span in ranges:
         if span is None:
-            query = select(Claim).where(Claim.event_date.is_(None))
+            query = select(Claim).where(Claim.event_date.is_(None), _is_current_claim())
         else:
             first = date.fromordinal(min(max(span[0], lowest), highest))
             last = date.fromordinal(min(max(span[1], lowest), highest))
-            query = select(Claim).where(Claim.event_date.between(first, last))
+            query = select(Claim).where(Claim.event_date.between(first, last), _is_current_claim())
         found.extend(session.scalars(query))
     return found
 
