@@ -15,12 +15,15 @@ from tests.cases.world import (
     publish_a_finding,
 )
 from tests.views.test_desk import MEDIATOR, PUBLIC, add_incident, revised
+from truceline.cases.schemas import CaseCreate
+from truceline.db.versions import base_id
 from truceline.incidents.models import Incident
 from truceline.ledger.service import add_record
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal
 from truceline.views import incident_index, incidents
 from truceline.views.incident_index import IncidentPoint
+from truceline.workflows import verification as flow
 
 
 def kept_and_fresh(runtime: Runtime, principal: Principal) -> tuple[list[IncidentPoint], list[IncidentPoint]]:
@@ -130,3 +133,27 @@ def test_the_incident_page_finds_its_point_in_the_index(runtime: Runtime) -> Non
             expected = next((p for p in points if p.id == incident.id), None)
             assert found is expected
     assert {p.id for p in points} == {f"i-{n}" for n in range(1, 8)} | {"i-undated-v2"}
+
+
+def test_the_incident_page_lists_the_cases_on_it_and_on_its_complaints_only(runtime: Runtime) -> None:
+    world = a_world(runtime)
+    with runtime.transaction() as session:
+        add_incident(session, "i-other", date(2025, 11, 1))
+    on_complaint = open_investigation(world, file_a_complaint(world).id)
+    with runtime.transaction() as session:
+        on_other = flow.open_case(
+            session,
+            principal=world["mediator-qatar"],
+            case_in=CaseCreate(title="On another incident", incident_ids=["i-other"]),
+            now=NOW,
+        )
+    with runtime.sessions() as session:
+        mediator = world["mediator-qatar"]
+        pages = {
+            incident_id: incidents.incident_view(session, runtime.scenario, mediator, incident_id=incident_id)
+            for incident_id in ("inc-1", "i-other")
+        }
+        public = incidents.incident_view(session, runtime.scenario, PUBLIC, incident_id="inc-1")
+    assert [base_id(c.id) for c in pages["inc-1"].cases] == [on_complaint]
+    assert [c.id for c in pages["i-other"].cases] == [on_other.id]
+    assert public.cases == []

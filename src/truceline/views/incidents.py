@@ -22,12 +22,13 @@ from truceline.cases.models import Case
 from truceline.claims.models import Claim
 from truceline.complaints import service as complaints_service
 from truceline.complaints.models import Complaint
+from truceline.db.versions import latest_of
 from truceline.documents.models import Document
 from truceline.incidents import service as incidents_service
 from truceline.incidents.models import Incident
 from truceline.ledger.models import LedgerEntryRow
 from truceline.scenarios.schema import Scenario
-from truceline.users.rules import Action, Principal, Scope, scopes_for
+from truceline.users.rules import Action, Principal, Scope, can, scopes_for
 from truceline.views.incident_index import (
     ADOPTED,
     VIOLENT_TYPES,
@@ -206,10 +207,22 @@ def incident_view(
     complaint_ids = {c.id for c in complaints}
     cases = []
     if scopes_for(principal.role, Action.READ_CASE):
-        cases = [
-            case
-            for case in cases_service.list_cases(session, principal=principal)
-            if related & {str(i) for i in case.incident_ids}
-            or complaint_ids & {str(c) for c in case.complaint_ids}
-        ]
+        cases = _cases_on(session, principal, incident_ids=related, complaint_ids=complaint_ids)
     return IncidentView(incident, point, successors, perspectives, complaints, cases)
+
+
+def _cases_on(
+    session: Session, principal: Principal, *, incident_ids: set[str], complaint_ids: set[str]
+) -> list[Case]:
+    """The latest versions of the cases on these incidents or complaints that the principal may read, newest
+    first. Only they are checked against the policy: a check reads the case's complaints, and checking every
+    case made this most of the incident page's work."""
+    latest: dict[str, Case] = latest_of(session.scalars(select(Case)))
+    on = [
+        case
+        for case in latest.values()
+        if incident_ids & {str(i) for i in case.incident_ids}
+        or complaint_ids & {str(c) for c in case.complaint_ids}
+    ]
+    visible = [c for c in on if can(principal, Action.READ_CASE, cases_service.case_target(session, c))]
+    return sorted(visible, key=lambda c: (c.created_at, c.id), reverse=True)
