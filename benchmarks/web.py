@@ -17,8 +17,9 @@ mediator-qatar through the login form: the first (cold) request after a start; t
 --requests timed requests (with random pauses of mean --think-ms between them, none by default): p50, p95
 and max wall time, errors (no answer, or not 200), answers per second, and the server's CPU time per request
 read from /proc, which does not grow when other processes compete for the cores; then one write followed by
-the next dashboard and map request (the desk caches its incident index per ledger size); and the server's peak
-resident memory (VmHWM). Budgets (issue 14): p95 <= 50 ms for lists and details, <= 300 ms for the dashboard
+the next dashboard and map request (the desk caches its incident index per ledger size), and a case opened on
+an incident followed by the next map request (the index caught up); and the server's peak resident memory
+(VmHWM). Budgets (issue 14): p95 <= 50 ms for lists and details, <= 300 ms for the dashboard
 and the map data, no errors, peak RSS <= 400 MB; the exit code is 1 when one is missed.
 Usage: `python benchmarks/web.py [--claims 100000] [--clients 20] [--requests 10] [--think-ms 0]
 [--database-url URL | --postgres] [--home DIR] [--load-only]`; results and their reading are in
@@ -54,6 +55,7 @@ import httpx
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from truceline.cases.models import Case
 from truceline.cases.schemas import CaseCreate, FindingCreate
 from truceline.claims.models import Claim
 from truceline.claims.service import create_claim
@@ -254,13 +256,14 @@ def store_reports(
 
 
 def store_event_incidents(
-    runtime: Runtime, reports: Sequence[tuple[SourceDocument, ClaimValue]], *, chunk: int
+    runtime: Runtime, reports: Sequence[tuple[SourceDocument, ClaimValue]], *, chunk: int, stored: int = 0
 ) -> float:
     """One incident per real event (the reports a GED event gave: the grouping clustering aims at, without
     clustering them), built by `build_incident` and written with its ledger entry like a recluster's, `chunk`
     events per transaction; returns seconds. For a large archive, where a recluster would take too long to
     load data for a web benchmark (benchmarks/recluster.py measures that). Without the border geography
-    (placing 400k incidents on it costs ~1 ms each): the incidents keep their claims' places."""
+    (placing 400k incidents on it costs ~1 ms each): the incidents keep their claims' places. `stored`
+    incidents are there already (a stopped load: each transaction holds whole chunks of events, in order)."""
     grade = dict(OUTLETS)
     events: dict[int, list[ClaimValue]] = {}
     sources: dict[str, SourceInfo] = {}
@@ -272,7 +275,7 @@ def store_event_incidents(
         sources[claim.id] = SourceInfo(outlet, document.url or "", document.text, Reliability(grade[outlet]))
     started = time.perf_counter()
     groups = list(events.values())
-    for first in range(0, len(groups), chunk):
+    for first in range(stored, len(groups), chunk):
         now = datetime.now(UTC)
         with runtime.transaction() as session, batched_appends(session):
             for members in groups[first : first + chunk]:
@@ -453,6 +456,21 @@ def write_once(client: httpx.Client, claim_id: str) -> float:
     return elapsed_ms
 
 
+def open_case_on(client: httpx.Client, incident_id: str) -> float:
+    """One write that changes the incident index (a case opened on an incident: its status becomes
+    under_verification) through the JSON API; returns milliseconds."""
+    started = time.perf_counter()
+    answer = client.post(
+        "/api/cases",
+        json={"title": "Benchmark case after the timed runs", "incident_ids": [incident_id]},
+        headers={"X-CSRF-Token": client.cookies.get("truceline_csrf") or ""},
+    )
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if answer.status_code != 201:
+        raise RuntimeError(f"POST /api/cases: expected 201, got {answer.status_code}: {answer.text[:200]}")
+    return elapsed_ms
+
+
 @dataclass(frozen=True, slots=True)
 class RouteTiming:
     path: str
@@ -630,18 +648,22 @@ def kept_postgres(pg: ModuleType, root: Path) -> Iterator[tuple[str, str, bool]]
         subprocess.run([*pg_ctl, "-m", "fast", "stop"], capture_output=True, check=False)
 
 
-def build(runtime: Runtime, args: argparse.Namespace, *, stored: int) -> None:
-    """Fill the database and print how long each step took. `stored` reports are there already (a load that
-    was stopped: each transaction holds whole chunks, and the first N reports are the same for any size)."""
+def build(runtime: Runtime, args: argparse.Namespace, *, stored: int, stored_incidents: int = 0) -> None:
+    """Fill the database and print how long each step took. `stored` reports and `stored_incidents` event
+    incidents are there already (a load that was stopped: each transaction holds whole chunks, and the first
+    N reports are the same for any size)."""
     if not stored:
         set_up(runtime)
-    reports = make_reports(args.claims, actor_aliases(runtime))
+    reports = make_reports(
+        min(args.claims, stored) if stored_incidents else args.claims, actor_aliases(runtime)
+    )
     print(
-        f"storing {len(reports) - stored} reports (a document and a claim each), {args.chunk} per transaction"
+        f"storing {max(len(reports) - stored, 0)} reports (a document and a claim each), "
+        f"{args.chunk} per transaction"
     )
     if args.incidents == "events":
         load_s, _ = store_reports(runtime, reports[stored:], chunk=args.chunk, recluster_every=0)
-        recluster_s = store_event_incidents(runtime, reports, chunk=args.chunk)
+        recluster_s = store_event_incidents(runtime, reports, chunk=args.chunk, stored=stored_incidents)
     else:
         load_s, recluster_s = store_reports(
             runtime, reports[stored:], chunk=args.chunk, recluster_every=args.recluster_every
@@ -659,8 +681,13 @@ def run(args: argparse.Namespace, home: Path, database_url: str) -> int:
     runtime = open_runtime(settings)
     print(f"machine: {machine(settings.resolved_database_url)}; load average {load_average()}")
     with runtime.sessions() as session:
-        stored, has_incidents = count_rows(session, Claim), count_rows(session, Incident) > 0
-    if stored < args.claims and not has_incidents:
+        stored, incident_rows = count_rows(session, Claim), count_rows(session, Incident)
+        is_complete = count_rows(session, Case) > 0  # the cases are the load's last step
+    if args.incidents == "events" and not is_complete:
+        # resumes a stopped load; on a load stopped before its incidents, --claims at most the stored count
+        # makes the incidents of the reports stored (and measures at that size)
+        build(runtime, args, stored=stored, stored_incidents=incident_rows)
+    elif stored < args.claims and not incident_rows:
         build(runtime, args, stored=stored)
     else:
         print(f"reusing the data in {home}")
@@ -692,6 +719,8 @@ def run(args: argparse.Namespace, home: Path, database_url: str) -> int:
         after_write_desk_ms, _ = timed_get(client, "/")
         write2_ms = write_once(client, to_review[1])
         after_write_map_ms, _ = timed_get(client, MAP_DATA)
+        case_ms = open_case_on(client, incident_id)
+        after_case_map_ms, after_case_map_cpu_ms = timed_cold_get(client, server, MAP_DATA)
         peak_rss_mb = server.peak_rss_mb()
 
     print(f"\nserver start to first answer: {server.start_s:.1f} s")
@@ -702,6 +731,10 @@ def run(args: argparse.Namespace, home: Path, database_url: str) -> int:
     print(
         f"write (review form) {write_ms:.0f} ms, next dashboard {after_write_desk_ms:.0f} ms; "
         f"write {write2_ms:.0f} ms, next map data {after_write_map_ms:.0f} ms"
+    )
+    print(
+        f"a case opened on an incident {case_ms:.0f} ms; next map data (the index caught up) "
+        f"{after_case_map_ms:.0f} ms ({after_case_map_cpu_ms:.0f} ms CPU)"
     )
     print(
         f"\n{args.clients} clients at once, {args.requests} timed requests each per route "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from truceline.db.base import Base, Record
@@ -20,7 +20,6 @@ class Incident(Record):
     """One happening: member claims, canonical fields (UCDP-style fatality range) and corroboration."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_supersedes_id", "supersedes_id"),)
 
     title: Mapped[str] = mapped_column(Text)
     event_type: Mapped[str] = mapped_column(String(60))
@@ -35,6 +34,13 @@ class Incident(Record):
     independent_sources: Mapped[int]
     corroboration: Mapped[float]
     reasons: Mapped[list[Any]]
+
+    # The incident list's order (newest first, undated last): a page is read from this index in order, where
+    # the `date_start` index alone leaves PostgreSQL sorting every current incident for each page.
+    __table_args__ = (
+        Index("ix_incidents_supersedes_id", "supersedes_id"),
+        Index("ix_incidents_date_start_desc_id", column("date_start").desc().nulls_last(), "id"),
+    )
 
 
 class IncidentMember(Base):

@@ -134,7 +134,7 @@ def canonical_json_of_plain(value: object) -> bytes:
     """`canonical_json(value)` for a value already in the form `_as_plain_json` gives (the caller checked it:
     ASCII keys, safe integers, floats without an exponent, integral floats as integers); a lone surrogate
     raises `UnicodeEncodeError`."""
-    return _SORTED_COMPACT.encode(value).encode("utf-8")
+    return _sorted_compact(value).encode("utf-8")
 
 
 def format_time(dt: datetime) -> str:

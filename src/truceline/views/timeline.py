@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +31,33 @@ class TimelineItem:
     detail: str
 
 
+class TimelineItems(Sequence[TimelineItem]):
+    """A timeline, newest first. An incident's item is made from its index point when it is read: a kept
+    timeline of every incident (~400k at 1M claims) would otherwise hold a second copy of the index's text."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: list[TimelineItem | IncidentPoint]) -> None:
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> TimelineItem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TimelineItem]: ...
+
+    def __getitem__(self, index: int | slice) -> TimelineItem | list[TimelineItem]:
+        if isinstance(index, slice):
+            return [_item_of(entry) for entry in self._entries[index]]
+        return _item_of(self._entries[index])
+
+    def __iter__(self) -> Iterator[TimelineItem]:
+        return map(_item_of, self._entries)
+
+
 def timeline(
     session: Session,
     scenario: Scenario,
@@ -38,7 +66,7 @@ def timeline(
     date_from: date | None = None,
     date_to: date | None = None,
     as_of: datetime | None = None,
-) -> list[TimelineItem]:
+) -> TimelineItems:
     """Incidents, talks rounds, ceasefire steps and findings the principal may see, newest first; with
     `as_of`, as the record stood then (a finding with the status it had). Kept per ledger head, role and
     window (sorting ~200k items takes ~180 ms at 500k claims); the list is shared: read, never change it."""
@@ -56,7 +84,8 @@ def timeline(
     return result
 
 
-_timelines: dict[tuple[Any, ...], tuple[tuple[int, str], list[TimelineItem]]] = {}
+_items_lock = threading.Lock()
+_timelines: dict[tuple[Any, ...], tuple[tuple[int, str], TimelineItems]] = {}
 MAX_TIMELINES = 32
 
 
@@ -68,53 +97,51 @@ def _timeline(
     date_from: date | None,
     date_to: date | None,
     as_of: datetime | None,
-) -> list[TimelineItem]:
-    items: list[TimelineItem] = []
+) -> TimelineItems:
+    entries: list[TimelineItem | IncidentPoint] = []
     if scenario.ceasefire is not None:
-        items.append(TimelineItem(scenario.ceasefire.start, "ceasefire", "Ceasefire takes effect", None, ""))
+        entries.append(
+            TimelineItem(scenario.ceasefire.start, "ceasefire", "Ceasefire takes effect", None, "")
+        )
     for talks in session.execute(
         select(TalksRound.name, TalksRound.place, TalksRound.start_date, TalksRound.outcome).where(
             recorded_by(TalksRound, as_of)
         )
     ):
-        items.append(
+        entries.append(
             TimelineItem(talks.start_date, "talks", talks.name, None, f"{talks.place}. {talks.outcome}")
         )
     if scopes_for(principal.role, Action.READ_INCIDENT):
-        items.extend(_incident_items(incident_points(session, scenario, principal, as_of=as_of)))
-    items.extend(_finding_items(session, scenario, principal, as_of=as_of))
+        entries.extend(p for p in incident_points(session, scenario, principal, as_of=as_of) if p.date_start)
+    entries.extend(_finding_items(session, scenario, principal, as_of=as_of))
     kept = [
-        i
-        for i in items
-        if (date_from is None or i.day >= date_from) and (date_to is None or i.day <= date_to)
+        entry
+        for entry in entries
+        if (date_from is None or _order(entry)[0] >= date_from)
+        and (date_to is None or _order(entry)[0] <= date_to)
     ]
-    return sorted(kept, key=lambda i: (i.day, i.kind, i.title), reverse=True)
+    kept.sort(key=_order, reverse=True)
+    return TimelineItems(kept)
 
 
-_items_lock = threading.Lock()
-_items_cache: dict[int, tuple[list[IncidentPoint], list[TimelineItem]]] = {}
+def _order(entry: TimelineItem | IncidentPoint) -> tuple[date, str, str]:
+    """(day, kind, title): the timeline's order, oldest first."""
+    if isinstance(entry, TimelineItem):
+        return (entry.day, entry.kind, entry.title)
+    return (entry.date_start or date.min, _incident_kind(entry), entry.title)
 
 
-def _incident_items(points: list[IncidentPoint]) -> list[TimelineItem]:
-    """Timeline items of the incidents, made once per computed point list (which is immutable)."""
-    with _items_lock:
-        cached = _items_cache.get(id(points))
-    if cached is not None and cached[0] is points:
-        return cached[1]
-    items = []
-    for point in points:
-        if point.date_start is None:
-            continue
-        kind = (
-            "ceasefire" if point.process_type in ("ceasefire_agreed", "ceasefire_collapsed") else "incident"
-        )
-        detail = ", ".join(x for x in (point.place, point.event_type, _status_label(point.status)) if x)
-        items.append(TimelineItem(point.date_start, kind, point.title, f"/incidents/{point.id}", detail))
-    with _items_lock:
-        if len(_items_cache) > 8:
-            _items_cache.clear()
-        _items_cache[id(points)] = (points, items)
-    return items
+def _incident_kind(point: IncidentPoint) -> str:
+    return "ceasefire" if point.process_type in ("ceasefire_agreed", "ceasefire_collapsed") else "incident"
+
+
+def _item_of(entry: TimelineItem | IncidentPoint) -> TimelineItem:
+    if isinstance(entry, TimelineItem):
+        return entry
+    detail = ", ".join(x for x in (entry.place, entry.event_type, _status_label(entry.status)) if x)
+    return TimelineItem(
+        entry.date_start or date.min, _incident_kind(entry), entry.title, f"/incidents/{entry.id}", detail
+    )
 
 
 def _status_label(status: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -102,7 +103,7 @@ def timeline_page(
         date_from=params.get("from", ""), date_to=params.get("to", ""), at=params.get("at", "")
     )
     kind = params.get("kind", "")
-    items = timeline.timeline(
+    items: Sequence[timeline.TimelineItem] = timeline.timeline(
         session, runtime.scenario, principal, date_from=flt.date_from, date_to=flt.date_to, as_of=flt.as_of
     )
     if kind:
