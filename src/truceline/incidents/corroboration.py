@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from datasketch import MinHash
 from rapidfuzz import fuzz
 
 from truceline.incidents.values import Reliability, SourceInfo
@@ -40,6 +39,9 @@ _GRADE_ORDER = "ABCDEF"
 
 def fingerprint_text(text: str, *, num_perm: int = FINGERPRINT_PERMUTATIONS) -> tuple[int, ...]:
     """MinHash of the word 3-shingles of a text (fixed seed, so fingerprints compare across runs)."""
+    # Imported on first use: datasketch imports scipy (~70 MB), which the web server never needs.
+    from datasketch import MinHash
+
     words = text.lower().split()
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
     sketch = MinHash(num_perm=num_perm, seed=1)
