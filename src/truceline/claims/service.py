@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from truceline.claims.models import Claim
 from truceline.errors import NotFound
 from truceline.ledger.service import add_record
-from truceline.pipeline.claims import ClaimValue
+from truceline.pipeline.claims import ClaimValue, Evidence, Fatalities, Location
 
 
 def get_claim(session: Session, claim_id: str) -> Claim:
@@ -65,26 +66,90 @@ def create_claim(
     return claim
 
 
-def to_claim_value(claim: Claim) -> ClaimValue:
-    """The stored claim back as the pipeline's frozen value (for clustering and export)."""
-    return ClaimValue.from_json(
-        {
-            "id": claim.id,
-            "document_id": claim.document_id or "",
-            "event_type": claim.event_type,
-            "sub_event_type": claim.sub_event_type,
-            "process_type": claim.process_type,
-            "event_date": claim.event_date.isoformat() if claim.event_date else None,
-            "time_precision": claim.time_precision,
-            "actor1": claim.actor1,
-            "actor2": claim.actor2,
-            "alleged": claim.alleged,
-            "claimant": claim.claimant,
-            "location": claim.location,
-            "fatalities": claim.fatalities,
-            "injuries": claim.injuries,
-            "evidence": claim.evidence,
-            "confidence": claim.confidence,
-            "extractor": claim.extractor,
-        }
+class ClaimColumns(Protocol):
+    """What a claim value is read from: a `Claim`, or a row of `VALUE_COLUMNS` (no ORM object made)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def document_id(self) -> str | None: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def sub_event_type(self) -> str: ...
+    @property
+    def process_type(self) -> str | None: ...
+    @property
+    def event_date(self) -> date | None: ...
+    @property
+    def time_precision(self) -> int | None: ...
+    @property
+    def actor1(self) -> str | None: ...
+    @property
+    def actor2(self) -> str | None: ...
+    @property
+    def alleged(self) -> bool: ...
+    @property
+    def claimant(self) -> str | None: ...
+    @property
+    def location(self) -> dict[str, Any]: ...
+    @property
+    def fatalities(self) -> dict[str, Any]: ...
+    @property
+    def injuries(self) -> int | None: ...
+    @property
+    def evidence(self) -> dict[str, Any]: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def extractor(self) -> str: ...
+
+
+# The columns of a claim value, and the links a pool of claims follows (`supersedes_id`, `source_id`).
+VALUE_COLUMNS = (
+    Claim.id,
+    Claim.supersedes_id,
+    Claim.source_id,
+    Claim.document_id,
+    Claim.event_type,
+    Claim.sub_event_type,
+    Claim.process_type,
+    Claim.event_date,
+    Claim.time_precision,
+    Claim.actor1,
+    Claim.actor2,
+    Claim.alleged,
+    Claim.claimant,
+    Claim.location,
+    Claim.fatalities,
+    Claim.injuries,
+    Claim.evidence,
+    Claim.confidence,
+    Claim.extractor,
+)
+
+
+def to_claim_value(claim: ClaimColumns, *, document_id: str | None = None) -> ClaimValue:
+    """The stored claim back as the pipeline's frozen value (for clustering and export); `document_id`,
+    when given, stands for the stored one (imported events have none).
+
+    The same value as `ClaimValue.from_json` of the claim's JSON, built without the JSON in between."""
+    return ClaimValue(
+        id=str(claim.id),
+        document_id=str(claim.document_id or "") if document_id is None else document_id,
+        event_type=str(claim.event_type),
+        sub_event_type=str(claim.sub_event_type),
+        process_type=claim.process_type,
+        event_date=claim.event_date,
+        time_precision=claim.time_precision,
+        actor1=claim.actor1,
+        actor2=claim.actor2,
+        alleged=bool(claim.alleged),
+        claimant=claim.claimant,
+        location=Location.from_json(claim.location or {}),
+        fatalities=Fatalities.from_json(claim.fatalities or {}),
+        evidence=Evidence.from_json(claim.evidence),
+        confidence=float(claim.confidence),
+        extractor=str(claim.extractor),
+        injuries=claim.injuries,
     )

@@ -12,6 +12,7 @@ from typing import get_args
 import click
 from sqlalchemy.orm import Session
 
+from truceline.cli.collector import collector_paused
 from truceline.cli.context import Context, pass_context
 from truceline.cli.ingest import Published, read_inputs
 from truceline.incidents import hxl, interop
@@ -229,7 +230,7 @@ def import_(ctx: Context, file: Path, fmt: str) -> None:
     runtime = ctx.runtime
     aliases = _actor_aliases(runtime.scenario.actors)
     event_format: EventFormat = "acled" if fmt == "acled" else "ged"
-    with _writing(ctx) as session:
+    with collector_paused(), _writing(ctx) as session:
         added = import_events(
             session, path=file, fmt=event_format, author="cli:import", now=ctx.now(), actor_aliases=aliases
         )

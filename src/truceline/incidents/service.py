@@ -96,8 +96,12 @@ def create_incident(
     author: str,
     now: datetime,
     incident_id: str | None = None,
+    with_members: bool = True,
 ) -> Incident:
-    """Store one incident version with its ledger entry (the id defaults to the first free `value.id`)."""
+    """Store one incident version with its ledger entry (the id defaults to the first free `value.id`).
+
+    Its member rows are written at once, unless `with_members` is false: then the caller writes them with
+    `add_incident_members` (one INSERT for many versions) before anything reads them."""
     incident = Incident(
         id=incident_id or free_incident_id(session, value.id),
         created_at=now,
@@ -118,11 +122,21 @@ def create_incident(
         reasons=list(value.reasons),
     )
     add_record(session, incident, author=author, now=now)
-    # Its members as rows, so recluster finds a claim's incident by index (incidents/models.py).
-    members = [{"claim_id": c, "incident_id": incident.id} for c in dict.fromkeys(value.claim_ids)]
+    if with_members:
+        add_incident_members(session, [incident])
+    return incident
+
+
+def add_incident_members(session: Session, stored: Sequence[Incident]) -> None:
+    """The member rows of stored incident versions, in one INSERT: recluster finds a claim's incident by
+    index (incidents/models.py)."""
+    members = [
+        {"claim_id": claim_id, "incident_id": incident.id}
+        for incident in stored
+        for claim_id in dict.fromkeys(incident.claim_ids)
+    ]
     if members:
         session.connection().execute(insert(IncidentMember), members)
-    return incident
 
 
 def retire_incident(

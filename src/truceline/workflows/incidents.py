@@ -15,13 +15,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from truceline.claims.models import Claim, ClaimReview
-from truceline.claims.service import create_claim, to_claim_value
+from truceline.claims.service import VALUE_COLUMNS, ClaimColumns, create_claim, to_claim_value
 from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.incidents import interop
@@ -269,19 +269,18 @@ def _geography(scenario: Scenario | None) -> BorderGeography | None:
     return get_geography(scenario) if scenario is not None else None
 
 
-def claim_value(claim: Claim) -> ClaimValue:
-    value = to_claim_value(claim)
-    if value.document_id:
-        return value
+def claim_value(claim: ClaimColumns) -> ClaimValue:
+    if claim.document_id:
+        return to_claim_value(claim)
     # Imported events have no stored document; each event is its own report (`ACLED-<id>`). Clustering
     # keeps two events of one dataset apart by their extractor (similarity.DATASET_OF_EXTRACTOR).
-    return dataclasses.replace(value, document_id=_CLAIM_SUFFIX.sub("", claim.id))
+    return to_claim_value(claim, document_id=_CLAIM_SUFFIX.sub("", claim.id))
 
 
 def load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> ClaimPool:
     """Every current claim (or those named and their corrections) with the SourceInfo of each."""
     if claim_ids is None:
-        rows = list(session.scalars(select(Claim)))
+        rows = list(session.execute(select(*VALUE_COLUMNS)))  # rows of columns: no ORM object per claim
     else:
         rows = _claims_with_corrections(session, claim_ids)
     superseded = {row.supersedes_id for row in rows if row.supersedes_id}
@@ -317,15 +316,15 @@ def load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> Cl
     return ClaimPool(claims=claims, sources=sources, successor=successor)
 
 
-def _claims_with_corrections(session: Session, claim_ids: Sequence[str]) -> list[Claim]:
-    found: dict[str, Claim] = {}
+def _claims_with_corrections(session: Session, claim_ids: Sequence[str]) -> list[Row[Any]]:
+    found: dict[str, Row[Any]] = {}
     frontier = sorted(set(claim_ids))
     for chunk in chunks(frontier):
-        found.update((c.id, c) for c in session.scalars(select(Claim).where(Claim.id.in_(chunk))))
+        found.update((c.id, c) for c in session.execute(select(*VALUE_COLUMNS).where(Claim.id.in_(chunk))))
     while frontier:
-        corrections: list[Claim] = []
+        corrections: list[Row[Any]] = []
         for chunk in chunks(frontier):
-            corrections.extend(session.scalars(select(Claim).where(Claim.supersedes_id.in_(chunk))))
+            corrections.extend(session.execute(select(*VALUE_COLUMNS).where(Claim.supersedes_id.in_(chunk))))
         frontier = sorted(c.id for c in corrections if c.id not in found)
         found.update((c.id, c) for c in corrections)
     return list(found.values())

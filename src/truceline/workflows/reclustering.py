@@ -377,6 +377,7 @@ def _store_versions(
     taken = set(session.scalars(select(Incident.id))) if len(wanted) > _FEW else None
     succeeded: dict[str, list[str]] = {}
     belongs: dict[str, str] = {}  # claim id -> the new incident version holding it
+    created: list[Incident] = []
     for value in wanted:
         same = by_members.get(frozenset(value.claim_ids))
         if same is not None:
@@ -399,13 +400,16 @@ def _store_versions(
             author=author,
             now=now,
             incident_id=incidents.free_incident_id(session, value.id, taken=taken),
+            with_members=False,
         )
+        created.append(stored)
         if taken is not None:
             taken.add(stored.id)
         result.created.append(stored.id)
         belongs.update((claim_id, stored.id) for claim_id in value.claim_ids)
         if previous is not None:
             succeeded.setdefault(previous, []).append(stored.id)
+    incidents.add_incident_members(session, created)
     for row in current:
         if row.id in kept:
             continue
