@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -93,9 +94,16 @@ def corroborate(
 ) -> Corroboration:
     """Count the independent sources behind `claims` and score the corroboration in [0, 1]."""
     sources = sources or {}
-    reports = _reports(claims, sources)
+    # One report (every claim from one document, e.g. an imported event) is compared with nothing: its
+    # fingerprint is not needed, and its score and reasons follow from its outlet, grade and claimant.
+    is_one_report = len({claim.document_id for claim in claims}) == 1
+    reports = _reports(claims, sources, with_fingerprints=not is_one_report)
     if not reports:
         return Corroboration(0, 0.0, (), ("no reports",))
+    if is_one_report:
+        group = _group(reports)
+        score, summary = _one_source(group.outlets, group.reliability, group.claimant, group.weight)
+        return Corroboration(1, score, (group,), summary)
     parent = list(range(len(reports)))
 
     def find(i: int) -> int:
@@ -130,14 +138,30 @@ def corroborate(
     for i, report in enumerate(reports):
         members.setdefault(find(i), []).append(report)
     groups = tuple(_group(found) for _, found in sorted(members.items()))
+    score, summary = _summary(len(reports), len({r.outlet.lower() for r in reports}), groups)
+    return Corroboration(len(groups), score, groups, summary + tuple(reasons))
+
+
+@lru_cache(maxsize=1024)
+def _one_source(
+    outlets: tuple[str, ...], reliability: Reliability, claimant: str | None, weight: float
+) -> tuple[float, tuple[str, ...]]:
+    """`_summary` of one report: many incidents share it (every single-event incident of one dataset)."""
+    group = SourceGroup(
+        document_ids=(), outlets=outlets, reliability=reliability, claimant=claimant, weight=weight
+    )
+    return _summary(1, 1, (group,))
+
+
+def _summary(
+    report_count: int, outlet_count: int, groups: Sequence[SourceGroup]
+) -> tuple[float, tuple[str, ...]]:
+    """The score of independent source groups, and the reasons that say how it was reached."""
     miss = 1.0
     for group in groups:
         miss *= 1.0 - group.weight
     score = round(1.0 - miss, 4)
-    summary = [
-        f"{len(reports)} report(s) from {len({r.outlet.lower() for r in reports})} outlet(s): "
-        f"{len(groups)} independent source(s)"
-    ]
+    summary = [f"{report_count} report(s) from {outlet_count} outlet(s): {len(groups)} independent source(s)"]
     for group in groups:
         line = (
             f"source {' + '.join(group.outlets)}: grade {group.reliability.value} ({group.reliability.label})"
@@ -146,10 +170,12 @@ def corroborate(
             line += f", only relays {group.claimant}'s allegation (weight halved)"
         summary.append(f"{line}, weight {group.weight:.2f}")
     summary.append(f"corroboration {score:.2f} = 1 − Π(1 − weight) over the independent sources")
-    return Corroboration(len(groups), score, groups, tuple(summary + reasons))
+    return score, tuple(summary)
 
 
-def _reports(claims: Sequence[ClaimValue], sources: Mapping[str, SourceInfo]) -> list[_Report]:
+def _reports(
+    claims: Sequence[ClaimValue], sources: Mapping[str, SourceInfo], *, with_fingerprints: bool = True
+) -> list[_Report]:
     by_document: dict[str, list[ClaimValue]] = {}
     for claim in sorted(claims, key=lambda c: c.id):
         by_document.setdefault(claim.document_id, []).append(claim)
@@ -157,7 +183,7 @@ def _reports(claims: Sequence[ClaimValue], sources: Mapping[str, SourceInfo]) ->
     for document_id, found in sorted(by_document.items()):
         info = next((sources[c.id] for c in found if c.id in sources), None)
         fingerprint = None
-        if info is not None:
+        if info is not None and with_fingerprints:
             fingerprint = info.fingerprint or (fingerprint_text(info.text) if info.text else None)
         claimants = {c.claimant if c.alleged else None for c in found}
         claimant = claimants.pop() if len(claimants) == 1 else None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from truceline.incidents.corroboration import corroborate
 from truceline.incidents.geography import BorderGeography, haversine_km, radius_km_for
 from truceline.incidents.values import Cluster, IncidentPlace, IncidentValue, SourceInfo
 from truceline.pipeline.claims import ClaimValue, Fatalities
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +85,10 @@ def canonical_place(claims: Sequence[ClaimValue]) -> IncidentPlace:
 
 def canonical_type(claims: Sequence[ClaimValue]) -> tuple[str, str, str | None]:
     """(event_type, sub_event_type, process_type) by majority; ties go to stated facts, then by name."""
-    votes: Counter[tuple[str, str, str]] = Counter()
+    votes: dict[tuple[str, str, str], int] = {}
     for claim in claims:
-        votes[(claim.event_type, claim.sub_event_type, claim.process_type or "")] += (
-            2 if not claim.alleged else 1
-        )
+        key = (claim.event_type, claim.sub_event_type, claim.process_type or "")
+        votes[key] = votes.get(key, 0) + (2 if not claim.alleged else 1)
     (event_type, sub_event_type, process_type), _ = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
     return event_type, sub_event_type, process_type or None
 
@@ -96,7 +97,7 @@ def canonical_actors(claims: Sequence[ClaimValue]) -> tuple[str | None, str | No
     """(actor1, actor2, every actor by how many members name it)."""
     actor1 = _majority(c.actor1 for c in claims)
     actor2 = _majority(c.actor2 for c in claims if c.actor2 != actor1)
-    counts = Counter(a for c in claims for a in {c.actor1, c.actor2} if a)
+    counts = _counts(a for c in claims for a in {c.actor1, c.actor2} if a)
     ordered = tuple(a for a, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return actor1, actor2, ordered
 
@@ -123,7 +124,7 @@ def canonical_fatalities(claims: Sequence[ClaimValue]) -> Fatalities:
 
 def _conservative(claims: Sequence[ClaimValue], figure: Callable[[Fatalities], int | None]) -> int | None:
     values = [(figure(c.fatalities), c.alleged) for c in claims]
-    counts = Counter(v for v, _ in values if v is not None)
+    counts = _counts(v for v, _ in values if v is not None)
     supported = [v for v, alleged in values if v is not None and (not alleged or counts[v] >= 2)]
     considered = supported or [v for v, _ in values if v is not None]
     return min(considered) if considered else None
@@ -170,7 +171,7 @@ def build_incidents(
             [float(places[i].lat or 0.0) for i in located], [float(places[i].lon or 0.0) for i in located]
         )
         for i, (side, km_to_border) in zip(located, found, strict=True):
-            places[i] = replace(places[i], border_side=side, km_to_border=km_to_border)
+            places[i] = places[i].on_border(border_side=side, km_to_border=km_to_border)
     return [
         _incident(cluster, place, sources=sources) for cluster, place in zip(clusters, places, strict=True)
     ]
@@ -212,7 +213,15 @@ def _incident(
 
 
 def _majority(values: Iterable[str | None]) -> str | None:
-    counts = Counter(v for v in values if v)
+    counts = _counts(v for v in values if v)
     if not counts:
         return None
     return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _counts(values: Iterable[_T]) -> dict[_T, int]:
+    """How often each value occurs (a `Counter` without its constructor's cost: most clusters are small)."""
+    counts: dict[_T, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts

@@ -390,12 +390,12 @@ def _store_versions(
                 overlap[row.id] = overlap.get(row.id, 0) + 1
         # The version it continues is the old incident sharing most of its claims (ties: smallest id).
         previous = min(overlap, key=lambda i: (-overlap[i], i)) if overlap else None
-        reasons = value.reasons
         if previous is not None:
-            reasons = (*reasons, _change_note(previous, before=home_members[previous], after=value.claim_ids))
+            note = _change_note(previous, before=home_members[previous], after=value.claim_ids)
+            value = dataclasses.replace(value, reasons=(*value.reasons, note))
         stored = incidents.create_incident(
             session,
-            dataclasses.replace(value, reasons=reasons),
+            value,
             supersedes_id=previous,
             author=author,
             now=now,
