@@ -93,38 +93,76 @@ class Link:
 
 def parse_acled_csv(lines: Iterable[str], *, source: str = "ACLED") -> list[ClaimValue]:
     """Claims from an ACLED export (header row first; an HXL hashtag row, if any, is skipped)."""
-    rows = _read_rows(lines, required=("event_id_cnty", "event_date", "event_type"), what="ACLED CSV")
+    table = _Table.read(lines, required=("event_id_cnty", "event_date", "event_type"), what="ACLED CSV")
+    # Cells by position (no dict per row): a column the file lacks reads as an empty cell.
+    (
+        event_id_at,
+        event_date_at,
+        event_type_at,
+        sub_event_type_at,
+        tags_at,
+        fatalities_at,
+        time_precision_at,
+        actor1_at,
+        actor2_at,
+        location_at,
+        country_at,
+        admin1_at,
+        latitude_at,
+        longitude_at,
+        geo_precision_at,
+        notes_at,
+    ) = table.positions(
+        "event_id_cnty",
+        "event_date",
+        "event_type",
+        "sub_event_type",
+        "tags",
+        "fatalities",
+        "time_precision",
+        "actor1",
+        "actor2",
+        "location",
+        "country",
+        "admin1",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "notes",
+    )
     claims = []
-    for number, row in rows:
-        document_id = f"{source}-{row['event_id_cnty']}"
+    for number, row in table.rows:
+        event_id = row[event_id_at].strip()
+        document_id = f"{source}-{event_id}"
         process_type = None
-        for tag in (row.get("tags") or "").split(";"):
+        for tag in row[tags_at].strip().split(";"):
             if tag.strip().startswith(PROCESS_TAG):
                 process_type = tag.strip()[len(PROCESS_TAG) :] or None
-        fatalities = read_int(row.get("fatalities"), number, "fatalities")
+        fatalities = read_int(row[fatalities_at], number, "fatalities")
+        location = row[location_at].strip()
         claims.append(
             ClaimValue(
                 id=claim_id(document_id, 1),
                 document_id=document_id,
-                event_type=row["event_type"],
-                sub_event_type=row.get("sub_event_type") or "",
+                event_type=row[event_type_at].strip(),
+                sub_event_type=row[sub_event_type_at].strip(),
                 process_type=process_type,
-                event_date=read_date(row["event_date"], number, "event_date"),
-                time_precision=read_int(row.get("time_precision"), number, "time_precision"),
-                actor1=row.get("actor1") or None,
-                actor2=row.get("actor2") or None,
+                event_date=read_date(row[event_date_at], number, "event_date"),
+                time_precision=read_int(row[time_precision_at], number, "time_precision"),
+                actor1=row[actor1_at].strip() or None,
+                actor2=row[actor2_at].strip() or None,
                 alleged=False,
                 claimant=None,
                 location=Location(
-                    name=row.get("location") or None,
-                    country=_country_code(row.get("country")),
-                    admin1=row.get("admin1") or None,
-                    lat=read_float(row.get("latitude"), number, "latitude"),
-                    lon=read_float(row.get("longitude"), number, "longitude"),
-                    geo_precision=read_int(row.get("geo_precision"), number, "geo_precision"),
+                    name=location or None,
+                    country=_country_code(row[country_at]),
+                    admin1=row[admin1_at].strip() or None,
+                    lat=read_float(row[latitude_at], number, "latitude"),
+                    lon=read_float(row[longitude_at], number, "longitude"),
+                    geo_precision=read_int(row[geo_precision_at], number, "geo_precision"),
                 ),
                 fatalities=Fatalities(best=fatalities, low=fatalities, high=fatalities),
-                evidence=evidence_of(row.get("notes") or row.get("location") or row["event_id_cnty"]),
+                evidence=evidence_of(row[notes_at].strip() or location or event_id),
                 confidence=1.0,
                 extractor=ACLED_EXTRACTOR,
             )
@@ -299,20 +337,53 @@ def incidents_to_geojson(incidents: Iterable[IncidentValue]) -> dict[str, Any]:
 def _read_rows(
     lines: Iterable[str], *, required: Sequence[str], what: str
 ) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(lines)
-    header = reader.fieldnames or []
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InvalidInput(
-            f"{what}: expected columns {', '.join(missing)}, found {', '.join(header) or 'no header'}"
-        )
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        cells = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        if is_hxl_row(list(cells.values())):
-            continue  # HDX files carry the HXL hashtags as their second row
-        rows.append((number, cells))
-    return rows
+    """Each data row as {column: stripped cell} (as `csv.DictReader` reads it), with its row number."""
+    table = _Table.read(lines, required=required, what=what)
+    return [
+        (number, {name: row[at].strip() for name, at in table.columns.items()}) for number, row in table.rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A CSV's header and data rows, as `csv.DictReader` numbers and reads them, without a dict per row.
+
+    `columns` maps a column name to its position (the last one when a name repeats, as in DictReader).
+    Each row is padded or cut to the header's width plus one empty cell, the position of every column
+    the header lacks; blank lines are skipped and not numbered, and an HXL hashtag row is dropped."""
+
+    columns: dict[str, int]
+    width: int  # the header's
+    rows: list[tuple[int, list[str]]]
+
+    @classmethod
+    def read(cls, lines: Iterable[str], *, required: Sequence[str], what: str) -> _Table:
+        reader = csv.reader(lines)
+        header = next(reader, [])
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise InvalidInput(
+                f"{what}: expected columns {', '.join(missing)}, found {', '.join(header) or 'no header'}"
+            )
+        width = len(header)
+        columns = {name: at for at, name in enumerate(header)}
+        first = columns[required[0]]
+        rows = []
+        for number, row in enumerate((row for row in reader if row), start=2):
+            if len(row) == width:
+                row.append("")
+            else:
+                row = [*row[:width], *([""] * (width - len(row))), ""]
+            # Only a row whose every filled cell is a hashtag is HXL: a filled id cell says no at once.
+            lead = row[first].strip()
+            if (not lead or lead.startswith("#")) and is_hxl_row([row[at] for at in columns.values()]):
+                continue  # HDX files carry the HXL hashtags as their second row
+            rows.append((number, row))
+        return cls(columns=columns, width=width, rows=rows)
+
+    def positions(self, *names: str) -> tuple[int, ...]:
+        """Where each named column is; a column the header lacks is at the empty cell after the last."""
+        return tuple(self.columns.get(name, self.width) for name in names)
 
 
 def _country_code(value: str | None) -> str | None:
