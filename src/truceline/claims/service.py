@@ -38,13 +38,14 @@ def count_claims(session: Session) -> int:
 def create_claim(
     session: Session, value: ClaimValue, *, author: str, now: datetime, **links: str | None
 ) -> Claim:
-    """Store one extracted or filed claim with its ledger entry."""
+    """Store one extracted or filed claim with its ledger entry. `links`: `supersedes_id`, `source_id`, and
+    `document_id` when it is not the value's (None: no stored document, as for an imported event)."""
     claim = Claim(
         id=value.id,
         created_at=now,
         created_by=author,
         supersedes_id=links.get("supersedes_id"),
-        document_id=value.document_id or None,
+        document_id=links.get("document_id", value.document_id) or None,
         source_id=links.get("source_id"),
         event_type=value.event_type,
         sub_event_type=value.sub_event_type,

@@ -214,13 +214,7 @@ def import_events(
                 continue
             stored.add(event.id)
             # Imported events have no stored document: the link to their dataset is the source.
-            create_claim(
-                session,
-                dataclasses.replace(event, document_id=""),
-                author=author,
-                now=now,
-                source_id=source.id,
-            )
+            create_claim(session, event, author=author, now=now, source_id=source.id, document_id=None)
             added += 1
     return added
 
