@@ -64,6 +64,11 @@ class IncrementalClusterer:
         self, claims: Iterable[ClaimValue], *, sources: Mapping[str, SourceInfo] | None = None
     ) -> list[Cluster]:
         """Add claims (ids must be new); returns the clusters that changed or were created, sorted."""
+        changed = self._add(claims, sources=sources)
+        return sorted((self._cluster(label) for label in changed), key=Cluster.sort_key)
+
+    def _add(self, claims: Iterable[ClaimValue], *, sources: Mapping[str, SourceInfo] | None) -> set[int]:
+        """`add`, returning the labels of the clusters that changed or were created."""
         if sources:
             self._sources.update(sources)
         new: list[int] = []
@@ -89,7 +94,7 @@ class IncrementalClusterer:
             component = self._component(start)
             seen.update(component)
             changed.extend(self._relink(component))
-        return sorted((self._cluster(label) for label in set(changed)), key=Cluster.sort_key)
+        return set(changed)
 
     def clusters(self) -> list[Cluster]:
         """Every cluster, sorted by first date then first claim id."""
@@ -121,6 +126,11 @@ class IncrementalClusterer:
     def _relink(self, component: list[int]) -> list[int]:
         for node in component:
             self._members.pop(self._label[node], None)
+        if len(component) == 1:  # a claim alone (every imported event, on import): its own cluster
+            node = component[0]
+            self._members[node] = [node]
+            self._label[node] = node
+            return [node]
         for label, members in link_average(
             component, self._edges, self._claims, self._profiles, params=self.params
         ).items():
@@ -255,7 +265,7 @@ def cluster_claims(
 ) -> list[Cluster]:
     """Group claims about the same happening; clusters (and claims in them) sorted, output deterministic."""
     clusterer = IncrementalClusterer(params=params, sources=sources)
-    clusterer.add(claims)
+    clusterer._add(claims, sources=None)  # not `add`: its clusters would be built, sorted and thrown away
     return clusterer.clusters()
 
 
