@@ -25,8 +25,10 @@ from truceline.workflows.incidents import (
     import_events,
     iter_current_incidents,
     link_to_events,
+    load_pool,
     merge_incidents,
     split_incident,
+    store_events,
 )
 from truceline.workflows.reclustering import recluster
 from truceline.workflows.review import review_claim
@@ -304,6 +306,25 @@ def test_incidents_exported_as_acled_csv_import_back_with_the_same_fields(
                 claim.location["lat"] == value.location.lat and claim.location["name"] == value.location.name
             )
             assert claim.fatalities["best"] == value.fatalities.best
+
+
+def test_stored_events_are_the_claims_read_back_so_recluster_need_not_read_them(
+    two_incidents: Runtime, tmp_path: Path
+) -> None:
+    ged = _write_ged(
+        tmp_path / "ged.csv",
+        _ged_row("900001", day="2025-12-05", place="Chaman", lat=CHAMAN[0], lon=CHAMAN[1], best=5),
+        _ged_row("900002", day="2025-12-20", place="Khost", lat=KHOST[0], lon=KHOST[1], best=1),
+    )
+    with two_incidents.transaction() as session:
+        stored = store_events(session, path=ged, fmt="ged", author="test", now=NOW)
+    with two_incidents.sessions() as session:
+        read = load_pool(session)
+        known = load_pool(session, known_claims=stored)
+    assert sorted(stored) == ["UCDP-GED-900001-c1", "UCDP-GED-900002-c1"]
+    assert {claim_id: read.claims[claim_id] for claim_id in stored} == stored
+    assert len(read.claims) == 5  # the three reports' claims are read from their rows either way
+    assert (known.claims, known.sources, known.successor) == (read.claims, read.sources, read.successor)
 
 
 def test_current_incidents_leave_out_superseded_versions_and_retirements(two_incidents: Runtime) -> None:

@@ -106,12 +106,10 @@ class ClaimColumns(Protocol):
     def extractor(self) -> str: ...
 
 
-# The columns of a claim value, and the links a pool of claims follows (`supersedes_id`, `source_id`).
+# What a pool of claims follows from a claim (its correction, source and document), and with its value.
+LINK_COLUMNS = (Claim.id, Claim.supersedes_id, Claim.source_id, Claim.document_id)
 VALUE_COLUMNS = (
-    Claim.id,
-    Claim.supersedes_id,
-    Claim.source_id,
-    Claim.document_id,
+    *LINK_COLUMNS,
     Claim.event_type,
     Claim.sub_event_type,
     Claim.process_type,

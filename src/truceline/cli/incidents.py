@@ -21,11 +21,11 @@ from truceline.scenarios import load_scenario
 from truceline.scenarios.schema import Actor
 from truceline.workflows.incidents import (
     EventFormat,
-    import_events,
     iter_current_incidents,
     link_to_events,
     merge_incidents,
     split_incident,
+    store_events,
 )
 from truceline.workflows.reclustering import ReclusterResult, recluster
 
@@ -231,13 +231,15 @@ def import_(ctx: Context, file: Path, fmt: str) -> None:
     aliases = _actor_aliases(runtime.scenario.actors)
     event_format: EventFormat = "acled" if fmt == "acled" else "ged"
     with collector_paused(), _writing(ctx) as session:
-        added = import_events(
+        added = store_events(
             session, path=file, fmt=event_format, author="cli:import", now=ctx.now(), actor_aliases=aliases
         )
-        result = recluster(session, scenario=runtime.scenario, author="cli:import", now=ctx.now())
+        result = recluster(
+            session, scenario=runtime.scenario, author="cli:import", now=ctx.now(), known_claims=added
+        )
     for incident_id in result.created:
         click.echo(f"incident\t{incident_id}")
-    click.echo(f"{added} new events imported", err=True)
+    click.echo(f"{len(added)} new events imported", err=True)
     _report_recluster(result)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from truceline.claims.models import Claim, ClaimReview
-from truceline.claims.service import VALUE_COLUMNS, ClaimColumns, create_claim, to_claim_value
+from truceline.claims.service import LINK_COLUMNS, VALUE_COLUMNS, ClaimColumns, create_claim, to_claim_value
 from truceline.documents.models import Document
 from truceline.errors import InvalidInput
 from truceline.incidents import interop
@@ -204,10 +204,24 @@ def import_events(
     The whole file is parsed before anything is written; events already stored are skipped, so importing
     the same file twice adds nothing.
     """
+    return len(store_events(session, path=path, fmt=fmt, author=author, now=now, actor_aliases=actor_aliases))
+
+
+def store_events(
+    session: Session,
+    *,
+    path: Path,
+    fmt: EventFormat,
+    author: str,
+    now: datetime,
+    actor_aliases: Mapping[str, str] | None = None,
+) -> dict[str, ClaimValue]:
+    """`import_events`, returning the new claims by id, each as `claim_value` reads it back: what
+    `recluster(known_claims=...)` takes instead of reading them again."""
     events = read_events(path, fmt=fmt, actor_aliases=actor_aliases)
     source = _ensure_event_source(session, EVENT_SOURCES[fmt], author=author, now=now)
     stored = _existing_claim_ids(session, [event.id for event in events])
-    added = 0
+    added: dict[str, ClaimValue] = {}
     with batched_appends(session):
         for event in events:
             if event.id in stored:
@@ -215,7 +229,11 @@ def import_events(
             stored.add(event.id)
             # Imported events have no stored document: the link to their dataset is the source.
             create_claim(session, event, author=author, now=now, source_id=source.id, document_id=None)
-            added += 1
+            # As `claim_value` reads it back: the document id from the claim id (the event's own, unless
+            # the id is not of the form `<document>-c<n>`).
+            document_id = _CLAIM_SUFFIX.sub("", event.id)
+            same = event.document_id == document_id
+            added[event.id] = event if same else dataclasses.replace(event, document_id=document_id)
     return added
 
 
@@ -271,20 +289,27 @@ def claim_value(claim: ClaimColumns) -> ClaimValue:
     return to_claim_value(claim, document_id=_CLAIM_SUFFIX.sub("", claim.id))
 
 
-def load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> ClaimPool:
-    """Every current claim (or those named and their corrections) with the SourceInfo of each."""
+def load_pool(
+    session: Session,
+    *,
+    claim_ids: Sequence[str] | None = None,
+    known_claims: Mapping[str, ClaimValue] | None = None,
+) -> ClaimPool:
+    """Every current claim (or those named and their corrections) with the SourceInfo of each.
+
+    `known_claims` (with every claim): claims the caller has just stored, each as `claim_value` reads it
+    back (`store_events`); only their links (`supersedes_id`, source, document) are read again."""
+    known = known_claims or {}
+    rejecting = select(ClaimReview.claim_id).where(ClaimReview.decision == "rejected")
+    rejected: set[str] = set()
     if claim_ids is None:
-        rows = list(session.execute(select(*VALUE_COLUMNS)))  # rows of columns: no ORM object per claim
+        rows = _every_claim(session, known)
+        rejected.update(session.scalars(rejecting))  # a few rows: cheaper than asking about each claim
     else:
         rows = _claims_with_corrections(session, claim_ids)
+        for chunk in chunks([row.id for row in rows]):
+            rejected.update(session.scalars(rejecting.where(ClaimReview.claim_id.in_(chunk))))
     superseded = {row.supersedes_id for row in rows if row.supersedes_id}
-    ids = [row.id for row in rows]
-    rejected: set[str] = set()
-    for chunk in chunks(ids):
-        query = select(ClaimReview.claim_id).where(
-            ClaimReview.claim_id.in_(chunk), ClaimReview.decision == "rejected"
-        )
-        rejected.update(session.scalars(query))
     live = [row for row in rows if row.id not in superseded and row.id not in rejected]
     documents: dict[str, Document] = {}
     for chunk in chunks(sorted({row.document_id for row in live if row.document_id})):
@@ -299,7 +324,7 @@ def load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> Cl
         source_id = row.source_id or (document.source_id if document else None)
         source = by_id.get(source_id or "") or (by_name.get(document.outlet) if document else None)
         outlet = document.outlet if document and document.outlet else (source.name if source else "unknown")
-        claims[row.id] = claim_value(row)
+        claims[row.id] = known[row.id] if row.id in known else claim_value(row)
         sources[row.id] = SourceInfo(
             outlet=outlet,
             url=document.url if document else "",
@@ -308,6 +333,21 @@ def load_pool(session: Session, *, claim_ids: Sequence[str] | None = None) -> Cl
         )
     successor = {row.supersedes_id: row.id for row in rows if row.supersedes_id}
     return ClaimPool(claims=claims, sources=sources, successor=successor)
+
+
+def _every_claim(session: Session, known: Mapping[str, ClaimValue]) -> list[Row[Any]]:
+    """Every claim as a row of `VALUE_COLUMNS` (no ORM object per claim), in the table's order; a known
+    claim as a row of its links only."""
+    if not known:
+        return list(session.execute(select(*VALUE_COLUMNS)))
+    links: list[Row[Any]] = list(session.execute(select(*LINK_COLUMNS)))
+    unknown = [row.id for row in links if row.id not in known]
+    full: dict[str, Row[Any]] = {}
+    for chunk in chunks(unknown):
+        full.update(
+            (row.id, row) for row in session.execute(select(*VALUE_COLUMNS).where(Claim.id.in_(chunk)))
+        )
+    return [row if row.id in known else full[row.id] for row in links]
 
 
 def _claims_with_corrections(session: Session, claim_ids: Sequence[str]) -> list[Row[Any]]:

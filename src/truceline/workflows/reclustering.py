@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -39,6 +39,7 @@ from truceline.incidents.similarity import ClusterParams
 from truceline.incidents.values import Cluster, IncidentValue, SourceInfo
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import batched_appends
+from truceline.pipeline.claims import ClaimValue
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
 from truceline.workflows.incidents import (
@@ -73,16 +74,21 @@ def recluster(
     now: datetime,
     params: ClusterParams = DEFAULT_PARAMS,
     is_full: bool = False,
+    known_claims: Mapping[str, ClaimValue] | None = None,
 ) -> ReclusterResult:
     """Bring the incidents up to date with the current claims; incremental unless `is_full` or none exist.
 
     Idempotent: an incident whose member set is unchanged is left alone, so a second run writes nothing.
+    `known_claims`: claims the caller has just stored (`store_events`), which a full run need not read
+    back (see `load_pool`).
     """
     size = _ledger_size(session)  # first: every entry below it is committed, so every later read sees it
     since = session.scalar(select(func.max(ReclusterMark.ledger_size)))
     geography = get_geography(scenario)
     if is_full or session.scalar(select(Incident.id).limit(1)) is None:
-        result = _recluster_full(session, geography=geography, author=author, now=now, params=params)
+        result = _recluster_full(
+            session, geography=geography, author=author, now=now, params=params, known_claims=known_claims
+        )
     else:
         # No mark yet (a database older than the marks): the ledger is read from its start, once.
         result = _recluster_around_changes(
@@ -108,9 +114,15 @@ def _ledger_size(session: Session) -> int:
 
 
 def _recluster_full(
-    session: Session, *, geography: BorderGeography, author: str, now: datetime, params: ClusterParams
+    session: Session,
+    *,
+    geography: BorderGeography,
+    author: str,
+    now: datetime,
+    params: ClusterParams,
+    known_claims: Mapping[str, ClaimValue] | None,
 ) -> ReclusterResult:
-    pool = load_pool(session)
+    pool = load_pool(session, known_claims=known_claims)
     current = list_current_rows(session)
     wanted, taken = _analyst_versions([row for row in current if is_analyst_decision(row)], pool, geography)
     free = [claim for claim_id, claim in sorted(pool.claims.items()) if claim_id not in taken]
