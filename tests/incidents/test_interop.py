@@ -130,6 +130,37 @@ def test_missing_columns_and_bad_cells_are_reported_with_expected_and_found():
         parse_acled_csv(io.StringIO(bad))
 
 
+def test_acled_cells_are_read_by_position_as_a_dict_reader_reads_them():
+    """Short rows read as empty cells, extra cells are ignored, missing columns are empty, blank lines are
+    not numbered (the HXL row is), an HXL row is skipped, and a repeated column reads its last cell (as
+    csv.DictReader)."""
+    header = ["event_id_cnty", "event_date", "event_type", "notes", "latitude", "notes"]
+    lines = [
+        ",".join(header),
+        "#event+id,#date,#event+type,,,",
+        "",
+        " PAK1 ,2025-12-05,Battles,first note,30.5,last note,extra,cells",
+        "PAK2,2025-12-06,Riots",
+        "",
+        "PAK3,2025-12-07,Riots,,north,",
+    ]
+    with pytest.raises(InvalidInput, match="row 5, latitude: expected a number, found 'north'"):
+        parse_acled_csv(lines)
+    one, two = parse_acled_csv(lines[:-1])
+    assert (one.id, one.evidence.text, one.location.lat, one.actor1) == (
+        "ACLED-PAK1-c1",
+        "last note",
+        30.5,
+        None,
+    )
+    assert (two.event_type, two.evidence.text, two.location.lat, two.sub_event_type) == (
+        "Riots",
+        "PAK2",
+        None,
+        "",
+    )
+
+
 def test_acled_export_reads_back_with_the_same_fields():
     incident = an_incident()
     (claim,) = parse_acled_csv(io.StringIO(format_acled_csv([incident])))
