@@ -325,7 +325,7 @@ def _check_predecessors(
 
 
 @cache
-def _entries_without_records() -> Select[Any]:
+def _entries_without_records() -> Select[int, str, str]:
     kinds = {model.ledger_kind(): model for model in RECORD_MODELS}
     missing = [
         (LedgerEntryRow.kind == kind) & ~select(model.id).where(model.id == LedgerEntryRow.record_id).exists()
