@@ -38,7 +38,7 @@ from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
 from truceline.incidents.values import Cluster, IncidentValue, SourceInfo
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.service import batched_appends
+from truceline.ledger.service import batched_appends, lock_for_writing
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
 from truceline.workflows.incidents import (
@@ -78,6 +78,7 @@ def recluster(
 
     Idempotent: an incident whose member set is unchanged is left alone, so a second run writes nothing.
     """
+    lock_for_writing(session)  # a second recluster at the same time waits, then reads what this one wrote
     size = _ledger_size(session)  # first: every entry below it is committed, so every later read sees it
     since = session.scalar(select(func.max(ReclusterMark.ledger_size)))
     geography = get_geography(scenario)
