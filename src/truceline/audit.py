@@ -9,9 +9,10 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, ScalarSelect, Text, cast, func, or_, select
+from sqlalchemy import JSON, ScalarSelect, Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from truceline.db.base import Record
@@ -219,11 +220,13 @@ def _latest_seq(kind: str, record_id: Any) -> ScalarSelect[Any]:
     )
 
 
-def _verify_records(
-    session: Session, model: type[Record], problems: list[tuple[int, str]], *, at: int
-) -> int:
-    """Each record of one table against its (latest) entry: the commitment from its columns and salt, its
-    predecessor present, its subject logged before it. Returns how many records there are."""
+@cache
+def _records_query(
+    model: type[Record],
+) -> tuple[tuple[tuple[str, str], ...], list[bool], int, int | None, Select[Any]]:
+    """What `_verify_records` reads of one table, built once per table (building the query cost more than
+    running it on a small database): the columns, which are JSON, the position of the id and of the
+    subject, and the query."""
     kind = model.ledger_kind()
     columns = record_columns(model)
     keys = [key for _, key in columns]
@@ -251,6 +254,17 @@ def _verify_records(
         .order_by(model.id, LedgerEntryRow.seq)
         .execution_options(yield_per=_STREAM_ROWS)
     )
+    return columns, is_json, id_index, subject_index, query
+
+
+def _verify_records(
+    session: Session, model: type[Record], problems: list[tuple[int, str]], *, at: int
+) -> int:
+    """Each record of one table against its (latest) entry: the commitment from its columns and salt, its
+    predecessor present, its subject logged before it. Returns how many records there are."""
+    kind = model.ledger_kind()
+    columns, is_json, id_index, subject_index, query = _records_query(model)
+    width = len(columns)
     records = 0
     rows = iter(session.connection().execute(query))
     row = next(rows, None)
@@ -289,26 +303,29 @@ def _verify_records(
     return records
 
 
+@cache
+def _predecessors_query(model: type[Record]) -> Select[Any]:
+    predecessor = aliased(model)
+    return select(model.id, model.supersedes_id, _latest_seq(model.ledger_kind(), model.id)).where(
+        model.supersedes_id.is_not(None),
+        ~select(predecessor.id).where(predecessor.id == model.supersedes_id).exists(),
+    )
+
+
 def _check_predecessors(
     session: Session, model: type[Record], problems: list[tuple[int, str]], *, at: int
 ) -> None:
     """A record whose `supersedes_id` names a record of its kind that is not there."""
     kind = model.ledger_kind()
-    predecessor = aliased(model)
-    query = select(model.id, model.supersedes_id, _latest_seq(kind, model.id)).where(
-        model.supersedes_id.is_not(None),
-        ~select(predecessor.id).where(predecessor.id == model.supersedes_id).exists(),
-    )
-    for record_id, supersedes_id, seq in session.execute(query):
+    for record_id, supersedes_id, seq in session.execute(_predecessors_query(model)):
         name = f"entry {seq} ({kind} {record_id!r})" if seq is not None else f"{kind} {record_id!r}"
         problems.append(
             (at if seq is None else seq, f"{name}: supersedes {supersedes_id!r}, which is missing")
         )
 
 
-def _check_entries_have_records(session: Session, problems: list[tuple[int, str]]) -> None:
-    """An entry whose record is not in its table, or whose kind has no table, named by the latest entry
-    of that record (one pass over the entries; each record looked up by its primary key)."""
+@cache
+def _entries_without_records() -> Select[int, str, str]:
     kinds = {model.ledger_kind(): model for model in RECORD_MODELS}
     missing = [
         (LedgerEntryRow.kind == kind) & ~select(model.id).where(model.id == LedgerEntryRow.record_id).exists()
@@ -317,8 +334,14 @@ def _check_entries_have_records(session: Session, problems: list[tuple[int, str]
     query = select(LedgerEntryRow.seq, LedgerEntryRow.kind, LedgerEntryRow.record_id).where(
         or_(LedgerEntryRow.kind.not_in(list(kinds)), *missing)
     )
+    return query.execution_options(yield_per=_STREAM_ROWS)
+
+
+def _check_entries_have_records(session: Session, problems: list[tuple[int, str]]) -> None:
+    """An entry whose record is not in its table, or whose kind has no table, named by the latest entry
+    of that record (one pass over the entries; each record looked up by its primary key)."""
     latest: dict[tuple[str, str], int] = {}
-    for seq, kind, record_id in session.execute(query.execution_options(yield_per=_STREAM_ROWS)):
+    for seq, kind, record_id in session.execute(_entries_without_records()):
         latest[(kind, record_id)] = max(seq, latest.get((kind, record_id), seq))
     for (kind, record_id), seq in latest.items():
         problems.append((seq, f"entry {seq} ({kind} {record_id!r}): the record is missing"))

@@ -1,4 +1,5 @@
 import dataclasses
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -339,3 +340,27 @@ def test_current_incidents_leave_out_superseded_versions_and_retirements(two_inc
             "geo-1-c1",
             "tolo-1-c1",
         )
+
+
+def test_a_recluster_started_during_another_waits_for_it_then_finds_nothing_to_do(
+    two_incidents: Runtime,
+) -> None:
+    """Two reclusters at once (two CLI runs, or an import during an ingest): the second waits for the first
+    and reads what it wrote. Before, it decided on what it had read before the first committed, and failed
+    writing a second successor of the same incident."""
+    old = _current(two_incidents)[frozenset({"dawn-1-c1", "tolo-1-c1"})]
+    with two_incidents.transaction() as session:
+        _store(session, _chaman("ariana-1-c1"), outlet="ariana")
+    second: list[list[str]] = []
+    with two_incidents.transaction() as session:
+        first = recluster(session, scenario=two_incidents.scenario, author="test", now=NOW).created
+        thread = threading.Thread(target=lambda: second.append(_recluster(two_incidents)))
+        thread.start()
+        thread.join(timeout=1.0)  # long enough for the second to read and decide, had it not waited
+        assert thread.is_alive(), "the second recluster did not wait for the first to commit"
+    thread.join(timeout=60)
+    assert len(first) == 1 and second == [[]]
+    with two_incidents.sessions() as session:
+        successors = session.scalars(select(Incident.id).where(Incident.supersedes_id == old.id)).all()
+        assert successors == first
+        verify_database(session, log_verifier=two_incidents.log_verifier)

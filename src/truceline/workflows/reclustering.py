@@ -38,7 +38,7 @@ from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
 from truceline.incidents.values import Cluster, IncidentValue, SourceInfo
 from truceline.ledger.models import LedgerEntryRow
-from truceline.ledger.service import batched_appends
+from truceline.ledger.service import batched_appends, lock_for_writing
 from truceline.pipeline.claims import ClaimValue
 from truceline.scenarios.geography import get_geography
 from truceline.scenarios.schema import Scenario
@@ -82,6 +82,7 @@ def recluster(
     `known_claims`: claims the caller has just stored (`store_events`), which a full run need not read
     back (see `load_pool`).
     """
+    lock_for_writing(session)  # a second recluster at the same time waits, then reads what this one wrote
     size = _ledger_size(session)  # first: every entry below it is committed, so every later read sees it
     since = session.scalar(select(func.max(ReclusterMark.ledger_size)))
     geography = get_geography(scenario)
