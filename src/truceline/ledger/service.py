@@ -249,22 +249,17 @@ def _allocate_seqs(session: Session, count: int) -> int:
 
 
 def lock_for_writing(session: Session) -> None:
-    """Wait until no other transaction can write, and keep it so until this one ends: for a write that reads
-    first and decides from what it read (recluster), so that two at once cannot both build on the same
-    state. PostgreSQL: the ledger's advisory lock (appends take it too). SQLite: the database's write lock
-    (BEGIN IMMEDIATE), unless this transaction has written already and so holds it."""
+    """Hold the write lock till the transaction ends, for a write that decides on what it reads first: the
+    ledger's advisory lock (PostgreSQL), or BEGIN IMMEDIATE (SQLite) unless the transaction wrote already."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        _lock_ledger(connection)
-    elif connection.dialect.name == "sqlite":
-        driver_connection = connection.connection.driver_connection
-        if driver_connection is not None and not driver_connection.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    _lock_ledger(connection)
+    driver_connection = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite" and driver_connection and not driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _lock_ledger(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        # Serialise appends and checkpoints across transactions, so sequence numbers stay dense.
+    if connection.dialect.name == "postgresql":  # appends and checkpoints in turn: seq numbers stay dense
         connection.execute(_statements().lock_ledger, {"key": _PG_LEDGER_LOCK})
 
 
