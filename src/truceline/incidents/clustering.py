@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from truceline.errors import InvalidInput
 from truceline.incidents.blocking import BlockIndex as BlockIndex  # neighbourhood.py imports it here
 from truceline.incidents.geography import haversine_km
-from truceline.incidents.similarity import ClusterParams, Profile, profile_claim, score_pair
+from truceline.incidents.similarity import ClusterParams, Profile, pair_score, profile_claim
 from truceline.incidents.values import Cluster, SourceInfo
 from truceline.pipeline.claims import ClaimValue
 
@@ -106,10 +106,10 @@ class IncrementalClusterer:
     def _link(self, node: int, others: Iterable[int]) -> None:
         mine, profiles, params = self._profiles[node], self._profiles, self.params
         for other in others:
-            scored = score_pair(mine, profiles[other], params=params)
-            if scored is not None and scored.score >= params.min_pair_score:
-                self._edges[node][other] = scored.score
-                self._edges[other][node] = scored.score
+            score = pair_score(mine, profiles[other], params=params)
+            if score is not None and score >= params.min_pair_score:
+                self._edges[node][other] = score
+                self._edges[other][node] = score
 
     def _component(self, start: int) -> list[int]:
         threshold = self.params.threshold

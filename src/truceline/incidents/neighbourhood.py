@@ -11,6 +11,7 @@ archive: same blocking, same scores, same linkage (`tests/workflows/test_reclust
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 
 from truceline.incidents.clustering import DEFAULT_PARAMS, BlockIndex, link_average
@@ -19,8 +20,8 @@ from truceline.incidents.similarity import (
     ClusterParams,
     Family,
     Profile,
+    pair_score,
     profile_claim,
-    score_pair,
 )
 from truceline.incidents.values import Cluster, SourceInfo
 from truceline.pipeline.claims import ClaimValue
@@ -44,11 +45,13 @@ class Neighbourhood:
         self.params = params
         self._claims: list[ClaimValue] = []
         self._profiles: list[Profile] = []
+        self._reaches: list[DayRange | None] = []
         self._position: dict[str, int] = {}
         self._edges: list[dict[int, float]] = []
         self._index = BlockIndex(params)
         self._loaded: list[DayRange] = []  # merged, sorted
         self._is_undated_loaded = False
+        self._reached: list[int] = []  # to visit, or to wait for their reach if it is not loaded
         self._waiting: set[int] = set()  # reached, not yet visited: their reach is not loaded
         self._visited: set[int] = set()
 
@@ -68,12 +71,13 @@ class Neighbourhood:
             self._claims.append(claim)
             profile = profile_claim(claim, source=sources.get(claim.id), params=self.params)
             self._profiles.append(profile)
+            self._reaches.append(reach_of(profile, params=self.params))
             self._edges.append({})
             self._index.add(position, profile)
 
     def seed(self, claim_ids: Iterable[str]) -> None:
         """Start the walk at these (loaded) claims."""
-        self._waiting.update(self._position[claim_id] for claim_id in claim_ids)
+        self._reached.extend(self._position[claim_id] for claim_id in claim_ids)
 
     def mark_loaded(self, ranges: Iterable[DayRange | None]) -> None:
         """Every stored claim dated within these ranges (None: every undated claim) has been added."""
@@ -84,20 +88,26 @@ class Neighbourhood:
             else:
                 spans.append(span)
         self._loaded = _merged(spans)
+        self._reached.extend(self._waiting)  # some may be ready now
+        self._waiting.clear()
 
     def missing_reaches(self) -> list[DayRange | None]:
         """Walk as far as the loaded claims allow; the date ranges still to load (None: the undated): the
         waiting claims' reaches, merged, without the days loaded already (each day is read once)."""
-        threshold = self.params.threshold
-        while ready := [node for node in self._waiting if self._is_loaded(self._reach(node))]:
-            for node in ready:
-                self._waiting.discard(node)
-                self._visited.add(node)
-                self._score_candidates(node)
-                for other, score in self._edges[node].items():
-                    if score >= threshold and other not in self._visited:
-                        self._waiting.add(other)
-        reaches = {self._reach(node) for node in self._waiting}
+        threshold, reached, visited = self.params.threshold, self._reached, self._visited
+        while reached:
+            node = reached.pop()
+            if node in visited:
+                continue
+            if not self._is_loaded(self._reaches[node]):
+                self._waiting.add(node)
+                continue
+            visited.add(node)
+            self._score_candidates(node)
+            reached.extend(
+                o for o, score in self._edges[node].items() if score >= threshold and o not in visited
+            )
+        reaches = {self._reaches[node] for node in self._waiting}
         missing: list[DayRange | None] = [None] if None in reaches else []
         for lo, hi in _merged([r for r in reaches if r is not None]):
             for loaded_lo, loaded_hi in self._loaded:
@@ -126,23 +136,30 @@ class Neighbourhood:
         clusters = (Cluster.of(self._claims[node] for node in members) for members in groups.values())
         return sorted(clusters, key=Cluster.sort_key)
 
-    def _reach(self, node: int) -> DayRange | None:
-        return reach_of(self._profiles[node], params=self.params)
-
     def _is_loaded(self, reach: DayRange | None) -> bool:
         if reach is None:
             return self._is_undated_loaded
-        return any(lo <= reach[0] and reach[1] <= hi for lo, hi in self._loaded)
+        # The loaded spans are disjoint and non-adjacent: a reach is loaded if the last span starting at or
+        # before it covers it.
+        at = bisect_right(self._loaded, reach[0], key=_first_day) - 1
+        return at >= 0 and self._loaded[at][0] <= reach[0] and reach[1] <= self._loaded[at][1]
 
     def _score_candidates(self, node: int) -> None:
-        mine = self._profiles[node]
+        """Score the claim against its candidates, except those visited: a visited claim was scored against
+        every claim that can pair with it (all were loaded: its reach was), this one included."""
+        mine, profiles, edges, visited = self._profiles[node], self._profiles, self._edges, self._visited
+        min_score, params = self.params.min_pair_score, self.params
         for other in self._index.candidates(mine):
-            if other == node or (other in self._visited and node in self._edges[other]):
+            if other == node or other in visited:
                 continue
-            scored = score_pair(mine, self._profiles[other], params=self.params)
-            if scored is not None and scored.score >= self.params.min_pair_score:
-                self._edges[node][other] = scored.score
-                self._edges[other][node] = scored.score
+            score = pair_score(mine, profiles[other], params=params)
+            if score is not None and score >= min_score:
+                edges[node][other] = score
+                edges[other][node] = score
+
+
+def _first_day(span: DayRange) -> int:
+    return span[0]
 
 
 def _merged(spans: Iterable[DayRange]) -> list[DayRange]:

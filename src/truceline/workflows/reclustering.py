@@ -22,11 +22,13 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy import ColumnElement, Row, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from truceline.claims.models import Claim, ClaimReview
+from truceline.claims.service import VALUE_COLUMNS
 from truceline.documents.models import Document
 from truceline.incidents import service as incidents
 from truceline.incidents.clustering import cluster_claims
@@ -328,7 +330,7 @@ def _latest_corrections(session: Session, claim_ids: Sequence[str]) -> set[str]:
     return latest
 
 
-def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Claim]) -> None:
+def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Row[Any]]) -> None:
     found = [row for row in rows if row.id not in hood]
     urls: dict[str, str] = {}
     for chunk in chunks(sorted({row.document_id for row in found if row.document_id})):
@@ -339,24 +341,30 @@ def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Claim]) ->
     hood.add((claim_value(row) for row in found), sources=sources)
 
 
-def _claims_by_id(session: Session, claim_ids: Sequence[str]) -> list[Claim]:
-    found: list[Claim] = []
+def _claims_by_id(session: Session, claim_ids: Sequence[str]) -> list[Row[Any]]:
+    """The claims as rows of `VALUE_COLUMNS` (what a claim value is made of; no ORM object per claim)."""
+    found: list[Row[Any]] = []
     for chunk in chunks(sorted(set(claim_ids))):
-        found.extend(session.scalars(select(Claim).where(Claim.id.in_(chunk))))
+        found.extend(session.execute(select(*VALUE_COLUMNS).where(Claim.id.in_(chunk))))
     return found
 
 
-def _current_claims_by_dates(session: Session, ranges: Iterable[DayRange | None]) -> list[Claim]:
-    found: list[Claim] = []
+def _current_claims_by_dates(session: Session, ranges: Iterable[DayRange | None]) -> list[Row[Any]]:
+    """The current claims dated within the ranges (None: the undated), as rows of `VALUE_COLUMNS`."""
+    found: list[Row[Any]] = []
     lowest, highest = date.min.toordinal(), date.max.toordinal()
+    is_current = _is_current_claim()  # built once: building it costs more than running a range's query
+    dated = select(*VALUE_COLUMNS).where(Claim.event_date.between(bindparam("first"), bindparam("last")))
+    dated = dated.where(is_current)
     for span in ranges:
         if span is None:
-            query = select(Claim).where(Claim.event_date.is_(None), _is_current_claim())
-        else:
-            first = date.fromordinal(min(max(span[0], lowest), highest))
-            last = date.fromordinal(min(max(span[1], lowest), highest))
-            query = select(Claim).where(Claim.event_date.between(first, last), _is_current_claim())
-        found.extend(session.scalars(query))
+            found.extend(
+                session.execute(select(*VALUE_COLUMNS).where(Claim.event_date.is_(None), is_current))
+            )
+            continue
+        first = date.fromordinal(min(max(span[0], lowest), highest))
+        last = date.fromordinal(min(max(span[1], lowest), highest))
+        found.extend(session.execute(dated, {"first": first, "last": last}))
     return found
 
 
