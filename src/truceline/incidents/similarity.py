@@ -27,6 +27,8 @@ GED_EXTRACTOR = "ucdp-ged-csv/1"
 DATASET_OF_EXTRACTOR = {ACLED_EXTRACTOR: "ACLED", GED_EXTRACTOR: "UCDP GED"}
 # Half-width in days of the range a date stands for, by ACLED time precision (1 day, 2 week, 3 month).
 DATE_SLACK_DAYS = {1: 0, 2: 3, 3: 15}
+# How much a place agreement counts, by the coarser geo precision of the two (1 town, 2 district; else 0.3).
+_TRUST_OF_PRECISION = {1: 1.0, 2: 0.7}
 
 
 class Family(StrEnum):
@@ -291,7 +293,7 @@ def _place_similarity(a: Profile, b: Profile, *, params: ClusterParams) -> tuple
     if not same_name and a.place_name and b.place_name and a.geo_precision == b.geo_precision == 1:
         raw *= 0.7  # two different towns named, each precisely: a disagreement, not just a distance
     # A province centroid near another says little: pull imprecise agreement toward "unknown".
-    trust = {1: 1.0, 2: 0.7}.get(max(a.geo_precision or 3, b.geo_precision or 3), 0.3)
+    trust = _TRUST_OF_PRECISION.get(max(a.geo_precision or 3, b.geo_precision or 3), 0.3)
     return params.unknown_score + (raw - params.unknown_score) * trust, distance
 
 
