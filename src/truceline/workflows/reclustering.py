@@ -34,7 +34,7 @@ from truceline.incidents import service as incidents
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident, IncidentMember, ReclusterMark
-from truceline.incidents.neighbourhood import DayRange, Neighbourhood
+from truceline.incidents.neighbourhood import NARROW_PRECISIONS, DaysToLoad, Neighbourhood
 from truceline.incidents.rules import build_incident, build_incidents
 from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
@@ -349,22 +349,28 @@ def _claims_by_id(session: Session, claim_ids: Sequence[str]) -> list[Row[Any]]:
     return found
 
 
-def _current_claims_by_dates(session: Session, ranges: Iterable[DayRange | None]) -> list[Row[Any]]:
-    """The current claims dated within the ranges (None: the undated), as rows of `VALUE_COLUMNS`."""
+def _current_claims_by_dates(session: Session, loads: Iterable[DaysToLoad]) -> list[Row[Any]]:
+    """The current claims the loads name, as rows of `VALUE_COLUMNS`."""
     found: list[Row[Any]] = []
     lowest, highest = date.min.toordinal(), date.max.toordinal()
     is_current = _is_current_claim()  # built once: building it costs more than running a range's query
     dated = select(*VALUE_COLUMNS).where(Claim.event_date.between(bindparam("first"), bindparam("last")))
     dated = dated.where(is_current)
-    for span in ranges:
-        if span is None:
+    # `neighbourhood.is_wide_dated`: a date standing for more than a week's slack.
+    wide_dated = dated.where(
+        Claim.time_precision.is_not(None), Claim.time_precision.not_in(NARROW_PRECISIONS)
+    )
+    for load in loads:
+        if load.days is None:
             found.extend(
                 session.execute(select(*VALUE_COLUMNS).where(Claim.event_date.is_(None), is_current))
             )
             continue
-        first = date.fromordinal(min(max(span[0], lowest), highest))
-        last = date.fromordinal(min(max(span[1], lowest), highest))
-        found.extend(session.execute(dated, {"first": first, "last": last}))
+        first = date.fromordinal(min(max(load.days[0], lowest), highest))
+        last = date.fromordinal(min(max(load.days[1], lowest), highest))
+        found.extend(
+            session.execute(wide_dated if load.is_wide_only else dated, {"first": first, "last": last})
+        )
     return found
 
 
