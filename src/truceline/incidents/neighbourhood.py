@@ -158,10 +158,33 @@ class Neighbourhood:
         if self.missing_reaches():
             raise ValueError("link: expected the components closed, found date ranges still to load")
         gone = {self._position[claim_id] for claim_id in leaving if claim_id in self._position}
-        component = sorted(self._visited - gone, key=lambda node: self._claims[node].id)
-        groups = link_average(component, self._edges, self._claims, self._profiles, params=self.params)
-        clusters = (Cluster.of(self._claims[node] for node in members) for members in groups.values())
+        clusters: list[Cluster] = []
+        # Component by component (a cluster never leaves one): the same clusters as one linkage of them all,
+        # with a heap of one component's pairs instead of all of them (a third of the time for 24k claims).
+        for component in self._components(self._visited - gone):
+            groups = link_average(component, self._edges, self._claims, self._profiles, params=self.params)
+            clusters.extend(Cluster.of(self._claims[node] for node in members) for members in groups.values())
         return sorted(clusters, key=Cluster.sort_key)
+
+    def _components(self, nodes: set[int]) -> list[list[int]]:
+        """The connected components of these claims in the graph of pairs ≥ threshold, each sorted by id."""
+        threshold, edges = self.params.threshold, self._edges
+        seen: set[int] = set()
+        found: list[list[int]] = []
+        for start in nodes:
+            if start in seen:
+                continue
+            seen.add(start)
+            component, stack = [], [start]
+            while stack:
+                node = stack.pop()
+                component.append(node)
+                for other, score in edges[node].items():
+                    if score >= threshold and other in nodes and other not in seen:
+                        seen.add(other)
+                        stack.append(other)
+            found.append(sorted(component, key=lambda node: self._claims[node].id))
+        return found
 
     def _is_loaded(self, reach: Reach | None) -> bool:
         if reach is None:
