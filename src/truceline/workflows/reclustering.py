@@ -336,8 +336,11 @@ def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Row[Any]])
     for chunk in chunks(sorted({row.document_id for row in found if row.document_id})):
         query = select(Document.id, Document.url).where(Document.id.in_(chunk))
         urls.update((document_id, url) for document_id, url in session.execute(query))
-    # Clustering reads only the document's address from the source (two copies of one URL are one report).
-    sources = {row.id: SourceInfo(outlet="", url=urls.get(row.document_id or "", "")) for row in found}
+    # Clustering reads only the document's address from the source (two copies of one URL are one report);
+    # a claim without one (an imported event, a document without a URL) needs no source.
+    sources = {
+        row.id: SourceInfo(outlet="", url=url) for row in found if (url := urls.get(row.document_id or ""))
+    }
     hood.add((claim_value(row) for row in found), sources=sources)
 
 
