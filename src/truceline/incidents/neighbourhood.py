@@ -6,10 +6,10 @@ them. `Neighbourhood` finds those components lazily: it walks the graph from the
 only visited once every claim whose date could let it score with this one has been loaded (its *reach*,
 `reach_of`). Until then `missing_reaches` names the date ranges to load. A reach has two bands: claims of
 any time precision within the window plus a week's slack, and month-precision claims (whose date stands
-for ± 15 days) in the wider band around it, so the 95% of claims that are dated to the day are not loaded
-for the month of slack only a few need. When nothing is missing the
-components are closed, and `link` gives exactly the clusters `cluster_claims` would give them on the whole
-archive: same blocking, same scores, same linkage (`tests/workflows/test_reclustering.py`).
+for ± 15 days) in the wider band around it, so the claims dated to the day or week (most of them) are not
+loaded for the month of slack only month-precise ones need. When nothing is missing the components are
+closed, and `link` gives exactly the clusters `cluster_claims` would give them on the whole archive: same
+blocking, same scores, same linkage (`tests/workflows/test_reclustering.py`).
 """
 
 from __future__ import annotations
