@@ -11,18 +11,27 @@ mark then says they are clustered. The 1,000 claims are stored as ingest stores 
 and ledger entry), and what is timed is one `recluster` (incremental, the default) in one transaction, commit
 included: it reads the ledger entries since the mark, and writes its incidents with their ledger entries.
 Usage: `python benchmarks/recluster.py --size 100000 [--database-url postgresql://...] [--home DIR]`.
+`--dump FILE`: the records the run wrote, in ledger order, as JSON lines (`cmp` two dumps of one snapshot to
+check that a change of the clustering code writes the same incidents).
+`--collector-paused`: the garbage collector paused during the run, as `truceline incidents --recluster` does.
+`--snapshot FILE` (SQLite): the set-up database is copied to FILE, or, when FILE exists, copied from it
+instead of set up again, so that runs before and after a change time the same database without the set-up.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
+import shutil
+import sqlite3
 import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import islice
@@ -34,6 +43,7 @@ from sqlalchemy import func, insert, select, text
 
 from truceline.claims.models import Claim
 from truceline.claims.service import create_claim
+from truceline.cli.collector import collector_paused
 from truceline.config import load_settings
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.models import Incident, IncidentMember, ReclusterMark
@@ -41,7 +51,7 @@ from truceline.incidents.rules import build_incident
 from truceline.ledger.models import LedgerEntryRow
 from truceline.ledger.service import batched_appends
 from truceline.pipeline.claims import ClaimValue
-from truceline.runtime import open_runtime
+from truceline.runtime import Runtime, open_runtime
 from truceline.workflows.reclustering import recluster
 
 NEW_CLAIMS = 1_000
@@ -120,8 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default="", help="default: SQLite in the home")
     parser.add_argument("--home", type=Path, help="default: a temporary directory")
     parser.add_argument("--spread", choices=("recent", "anywhere"), default="recent")
+    parser.add_argument("--snapshot", type=Path, help="SQLite: keep the set-up database here, or reuse it")
+    parser.add_argument("--dump", type=Path, help="write the records the run wrote here (JSON lines)")
+    parser.add_argument("--collector-paused", action="store_true", help="as the CLI runs it: no cyclic GC")
     args = parser.parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="truceline-recluster-"))
+    if args.snapshot is not None and args.snapshot.exists():
+        if args.database_url:
+            parser.error("--snapshot: expected SQLite (no --database-url)")
+        shutil.copyfile(args.snapshot, home / "truceline.db")
+        print(f"set-up: copied from {args.snapshot} (size and spread as when it was made)")
+        runtime = open_runtime(load_settings(home=home))
+        return time_recluster(runtime, spread=args.spread, dump=args.dump, is_gc_paused=args.collector_paused)
     runtime = open_runtime(load_settings(home=home, database_url=args.database_url))
     claims, _ = make_claims(load_events(), args.size + NEW_CLAIMS)
     by_date = sorted(range(len(claims)), key=lambda n: (claims[n].event_date, claims[n].id))
@@ -153,20 +173,53 @@ def main(argv: list[str] | None = None) -> int:
         for claim in new:
             create_claim(session, replace(claim, document_id=""), author="bench", now=NOW)
     print(f"set-up: {len(archive)} claims clustered and inserted, {time.perf_counter() - started:.0f} s")
+    if args.snapshot is not None:
+        if runtime.engine.dialect.name != "sqlite":
+            parser.error("--snapshot: expected SQLite (no --database-url)")
+        with sqlite3.connect(home / "truceline.db") as source, sqlite3.connect(args.snapshot) as copy:
+            source.backup(copy)
+    return time_recluster(runtime, spread=args.spread, dump=args.dump, is_gc_paused=args.collector_paused)
+
+
+def time_recluster(runtime: Runtime, *, spread: str, dump: Path | None, is_gc_paused: bool) -> int:
+    """One incremental recluster of the stored database, timed; its figures printed."""
+    with runtime.sessions() as session:  # the archive: every claim of the set-up is in one incident
+        archive_size = session.scalar(select(func.count()).select_from(IncidentMember))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     started, cpu_started = time.perf_counter(), time.process_time()
-    with runtime.transaction() as session:
+    with collector_paused() if is_gc_paused else nullcontext(), runtime.transaction() as session:
         result = recluster(session, scenario=runtime.scenario, author="bench", now=NOW)
     wall_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     print(
-        f"incremental recluster of {NEW_CLAIMS} new claims ({args.spread}) into {len(archive)}: "
+        f"incremental recluster of {NEW_CLAIMS} new claims ({spread}) into {archive_size}"
+        f"{', collector paused' if is_gc_paused else ''}: "
         f"{wall_s:.1f} s wall, "
         f"{cpu_s:.1f} s CPU; {result.considered} claims clustered, {len(result.created)} incidents written, "
         f"{len(result.retired)} superseded; peak RSS "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if dump is not None:
+        dump_written(runtime, dump)
     return 0 if not result.is_full else 1
+
+
+def dump_written(runtime: Runtime, path: Path) -> None:
+    """The ledger entries from the run's mark on (kind and record id) and the incident rows they name."""
+    with runtime.sessions() as session, path.open("w") as out:
+        start = session.scalar(select(func.max(ReclusterMark.ledger_size)))
+        entries = session.execute(
+            select(LedgerEntryRow.kind, LedgerEntryRow.record_id)
+            .where(LedgerEntryRow.seq >= start)
+            .order_by(LedgerEntryRow.seq)
+        )
+        columns = [c for c in Incident.__table__.columns if c.name != "created_at"]
+        for kind, record_id in entries:
+            line: dict[str, Any] = {"kind": kind, "record_id": record_id}
+            if kind == Incident.ledger_kind():
+                row = session.execute(select(*columns).where(Incident.id == record_id)).one()
+                line.update(row._asdict())
+            out.write(json.dumps(line, sort_keys=True, default=str) + "\n")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,13 @@ from datetime import date, timedelta
 import pytest
 
 from truceline.incidents.clustering import cluster_claims
-from truceline.incidents.neighbourhood import Neighbourhood
+from truceline.incidents.neighbourhood import Neighbourhood, is_wide_dated
 from truceline.pipeline.claims import ClaimValue
 
 from .builders import CHAMAN, KHOST, make_claim
 
 
-def an_archive(seed: int = 1) -> list[ClaimValue]:
+def an_archive(seed: int = 1, *, precisions: tuple[int, ...] = (1,)) -> list[ClaimValue]:
     """Reports of clashes at two places over two months: some share a happening, most do not."""
     rng = random.Random(seed)
     claims = []
@@ -20,7 +20,15 @@ def an_archive(seed: int = 1) -> list[ClaimValue]:
         day = date(2025, 10, 1) + timedelta(days=rng.randrange(60))
         place = rng.choice([CHAMAN, KHOST])
         for report in range(rng.randint(1, 3)):
-            claims.append(make_claim(f"o{report}-{number}-c1", day=day, place=place, best=rng.choice([1, 2])))
+            claims.append(
+                make_claim(
+                    f"o{report}-{number}-c1",
+                    day=day,
+                    place=place,
+                    best=rng.choice([1, 2]),
+                    time_precision=rng.choice(precisions),
+                )
+            )
     return claims
 
 
@@ -30,10 +38,17 @@ def walk(archive: list[ClaimValue], seeds: list[ClaimValue]) -> Neighbourhood:
     hood.add(seeds, sources={})
     hood.seed(c.id for c in seeds)
     while missing := hood.missing_reaches():
-        for span in missing:
-            assert span is not None
+        for load in missing:
+            assert load.days is not None
+            lo, hi = load.days
             hood.add(
-                (c for c in archive if c.event_date and span[0] <= c.event_date.toordinal() <= span[1]),
+                (
+                    c
+                    for c in archive
+                    if c.event_date
+                    and lo <= c.event_date.toordinal() <= hi
+                    and (is_wide_dated(c.time_precision) or not load.is_wide_only)
+                ),
                 sources={},
             )
         hood.mark_loaded(missing)
@@ -49,6 +64,17 @@ def test_the_clusters_around_new_claims_are_those_of_the_whole_archive() -> None
     assert around <= whole
     assert {c.id for c in new} <= {i for ids in around for i in ids}
     assert len(hood) < len(archive)  # only the neighbourhood was loaded
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_the_walk_reaches_month_precise_claims_beyond_the_near_band(seed: int) -> None:
+    # A date of month precision stands for ± 15 days: such claims are loaded from the wide band too.
+    archive = an_archive(seed, precisions=(1, 1, 1, 2, 3))
+    new = archive[-8:]
+    hood = walk(archive, new)
+    around = {c.claim_ids for c in hood.link()}
+    assert around <= {c.claim_ids for c in cluster_claims(archive)}
+    assert {c.id for c in new} <= {i for ids in around for i in ids}
 
 
 def test_claims_leaving_are_left_out_and_their_neighbours_regrouped() -> None:

@@ -80,7 +80,8 @@ def incidents(click_ctx: click.Context, fmt: str, is_reclustering: bool, is_full
     assert ctx is not None
     runtime = ctx.runtime
     if is_reclustering:
-        with _writing(ctx) as session:
+        # An incremental run around late reports holds tens of thousands of claims and their profiles.
+        with collector_paused(), _writing(ctx) as session:
             result = recluster(
                 session, scenario=runtime.scenario, author="cli:incidents", now=ctx.now(), is_full=is_full
             )

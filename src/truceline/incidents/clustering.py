@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from truceline.errors import InvalidInput
 from truceline.incidents.blocking import BlockIndex as BlockIndex  # neighbourhood.py imports it here
 from truceline.incidents.geography import haversine_km
-from truceline.incidents.similarity import ClusterParams, Profile, profile_claim, score_pair
+from truceline.incidents.similarity import ClusterParams, Profile, pair_score, profile_claim
 from truceline.incidents.values import Cluster, SourceInfo
 from truceline.pipeline.claims import ClaimValue
 
@@ -106,10 +106,10 @@ class IncrementalClusterer:
     def _link(self, node: int, others: Iterable[int]) -> None:
         mine, profiles, params = self._profiles[node], self._profiles, self.params
         for other in others:
-            scored = score_pair(mine, profiles[other], params=params)
-            if scored is not None and scored.score >= params.min_pair_score:
-                self._edges[node][other] = scored.score
-                self._edges[other][node] = scored.score
+            score = pair_score(mine, profiles[other], params=params)
+            if score is not None and score >= params.min_pair_score:
+                self._edges[node][other] = score
+                self._edges[other][node] = score
 
     def _component(self, start: int) -> list[int]:
         threshold = self.params.threshold
@@ -152,7 +152,8 @@ def link_average(
 
     Ties break on claim ids, so the answer depends only on the claims, not on the order they came in.
     """
-    inside = set(component)
+    # Claim ids ranked once: comparing two ranks orders as comparing the ids, at the cost of two ints.
+    rank = {node: at for at, node in enumerate(sorted(component, key=lambda node: claims[node].id))}
     members: dict[int, list[int]] = {}
     sources: dict[int, set[str]] = {}  # documents and datasets that code a happening once
     extents: dict[int, _Extent] = {}
@@ -161,24 +162,22 @@ def link_average(
         members[node] = [node]
         sources[node] = _coding_sources(profiles[node], params)
         extents[node] = _Extent.of(profiles[node])
-        sums[node] = {other: s for other, s in edges[node].items() if other in inside}
+        sums[node] = {other: s for other, s in edges[node].items() if other in rank}
 
-    def key(label: int) -> str:
-        return claims[label].id
-
-    heap: list[tuple[float, str, str, int, int, float, int]] = []
+    heap: list[tuple[float, int, int, int, int, float, int]] = []
+    threshold = params.threshold
 
     def push(x: int, y: int) -> None:
         total = sums[x][y]
         mean = total / (len(members[x]) * len(members[y]))
-        if mean >= params.threshold:
-            if key(x) > key(y):
+        if mean >= threshold:
+            if rank[x] > rank[y]:
                 x, y = y, x
-            heapq.heappush(heap, (-mean, key(x), key(y), x, y, total, len(members[x]) + len(members[y])))
+            heapq.heappush(heap, (-mean, rank[x], rank[y], x, y, total, len(members[x]) + len(members[y])))
 
     for x in component:
         for y in sums[x]:
-            if key(x) < key(y):
+            if rank[x] < rank[y]:
                 push(x, y)
     while heap:
         _, _, _, x, y, total, size = heapq.heappop(heap)
@@ -191,8 +190,8 @@ def link_average(
         extent = extents[x].join(extents[y])
         if not extent.fits(params):
             continue  # average linkage alone lets a busy week of one campaign chain into one cluster
-        keep, gone = (x, y) if key(x) < key(y) else (y, x)
-        members[keep] = sorted(members[keep] + members.pop(gone), key=lambda i: claims[i].id)
+        keep, gone = (x, y) if rank[x] < rank[y] else (y, x)
+        members[keep] = sorted(members[keep] + members.pop(gone), key=rank.__getitem__)
         sources[keep] |= sources.pop(gone)
         extents[keep] = extent
         del extents[gone]

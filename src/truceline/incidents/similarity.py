@@ -27,6 +27,8 @@ GED_EXTRACTOR = "ucdp-ged-csv/1"
 DATASET_OF_EXTRACTOR = {ACLED_EXTRACTOR: "ACLED", GED_EXTRACTOR: "UCDP GED"}
 # Half-width in days of the range a date stands for, by ACLED time precision (1 day, 2 week, 3 month).
 DATE_SLACK_DAYS = {1: 0, 2: 3, 3: 15}
+# How much a place agreement counts, by the coarser geo precision of the two (1 town, 2 district; else 0.3).
+_TRUST_OF_PRECISION = {1: 1.0, 2: 0.7}
 
 
 class Family(StrEnum):
@@ -199,6 +201,34 @@ class PairScore:
 
 def score_pair(a: Profile, b: Profile, *, params: ClusterParams = ClusterParams()) -> PairScore | None:
     """Similarity of two profiles in [0, 1], or None when a hard rule keeps them apart."""
+    parts = _pair_parts(a, b, params)
+    if parts is None:
+        return None
+    date_sim, place_sim, actor_sim, type_sim, fat_sim, text_sim, distance, gap = parts
+    return PairScore(
+        score=_weighted(params.weights, parts),
+        date=date_sim,
+        place=place_sim,
+        actors=actor_sim,
+        event_type=type_sim,
+        fatalities=fat_sim,
+        text=text_sim,
+        distance_km=distance,
+        day_gap=gap,
+    )
+
+
+def pair_score(a: Profile, b: Profile, *, params: ClusterParams = ClusterParams()) -> float | None:
+    """`score_pair(a, b).score`, without the components (the clustering's inner loop: no object per pair)."""
+    parts = _pair_parts(a, b, params)
+    return None if parts is None else _weighted(params.weights, parts)
+
+
+_Parts = tuple[float, float, float, float, float, float, float | None, int | None]
+
+
+def _pair_parts(a: Profile, b: Profile, params: ClusterParams) -> _Parts | None:
+    """date, place, actors, type, fatalities and text similarity, distance and day gap; None: kept apart."""
     if a.key > b.key:
         a, b = b, a  # symmetric to the last bit: the linkage must not depend on argument order
     if a.family != b.family or (a.family is Family.PROCESS and a.process_type != b.process_type):
@@ -221,9 +251,13 @@ def score_pair(a: Profile, b: Profile, *, params: ClusterParams = ClusterParams(
     type_sim = _type_similarity(a, b)
     fat_sim = _fatality_similarity(a.fatalities, b.fatalities, unknown=unknown)
     text_sim = fuzz.token_set_ratio(a.text, b.text) / 100.0 if a.text and b.text else unknown
-    w = params.weights
+    return date_sim, place_sim, actor_sim, type_sim, fat_sim, text_sim, distance, gap
+
+
+def _weighted(w: SimilarityWeights, parts: _Parts) -> float:
+    date_sim, place_sim, actor_sim, type_sim, fat_sim, text_sim, _, _ = parts
     total = w.date + w.place + w.actors + w.event_type + w.fatalities + w.text
-    score = (
+    return (
         w.date * date_sim
         + w.place * place_sim
         + w.actors * actor_sim
@@ -231,17 +265,6 @@ def score_pair(a: Profile, b: Profile, *, params: ClusterParams = ClusterParams(
         + w.fatalities * fat_sim
         + w.text * text_sim
     ) / total
-    return PairScore(
-        score=score,
-        date=date_sim,
-        place=place_sim,
-        actors=actor_sim,
-        event_type=type_sim,
-        fatalities=fat_sim,
-        text=text_sim,
-        distance_km=distance,
-        day_gap=gap,
-    )
 
 
 def _date_similarity(a: Profile, b: Profile, *, window: int) -> tuple[float | None, int | None]:
@@ -270,7 +293,7 @@ def _place_similarity(a: Profile, b: Profile, *, params: ClusterParams) -> tuple
     if not same_name and a.place_name and b.place_name and a.geo_precision == b.geo_precision == 1:
         raw *= 0.7  # two different towns named, each precisely: a disagreement, not just a distance
     # A province centroid near another says little: pull imprecise agreement toward "unknown".
-    trust = {1: 1.0, 2: 0.7}.get(max(a.geo_precision or 3, b.geo_precision or 3), 0.3)
+    trust = _TRUST_OF_PRECISION.get(max(a.geo_precision or 3, b.geo_precision or 3), 0.3)
     return params.unknown_score + (raw - params.unknown_score) * trust, distance
 
 

@@ -22,17 +22,19 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy import ColumnElement, Row, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from truceline.claims.models import Claim, ClaimReview
+from truceline.claims.service import VALUE_COLUMNS
 from truceline.documents.models import Document
 from truceline.incidents import service as incidents
 from truceline.incidents.clustering import cluster_claims
 from truceline.incidents.geography import BorderGeography
 from truceline.incidents.models import Incident, IncidentMember, ReclusterMark
-from truceline.incidents.neighbourhood import DayRange, Neighbourhood
+from truceline.incidents.neighbourhood import NARROW_PRECISIONS, DaysToLoad, Neighbourhood
 from truceline.incidents.rules import build_incident, build_incidents
 from truceline.incidents.service import ANALYST_MARK
 from truceline.incidents.similarity import ClusterParams
@@ -328,35 +330,50 @@ def _latest_corrections(session: Session, claim_ids: Sequence[str]) -> set[str]:
     return latest
 
 
-def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Claim]) -> None:
+def _add_claims(session: Session, hood: Neighbourhood, rows: Iterable[Row[Any]]) -> None:
     found = [row for row in rows if row.id not in hood]
     urls: dict[str, str] = {}
     for chunk in chunks(sorted({row.document_id for row in found if row.document_id})):
         query = select(Document.id, Document.url).where(Document.id.in_(chunk))
         urls.update((document_id, url) for document_id, url in session.execute(query))
-    # Clustering reads only the document's address from the source (two copies of one URL are one report).
-    sources = {row.id: SourceInfo(outlet="", url=urls.get(row.document_id or "", "")) for row in found}
+    # Clustering reads only the document's address from the source (two copies of one URL are one report);
+    # a claim without one (an imported event, a document without a URL) needs no source.
+    sources = {
+        row.id: SourceInfo(outlet="", url=url) for row in found if (url := urls.get(row.document_id or ""))
+    }
     hood.add((claim_value(row) for row in found), sources=sources)
 
 
-def _claims_by_id(session: Session, claim_ids: Sequence[str]) -> list[Claim]:
-    found: list[Claim] = []
+def _claims_by_id(session: Session, claim_ids: Sequence[str]) -> list[Row[Any]]:
+    """The claims as rows of `VALUE_COLUMNS` (what a claim value is made of; no ORM object per claim)."""
+    found: list[Row[Any]] = []
     for chunk in chunks(sorted(set(claim_ids))):
-        found.extend(session.scalars(select(Claim).where(Claim.id.in_(chunk))))
+        found.extend(session.execute(select(*VALUE_COLUMNS).where(Claim.id.in_(chunk))))
     return found
 
 
-def _current_claims_by_dates(session: Session, ranges: Iterable[DayRange | None]) -> list[Claim]:
-    found: list[Claim] = []
+def _current_claims_by_dates(session: Session, loads: Iterable[DaysToLoad]) -> list[Row[Any]]:
+    """The current claims the loads name, as rows of `VALUE_COLUMNS`."""
+    found: list[Row[Any]] = []
     lowest, highest = date.min.toordinal(), date.max.toordinal()
-    for span in ranges:
-        if span is None:
-            query = select(Claim).where(Claim.event_date.is_(None), _is_current_claim())
-        else:
-            first = date.fromordinal(min(max(span[0], lowest), highest))
-            last = date.fromordinal(min(max(span[1], lowest), highest))
-            query = select(Claim).where(Claim.event_date.between(first, last), _is_current_claim())
-        found.extend(session.scalars(query))
+    is_current = _is_current_claim()  # built once: building it costs more than running a range's query
+    dated = select(*VALUE_COLUMNS).where(Claim.event_date.between(bindparam("first"), bindparam("last")))
+    dated = dated.where(is_current)
+    # `neighbourhood.is_wide_dated`: a date standing for more than a week's slack.
+    wide_dated = dated.where(
+        Claim.time_precision.is_not(None), Claim.time_precision.not_in(NARROW_PRECISIONS)
+    )
+    for load in loads:
+        if load.days is None:
+            found.extend(
+                session.execute(select(*VALUE_COLUMNS).where(Claim.event_date.is_(None), is_current))
+            )
+            continue
+        first = date.fromordinal(min(max(load.days[0], lowest), highest))
+        last = date.fromordinal(min(max(load.days[1], lowest), highest))
+        found.extend(
+            session.execute(wide_dated if load.is_wide_only else dated, {"first": first, "last": last})
+        )
     return found
 
 
