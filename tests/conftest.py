@@ -179,8 +179,8 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 XDIST_GROUPS = {"tests/e2e/": "e2e", "tests/cli/test_examples.py": "docs-world"}
 
 
-# tryfirst: pytest-xdist reads the marks in its own pytest_collection_modifyitems, which otherwise ran before this
-# one, so no test was grouped (the browser tests' server was started on both workers).
+# tryfirst: pytest-xdist reads the marks in its own pytest_collection_modifyitems, which otherwise ran before
+# this one, so no test was grouped (the browser tests' server was started on both workers).
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
