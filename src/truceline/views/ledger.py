@@ -169,10 +169,11 @@ def published_checkpoint(session: Session, *, max_size: int | None = None) -> Ch
     row = service.latest_checkpoint(session, max_size=max_size)
     if row is None:
         raise NotFound("checkpoint", "latest")
-    lines = [c.line for c in service.list_cosignatures(session, checkpoint_id=row.id)]
+    cosignatures = service.list_cosignatures(session, checkpoint_id=row.id)
+    lines = [c.line for c in cosignatures]
     note = add_signature_lines(row.note, lines) if lines else row.note
     checkpoint = parse_checkpoint(parse_note(row.note).body)
-    cosigners = [c.witness for c in service.list_cosignatures(session, checkpoint_id=row.id)]
+    cosigners = [c.witness for c in cosignatures]
     return CheckpointRead(
         size=checkpoint.size, root_hash=_b64(checkpoint.root_hash), note=note, cosigners=cosigners
     )
