@@ -52,6 +52,7 @@ def add_incident(
     precision: int = 1,
     supersedes: str | None = None,
     claims: int = 1,
+    title: str | None = None,
 ) -> Incident:
     claim_ids = []
     for n in range(claims):
@@ -84,7 +85,7 @@ def add_incident(
         created_at=NOW,
         created_by="test",
         supersedes_id=supersedes,
-        title=f"Incident {incident_id}",
+        title=title or f"Incident {incident_id}",
         event_type=event_type,
         sub_event_type="Armed clash",
         process_type=process_type,
