@@ -55,11 +55,13 @@ class Sealer:
         """Hash the stored leaves into the tree ahead of the first write (`serve` does it as it starts).
         Otherwise that write's checkpoint reads the whole log at once: at 2.4M entries ~3 s while someone
         waits to sign in, and ~200 MB held by the database driver that the process keeps. Streamed here."""
-        tree = MerkleAccumulator()
-        query = select(LedgerEntryRow.leaf_hash).order_by(LedgerEntryRow.seq)
-        for leaf_hash in session.scalars(query.execution_options(yield_per=PRIME_BATCH)):
-            tree.append(bytes.fromhex(leaf_hash))
+        # Held throughout: a write arriving meanwhile (the first sign-in) waits for this tree rather than
+        # reading the whole log for its own.
         with self._tree_lock:
+            tree = MerkleAccumulator()
+            query = select(LedgerEntryRow.leaf_hash).order_by(LedgerEntryRow.seq)
+            for leaf_hash in session.scalars(query.execution_options(yield_per=PRIME_BATCH)):
+                tree.append(bytes.fromhex(leaf_hash))
             if tree.size > self._tree.size:  # a write may have come first, and its tree is as good
                 self._tree = tree
 
