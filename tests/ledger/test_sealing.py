@@ -194,3 +194,25 @@ def test_after_any_sequence_of_api_writes_every_entry_is_signed_within_two_secon
                 assert time.monotonic() - started < 2.0, kind
 
     writes()
+
+
+def test_a_primed_sealer_signs_the_next_write_over_the_whole_log(settings: Settings) -> None:
+    first = open_runtime(settings)
+    _mediator(first)  # entries signed by another process's sealer
+    first.close()
+    runtime = open_runtime(settings)
+    try:
+        with runtime.sessions() as session:
+            runtime.sealer.prime(session)
+            stored = tree_size(session)
+        with runtime.transaction() as session:
+            issue_token(session, username="mediator-qatar", author="test", now=datetime.now(UTC))
+        with runtime.sessions() as session:
+            latest = latest_checkpoint(session)
+            leaves = leaf_hashes(session)
+        assert latest is not None and latest.size == len(leaves) > stored
+        assert parse_checkpoint(verify_note(latest.note, [runtime.log_verifier]).body).root_hash == (
+            root_from_leaf_hashes(leaves)
+        )
+    finally:
+        runtime.close()

@@ -25,7 +25,7 @@ from truceline.runtime import Runtime
 from truceline.scenarios import Scenario, load_scenario
 from truceline.talks.service import load_talks_rounds
 from truceline.users.rules import Principal, Role
-from truceline.views import ceasefire, desk, documents, filters, incidents, maps, timeline
+from truceline.views import ceasefire, desk, documents, filters, incident_index, incidents, maps, timeline
 from truceline.wording import Allegation, allegation_words
 from truceline.workflows import verification as flow
 
@@ -52,6 +52,7 @@ def add_incident(
     precision: int = 1,
     supersedes: str | None = None,
     claims: int = 1,
+    title: str | None = None,
 ) -> Incident:
     claim_ids = []
     for n in range(claims):
@@ -84,7 +85,7 @@ def add_incident(
         created_at=NOW,
         created_by="test",
         supersedes_id=supersedes,
-        title=f"Incident {incident_id}",
+        title=title or f"Incident {incident_id}",
         event_type=event_type,
         sub_event_type="Armed clash",
         process_type=process_type,
@@ -275,36 +276,21 @@ def test_filtering_points(runtime: Runtime) -> None:
     assert ids(status="violation_confirmed") == []
 
 
-def a_point(n: int, lat: float, lon: float, **changes: Any) -> incidents.IncidentPoint:
-    fields: dict[str, Any] = {
-        "id": f"p{n}",
-        "title": f"P{n}",
-        "date_start": date(2025, 11, 1),
-        "date_end": None,
-        "event_type": "Battles",
-        "sub_event_type": "Armed clash",
-        "process_type": None,
-        "lat": lat,
-        "lon": lon,
-        "geo_precision": 1,
-        "radius_km": None,
-        "place": None,
-        "admin1": None,
-        "country": None,
-        "alleged_party": "PK",
-        "allegations": (),
-        "actors": (),
-        "fatalities_best": 1,
-        "fatalities_low": 1,
-        "fatalities_high": 1,
-        "independent_sources": 1,
-        "corroboration": 0.5,
-        "status": "reported",
-        "case_id": None,
-        "responsible_party": None,
-    }
-    fields.update(changes)
-    return incidents.IncidentPoint(**fields)
+def a_point(
+    n: int, lat: float, lon: float, *, geo_precision: int = 1, radius_km: float | None = None
+) -> incidents.IncidentPoint:
+    return incident_index.IncidentPoint(
+        id=f"p{n}",
+        date_start=date(2025, 11, 1),
+        date_end=None,
+        lat=lat,
+        lon=lon,
+        where=incident_index.Place(None, None, None, geo_precision, radius_km),
+        what=incident_index.What("Battles", "Armed clash", None, "PK", (), ()),
+        figures=incident_index.Figures(1, 1, 1, 1, 0.5),
+        verdict=("reported", None, None),
+        own_title=f"P{n}",
+    )
 
 
 def test_map_data_clusters_many_incidents_at_low_zoom_and_keeps_every_one(scenario: Scenario) -> None:

@@ -18,6 +18,8 @@ from tests.views.test_desk import MEDIATOR, PUBLIC, add_incident, revised
 from truceline.cases.schemas import CaseCreate
 from truceline.db.versions import base_id
 from truceline.incidents.models import Incident
+from truceline.incidents.rules import DateRange, incident_title
+from truceline.incidents.values import IncidentPlace
 from truceline.ledger.service import add_record
 from truceline.runtime import Runtime
 from truceline.users.rules import Principal
@@ -157,3 +159,57 @@ def test_the_incident_page_lists_the_cases_on_it_and_on_its_complaints_only(runt
     assert [base_id(c.id) for c in pages["inc-1"].cases] == [on_complaint]
     assert [c.id for c in pages["i-other"].cases] == [on_other.id]
     assert public.cases == []
+
+
+def a_point_at(
+    place: incident_index.Place, what: incident_index.What, start: date | None, end: date | None
+) -> IncidentPoint:
+    return IncidentPoint(
+        id="i-1",
+        date_start=start,
+        date_end=end,
+        lat=None,
+        lon=None,
+        where=place,
+        what=what,
+        figures=incident_index.Figures(None, None, None, 1, 0.4),
+        verdict=incident_index.NO_VERDICT,
+    )
+
+
+def test_a_points_usual_title_is_the_title_incident_title_gives() -> None:
+    places = [
+        incident_index.Place("Kabul", "Kabul", "AF", 1, None),
+        incident_index.Place(None, "Kunar", "AF", 2, 25.0),
+        incident_index.Place(None, None, "PK", 3, None),
+        incident_index.Place(None, None, None, None, None),
+    ]
+    kinds = [
+        incident_index.What("Battles", "Armed clash", None, None, (), ()),
+        incident_index.What("Strategic developments", "Agreement", "ceasefire_agreed", None, (), ()),
+        incident_index.What("Battles", "", None, None, (), ()),
+    ]
+    days = [(None, None), (date(2025, 10, 9), None), (date(2025, 10, 9), date(2025, 10, 9))]
+    days.append((date(2025, 10, 18), date(2025, 10, 19)))
+    for place in places:
+        for what in kinds:
+            for start, end in days:
+                expected = incident_title(
+                    event_type=what.event_type,
+                    sub_event_type=what.sub_event_type,
+                    process_type=what.process_type,
+                    place=IncidentPlace(place.name, place.country, place.admin1, None, None, None, None),
+                    dates=DateRange(start, end, None),
+                )
+                assert a_point_at(place, what, start, end).title == expected
+
+
+def test_a_point_keeps_its_own_title_only_when_it_is_not_the_usual_one(runtime: Runtime) -> None:
+    with runtime.transaction() as session:
+        add_incident(session, "i-usual", date(2025, 11, 1), title="Armed clash — Torkham, 2025-11-01")
+        add_incident(session, "i-own", date(2025, 11, 2), title="A title of its own")
+    with runtime.sessions() as session:
+        points = {p.id: p for p in incidents.incident_points(session, runtime.scenario)}
+    assert points["i-usual"].own_title is None
+    assert points["i-usual"].title == "Armed clash — Torkham, 2025-11-01"
+    assert points["i-own"].own_title == points["i-own"].title == "A title of its own"

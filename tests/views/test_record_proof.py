@@ -18,7 +18,14 @@ from truceline.runtime import Runtime
 from truceline.sources.models import Source
 from truceline.users.models import UserEvent
 from truceline.users.service import disable_user
-from truceline.views.ledger import BLOCK_LEAVES, RecordProof, record_proof, record_proofs
+from truceline.views.ledger import (
+    BLOCK_LEAVES,
+    RecordProof,
+    checkpoint_tree,
+    find_checkpoint,
+    record_proof,
+    record_proofs,
+)
 
 
 def _verify(proof: RecordProof, *, leaf_hash: bytes | None = None) -> None:
@@ -148,3 +155,46 @@ def test_proofs_across_several_blocks_of_leaves_are_the_paths_of_the_whole_tree(
         whole = merkle.inclusion_proof(leaves, proof.entry.seq, size)
         assert list(proof.audit_path) == [h.hex() for h in whole], ref
         _verify(proof)
+
+
+def _add_sources(runtime: Runtime, first: int, count: int) -> None:
+    with runtime.transaction() as session, batched_appends(session):
+        for n in range(first, first + count):
+            source = Source(
+                id=f"src-{n}",
+                created_at=NOW,
+                created_by="test",
+                supersedes_id=None,
+                name=f"Outlet {n}",
+                kind="outlet",
+                url=f"https://outlet-{n}.example",
+                reliability="C",
+                language="en",
+            )
+            add_record(session, source, author="test", now=NOW)
+
+
+def test_the_kept_tree_grows_by_the_entries_since_and_proves_as_one_built_afresh(runtime: Runtime) -> None:
+    # A checkpoint follows every write: the tree kept for the last one is extended, not built again.
+    _add_sources(runtime, 0, BLOCK_LEAVES + 30)
+    with runtime.sessions() as session:
+        first = checkpoint_tree(session, BLOCK_LEAVES + 20)
+    _add_sources(runtime, BLOCK_LEAVES + 30, BLOCK_LEAVES + 50)
+    with runtime.transaction() as session:
+        create_checkpoint(session, signer=runtime.signer, origin=runtime.origin)
+    with runtime.sessions() as session:
+        size = find_checkpoint(session).size  # type: ignore[union-attr]
+        grown = checkpoint_tree(session, size)
+        leaves = leaf_hashes(session, size=size)
+        paths = [
+            grown.inclusion_proof(session, seq) for seq in (0, BLOCK_LEAVES + 19, BLOCK_LEAVES + 25, size - 1)
+        ]
+    assert grown is not first and grown.blocks.levels[0][0] == first.blocks.levels[0][0]
+    assert (
+        grown.blocks.levels[0]
+        == merkle.MerkleTree(
+            [merkle.root_from_leaf_hashes(leaves[i : i + BLOCK_LEAVES]) for i in range(0, size, BLOCK_LEAVES)]
+        ).levels[0]
+    )
+    for seq, path in zip((0, BLOCK_LEAVES + 19, BLOCK_LEAVES + 25, size - 1), paths, strict=True):
+        assert path == merkle.inclusion_proof(leaves, seq, size)

@@ -63,8 +63,10 @@ def serve(ctx: Context, host: str, port: int) -> None:
     import uvicorn
 
     from truceline.web.app import create_app
+    from truceline.web.warm import start_warming
 
     app = create_app(ctx.runtime)
+    start_warming(ctx.runtime)
     click.echo(f"Truceline is running on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     # X-Forwarded-* is believed only from settings.trusted_proxies (web/proxies.py), not uvicorn's own list.
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)

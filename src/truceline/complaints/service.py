@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import or_, select
@@ -227,6 +228,21 @@ def list_complaints(
     return [c for c in session.scalars(query) if can(principal, Action.READ_COMPLAINT, c)][
         offset : offset + limit
     ]
+
+
+def list_complaints_about(
+    session: Session, *, principal: Principal, incident_ids: Collection[str]
+) -> list[Complaint]:
+    """The complaints about these incidents that the principal may read, newest first (an incident page's:
+    read by incident, not out of every complaint)."""
+    if not incident_ids:
+        return []
+    query = (
+        select(Complaint)
+        .where(Complaint.incident_id.in_(sorted(incident_ids)))
+        .order_by(Complaint.created_at.desc(), Complaint.id)
+    )
+    return [c for c in session.scalars(query) if can(principal, Action.READ_COMPLAINT, c)]
 
 
 def list_responses(session: Session, complaint_id: str, *, as_of: datetime | None = None) -> list[Response]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -257,11 +258,14 @@ def _check_note_body(body: str) -> None:
         raise InvalidInput("note text must end with a newline")
 
 
+# https://c2sp.org/signed-note: no ASCII control characters other than newline.
+_CONTROL_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f]")
+
+
 def _check_note_characters(text: str) -> None:
-    # https://c2sp.org/signed-note: no ASCII control characters other than newline.
-    for i, c in enumerate(text):
-        if c != "\n" and ord(c) < 0x20:
-            raise InvalidInput(f"note contains control character {c!r} at offset {i}")
+    found = _CONTROL_CHARACTER.search(text)
+    if found is not None:
+        raise InvalidInput(f"note contains control character {found[0]!r} at offset {found.start()}")
 
 
 def _strict_b64decode(text: str, *, what: str) -> bytes:

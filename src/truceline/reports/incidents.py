@@ -81,7 +81,7 @@ def without_unpublished_verdict(
     point: incident_view.IncidentPoint, published_cases: set[str]
 ) -> incident_view.IncidentPoint:
     if point.status in VERDICTS and point.case_id not in published_cases:
-        return replace(point, status="under_verification", responsible_party=None)
+        return point.with_verdict(("under_verification", point.case_id, None))
     return point
 
 

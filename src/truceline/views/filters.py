@@ -29,6 +29,11 @@ class IncidentFilter:
     def as_of(self) -> datetime | None:
         return end_of_day(self.at)
 
+    @property
+    def is_narrowing(self) -> bool:
+        """Whether some incident may fail to match (`at` is not a filter on the incidents)."""
+        return any((self.date_from, self.date_to, self.kind, self.party, self.status))
+
     def matches(self, point: IncidentPoint) -> bool:
         if self.date_from and (
             point.date_start is None or (point.date_end or point.date_start) < self.date_from
@@ -126,6 +131,8 @@ def filtered_incidents(points: Sequence[IncidentPoint], flt: IncidentFilter) -> 
     """`filter_incidents` of the cached `incident_points` list, kept per list and filter: at 1M claims one
     pass over the index takes ~100 ms, and the list pages ask for the same filter page after page. The
     answer is shared: read it, never change it."""
+    if not flt.is_narrowing:
+        return points  # a copy of a 400k-point list is 3 MB, and up to MAX_FILTERED are kept
     key = (id(points), flt)
     with _filtered_lock:
         found = _filtered.get(key)

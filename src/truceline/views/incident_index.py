@@ -31,44 +31,173 @@ _T = TypeVar("_T")
 ADOPTED = (FindingStatus.ADOPTED.value, FindingStatus.PUBLISHED.value)
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 Verdict = tuple[str, str | None, str | None]  # (status, case id, responsible party)
-ROWS_PER_BATCH = 2000  # incident rows decoded at a time; their member claims are read in one query per batch
+# Incident rows decoded at a time, their member claims read in one query per batch: a decoded row takes ~3 KB
+# for a moment, and fewer at a time keep the build's peak, and the memory it leaves fragmented, low.
+ROWS_PER_BATCH = 500
 CLAIMS_PER_QUERY = 5000  # ids in one IN (...): well under SQLite's 32,766 variables
 MANY_NEW_POINTS = 1000  # past this many, new points are sorted in rather than inserted one by one
 
 
 @dataclass(frozen=True, slots=True)
-class IncidentPoint:
-    """One current incident, compact: for maps, lists, charts and exports."""
+class Place:
+    """The named place of an incident and its precision: one copy shared by every point there (each point
+    has its own coordinates)."""
 
-    id: str
-    title: str
-    date_start: date | None
-    date_end: date | None
+    name: str | None
+    admin1: str | None
+    country: str | None
+    geo_precision: int | None
+    radius_km: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class What:
+    """What happened and who is said to have acted: one copy shared by every point saying the same."""
+
     event_type: str
     sub_event_type: str
     process_type: str | None
-    lat: float | None
-    lon: float | None
-    geo_precision: int | None
-    radius_km: float | None
-    place: str | None
-    admin1: str | None
-    country: str | None
     alleged_party: str | None  # the party whose forces most claims say acted: an allegation, never a finding
     allegations: tuple[Allegation, ...]  # who alleges what against whom, each once
     actors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The toll and the support: one copy shared by every point with the same figures."""
+
     fatalities_best: int | None  # None: no source gives a figure (unknown, not 0)
     fatalities_low: int | None
     fatalities_high: int | None
     independent_sources: int
     corroboration: float
-    status: str
-    case_id: str | None
-    responsible_party: str | None
+
+
+NO_VERDICT: Verdict = ("reported", None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentPoint:
+    """One current incident, compact: for maps, lists, charts and exports. ~400k of them are kept at 1M
+    claims, so a point holds only its id, its days and references to values shared with other points (its
+    place, its kind and parties, its figures, its verdict); its title only when it is not the one
+    `incident_title` gives for those. Read the fields through the properties."""
+
+    id: str
+    date_start: date | None
+    date_end: date | None
+    lat: float | None
+    lon: float | None
+    where: Place
+    what: What
+    figures: Figures
+    verdict: Verdict
+    own_title: str | None = None  # None: the usual title, made from the kind, the place and the days
+
+    @property
+    def title(self) -> str:
+        return self.own_title if self.own_title is not None else usual_title(self)
+
+    @property
+    def event_type(self) -> str:
+        return self.what.event_type
+
+    @property
+    def sub_event_type(self) -> str:
+        return self.what.sub_event_type
+
+    @property
+    def process_type(self) -> str | None:
+        return self.what.process_type
+
+    @property
+    def alleged_party(self) -> str | None:
+        return self.what.alleged_party
+
+    @property
+    def allegations(self) -> tuple[Allegation, ...]:
+        return self.what.allegations
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return self.what.actors
+
+    @property
+    def place(self) -> str | None:
+        return self.where.name
+
+    @property
+    def admin1(self) -> str | None:
+        return self.where.admin1
+
+    @property
+    def country(self) -> str | None:
+        return self.where.country
+
+    @property
+    def geo_precision(self) -> int | None:
+        return self.where.geo_precision
+
+    @property
+    def radius_km(self) -> float | None:
+        return self.where.radius_km
+
+    @property
+    def fatalities_best(self) -> int | None:
+        return self.figures.fatalities_best
+
+    @property
+    def fatalities_low(self) -> int | None:
+        return self.figures.fatalities_low
+
+    @property
+    def fatalities_high(self) -> int | None:
+        return self.figures.fatalities_high
+
+    @property
+    def independent_sources(self) -> int:
+        return self.figures.independent_sources
+
+    @property
+    def corroboration(self) -> float:
+        return self.figures.corroboration
+
+    @property
+    def status(self) -> str:
+        return self.verdict[0]
+
+    @property
+    def case_id(self) -> str | None:
+        return self.verdict[1]
+
+    @property
+    def responsible_party(self) -> str | None:
+        return self.verdict[2]
 
     @property
     def is_violent(self) -> bool:
-        return self.event_type in VIOLENT_TYPES or self.process_type == "ceasefire_violation_alleged"
+        return (
+            self.what.event_type in VIOLENT_TYPES or self.what.process_type == "ceasefire_violation_alleged"
+        )
+
+    def with_verdict(self, verdict: Verdict) -> IncidentPoint:
+        return replace(self, verdict=verdict)
+
+
+def usual_title(point: IncidentPoint) -> str:
+    """The title `incidents.rules.incident_title` gives an incident of this kind, place and days, e.g.
+    "Air/drone strike — Kabul, 2025-10-09" (a point keeps its own title only when it differs)."""
+    what, where = point.what, point.where
+    kind = what.process_type.replace("_", " ").capitalize() if what.process_type else None
+    place = where.name or where.admin1 or where.country or "place unknown"
+    start, end = point.date_start, point.date_end
+    if start is None:
+        when = "date unknown"
+    elif end is None or end == start:
+        when = start.isoformat()
+    else:
+        when = f"{start.isoformat()} to {end.isoformat()}"
+    return f"{kind or what.sub_event_type or what.event_type} — {place}, {when}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +222,7 @@ def build_index(
     points: list[IncidentPoint] = []
     for batch in rows.partitions():
         points.extend(make([row for row in batch if row.id not in successors and row.claim_ids]))
-    points.sort(key=_newest_first, reverse=True)
+    _sort_newest_first(points)
     return IncidentIndex(points, verdicts)
 
 
@@ -132,7 +261,7 @@ def update_index(
     ]
     if len(new) > MANY_NEW_POINTS:
         points.extend(new)
-        points.sort(key=_newest_first, reverse=True)
+        _sort_newest_first(points)
     else:
         for point in new:
             _insert_newest_first(points, point)
@@ -142,6 +271,21 @@ def update_index(
 def _newest_first(point: IncidentPoint) -> tuple[date, str]:
     """The index's order, reversed: by start day, undated last, then by id."""
     return (point.date_start or date.min, point.id)
+
+
+def _sort_newest_first(points: list[IncidentPoint]) -> None:
+    """Sorts in the index's order by id, then (stable) by day: the same order as by `_newest_first`, without
+    a new key tuple per point (400k of them were a peak of ~30 MB at 1M claims)."""
+    points.sort(key=_id_of, reverse=True)
+    points.sort(key=_day_of, reverse=True)  # reverse=True keeps equal days in the order they are in
+
+
+def _id_of(point: IncidentPoint) -> str:
+    return point.id
+
+
+def _day_of(point: IncidentPoint) -> date:
+    return point.date_start or date.min
 
 
 def _insert_newest_first(points: list[IncidentPoint], point: IncidentPoint) -> None:
@@ -170,8 +314,7 @@ def find_point(
 
 
 def _with_verdict(point: IncidentPoint, verdicts: Mapping[str, Verdict]) -> IncidentPoint:
-    status, case_id, responsible = verdicts.get(point.id, ("reported", None, None))
-    return replace(point, status=status, case_id=case_id, responsible_party=responsible)
+    return point.with_verdict(verdicts.get(point.id, NO_VERDICT))
 
 
 def _successors(session: Session, as_of: datetime | None) -> dict[str, list[str]]:
@@ -214,7 +357,7 @@ class _Acting:
 
 class _PointMaker:
     """Points from incident rows, a batch at a time, their member claims read for that batch only. Keeps one
-    copy of each repeated value (types, places, titles, days, actor lists, allegations): the index holds
+    copy of each repeated value (days, places, kinds with their parties, figures, verdicts): the index holds
     ~400k points at 1M claims, and a copy per point of each would be most of the server's memory."""
 
     def __init__(self, session: Session, scenario: Scenario, verdicts: Mapping[str, Verdict]) -> None:
@@ -243,36 +386,45 @@ class _PointMaker:
         one = self.one
         location: Mapping[str, Any] = row.location or {}
         fatalities: Mapping[str, Any] = row.fatalities or {}
-        status, case_id, responsible = self.verdicts.get(row.id, ("reported", None, None))
         best = _whole(fatalities.get("best"))
         said = [acting[c] for c in map(str, row.claim_ids) if c in acting]
-        return IncidentPoint(
+        point = IncidentPoint(
             id=row.id,
-            title=one(row.title),
             date_start=one(row.date_start),
             date_end=one(row.date_end),
-            event_type=one(row.event_type),
-            sub_event_type=one(row.sub_event_type),
-            process_type=one(row.process_type),
-            place=one(location.get("name")),
-            admin1=one(location.get("admin1")),
-            country=one(location.get("country")),
-            alleged_party=one(_alleged_party(said, self.party_of_actor)),
-            allegations=one(self._allegations(said)),
-            actors=one(tuple(str(a) for a in row.actors or ())),
-            status=one(status),
             lat=_float(location.get("lat")),
             lon=_float(location.get("lon")),
-            geo_precision=_whole(location.get("geo_precision")) or None,
-            radius_km=_float(location.get("radius_km")),
-            fatalities_best=best,
-            fatalities_low=_whole(fatalities.get("low"), default=best),
-            fatalities_high=_whole(fatalities.get("high"), default=best),
-            independent_sources=row.independent_sources,
-            corroboration=row.corroboration,
-            case_id=case_id,
-            responsible_party=responsible,
+            where=one(
+                Place(
+                    name=location.get("name"),
+                    admin1=location.get("admin1"),
+                    country=location.get("country"),
+                    geo_precision=_whole(location.get("geo_precision")) or None,
+                    radius_km=_float(location.get("radius_km")),
+                )
+            ),
+            what=one(
+                What(
+                    event_type=row.event_type,
+                    sub_event_type=row.sub_event_type,
+                    process_type=row.process_type,
+                    alleged_party=_alleged_party(said, self.party_of_actor),
+                    allegations=self._allegations(said),
+                    actors=tuple(str(a) for a in row.actors or ()),
+                )
+            ),
+            figures=one(
+                Figures(
+                    fatalities_best=best,
+                    fatalities_low=_whole(fatalities.get("low"), default=best),
+                    fatalities_high=_whole(fatalities.get("high"), default=best),
+                    independent_sources=row.independent_sources,
+                    corroboration=row.corroboration,
+                )
+            ),
+            verdict=one(self.verdicts.get(row.id, NO_VERDICT)),
         )
+        return point if usual_title(point) == row.title else replace(point, own_title=row.title)
 
     def _allegations(self, said: Iterable[_Acting]) -> tuple[Allegation, ...]:
         """Each (claimant, accused party) the member claims make, once: the claimant as the claim names it,

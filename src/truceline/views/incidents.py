@@ -11,11 +11,13 @@ later head is caught up from the entries appended since.
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from truceline.cases import service as cases_service
 from truceline.cases.models import Case
@@ -81,14 +83,16 @@ def incident_points(
     principal: Principal | None = None,
     *,
     as_of: datetime | None = None,
+    head: tuple[int, str] | None = None,
 ) -> list[IncidentPoint]:
     """Every current incident, newest first, with the status `principal` may see (None: the mechanism's own
     view). A verdict adopted but not yet published shows as `under_verification` to parties and the public.
     With `as_of`, the incidents, cases and findings as the ledger held them then. Kept per ledger head; after
-    a write, caught up from the entries appended since (the list is shared: read it, never change it)."""
+    a write, caught up from the entries appended since (the list is shared: read it, never change it). `head`:
+    the ledger's head when the caller has just read it."""
     full = sees_every_verdict(principal)
     key = (str(session.get_bind().engine.url), scenario.id, full, "" if as_of is None else as_of.isoformat())
-    head = ledger_head(session)
+    head = ledger_head(session) if head is None else head
     with _cache_lock:
         cached = _cache.get(key)
         building = _building.setdefault(key, threading.Lock())
@@ -176,53 +180,96 @@ def incident_view(
 ) -> IncidentView:
     """An incident with its member claims side by side by whose account they give, and what covers it."""
     incident = incidents_service.get_incident(session, incident_id)
-    successors = incidents_service.find_successor_ids(session, incident.id)
-    points = incident_points(session, scenario, principal)
+    head = ledger_head(session)
+    points = incident_points(session, scenario, principal, head=head)
     point = find_point(points, incident_id=incident.id, date_start=incident.date_start)
-    claim_ids = [str(c) for c in incident.claim_ids]
-    claims = list(session.scalars(select(Claim).where(Claim.id.in_(claim_ids)))) if claim_ids else []
-    documents = {
-        d.id: d
-        for d in session.scalars(
-            select(Document).where(Document.id.in_({c.document_id for c in claims if c.document_id}))
-        )
-    }
+    # A point means the incident is current at this head: no later version supersedes it.
+    successors = [] if point is not None else incidents_service.find_successor_ids(session, incident.id)
+    sourced = _claims_with_documents(session, [str(c) for c in incident.claim_ids])
     party_of_actor = {actor.name: actor.party for actor in scenario.actors if actor.party}
     columns: dict[str, list[SourcedClaim]] = {party.id: [] for party in scenario.parties}
     columns[INDEPENDENT] = []
-    for claim in sorted(claims, key=lambda c: (c.event_date or date.min, c.id)):
+    for claim, document in sorted(sourced, key=lambda cd: (cd[0].event_date or date.min, cd[0].id)):
         side = party_of_actor.get(claim.claimant or "") if claim.alleged else None
-        columns[side or INDEPENDENT].append(
-            SourcedClaim(claim, documents.get(claim.document_id or ""), _claim_allegation(scenario, claim))
-        )
+        columns[side or INDEPENDENT].append(SourcedClaim(claim, document, _claim_allegation(scenario, claim)))
     headings = {party.id: f"{party.short_name}'s account" for party in scenario.parties}
     headings[INDEPENDENT] = "Independent reporting"
     perspectives = [(key, headings[key], items) for key, items in columns.items()]
     related = {incident.id, *successors}
-    complaints = [
-        c
-        for c in complaints_service.list_complaints(session, principal=principal)
-        if c.incident_id in related
-    ]
-    complaint_ids = {c.id for c in complaints}
+    coverage = _coverage_at(session, head)
+    complaints = []
+    if any(i in coverage.complaints_on for i in related):
+        complaints = complaints_service.list_complaints_about(
+            session, principal=principal, incident_ids=related
+        )
     cases = []
     if scopes_for(principal.role, Action.READ_CASE):
-        cases = _cases_on(session, principal, incident_ids=related, complaint_ids=complaint_ids)
+        case_ids = {c for i in related for c in coverage.cases_on_incident.get(i, ())}
+        case_ids.update(
+            c for complaint in complaints for c in coverage.cases_on_complaint.get(complaint.id, ())
+        )
+        cases = _cases(session, principal, case_ids)
     return IncidentView(incident, point, successors, perspectives, complaints, cases)
 
 
-def _cases_on(
-    session: Session, principal: Principal, *, incident_ids: set[str], complaint_ids: set[str]
-) -> list[Case]:
-    """The latest versions of the cases on these incidents or complaints that the principal may read, newest
-    first. Only they are checked against the policy: a check reads the case's complaints, and checking every
-    case made this most of the incident page's work."""
-    latest: dict[str, Case] = latest_of(session.scalars(select(Case)))
-    on = [
-        case
-        for case in latest.values()
-        if incident_ids & {str(i) for i in case.incident_ids}
-        or complaint_ids & {str(c) for c in case.complaint_ids}
-    ]
+def _claims_with_documents(session: Session, claim_ids: list[str]) -> list[tuple[Claim, Document | None]]:
+    """The claims and the document each came from, in one query (the page shows no article body)."""
+    if not claim_ids:
+        return []
+    query = (
+        select(Claim, Document)
+        .outerjoin(Document, Document.id == Claim.document_id)
+        .where(Claim.id.in_(claim_ids))
+        .options(defer(Document.text))
+    )
+    return [(claim, document) for claim, document in session.execute(query).tuples()]
+
+
+def _cases(session: Session, principal: Principal, case_ids: Collection[str]) -> list[Case]:
+    """These cases (latest versions) that the principal may read, newest first."""
+    if not case_ids:
+        return []
+    on = session.scalars(select(Case).where(Case.id.in_(sorted(case_ids))))
     visible = [c for c in on if can(principal, Action.READ_CASE, cases_service.case_target(session, c))]
     return sorted(visible, key=lambda c: (c.created_at, c.id), reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Coverage:
+    """Which complaints are about which incident, and which cases (the row of their latest version) are on
+    which incident or complaint: read once per ledger head (every complaint and case is a ledger entry), so
+    an incident page reads only the complaints and cases on its incident, most often none."""
+
+    complaints_on: dict[str, list[str]]  # incident id -> complaint ids
+    cases_on_incident: dict[str, list[str]]  # incident id -> case row ids
+    cases_on_complaint: dict[str, list[str]]  # complaint id -> case row ids
+
+
+_coverage_lock = threading.Lock()
+_coverage: dict[str, tuple[tuple[int, str], _Coverage]] = {}
+
+
+def _coverage_at(session: Session, head: tuple[int, str]) -> _Coverage:
+    key = str(session.get_bind().engine.url)
+    with _coverage_lock:
+        found = _coverage.get(key)
+    if found is not None and found[0] == head:
+        return found[1]
+    complaints_on: dict[str, list[str]] = defaultdict(list)
+    about = select(Complaint.id, Complaint.incident_id).where(Complaint.incident_id.is_not(None))
+    for complaint_id, incident_id in session.execute(about):
+        complaints_on[str(incident_id)].append(str(complaint_id))
+    on_incident: dict[str, list[str]] = defaultdict(list)
+    on_complaint: dict[str, list[str]] = defaultdict(list)
+    cases = latest_of(session.execute(select(Case.id, Case.incident_ids, Case.complaint_ids)).all())
+    for case in cases.values():
+        for incident_id in {str(i) for i in case.incident_ids or ()}:
+            on_incident[incident_id].append(str(case.id))
+        for complaint_id in {str(c) for c in case.complaint_ids or ()}:
+            on_complaint[complaint_id].append(str(case.id))
+    coverage = _Coverage(dict(complaints_on), dict(on_incident), dict(on_complaint))
+    with _coverage_lock:
+        if len(_coverage) >= MAX_CACHED_VIEWS:
+            _coverage.clear()
+        _coverage[key] = (head, coverage)
+    return coverage

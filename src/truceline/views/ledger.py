@@ -169,10 +169,11 @@ def published_checkpoint(session: Session, *, max_size: int | None = None) -> Ch
     row = service.latest_checkpoint(session, max_size=max_size)
     if row is None:
         raise NotFound("checkpoint", "latest")
-    lines = [c.line for c in service.list_cosignatures(session, checkpoint_id=row.id)]
+    cosignatures = service.list_cosignatures(session, checkpoint_id=row.id)
+    lines = [c.line for c in cosignatures]
     note = add_signature_lines(row.note, lines) if lines else row.note
     checkpoint = parse_checkpoint(parse_note(row.note).body)
-    cosigners = [c.witness for c in service.list_cosignatures(session, checkpoint_id=row.id)]
+    cosigners = [c.witness for c in cosignatures]
     return CheckpointRead(
         size=checkpoint.size, root_hash=_b64(checkpoint.root_hash), note=note, cosigners=cosigners
     )
@@ -259,9 +260,16 @@ def checkpoint_tree(session: Session, size: int) -> CheckpointTree:
             tree = _trees.get(key)
         if tree is not None and tree.size == size and last is not None and tree.last_leaf == last:
             return tree
-        roots: list[bytes] = []
+        # A checkpoint after every write: the kept tree's full blocks stay, only the entries since are read.
+        roots = []
+        if tree is not None and _is_start_of(session, tree, size):
+            roots = list(tree.blocks.levels[0][: tree.size // BLOCK_LEAVES])
         block: list[bytes] = []
-        query = select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq < size).order_by(LedgerEntryRow.seq)
+        query = (
+            select(LedgerEntryRow.leaf_hash)
+            .where(LedgerEntryRow.seq >= len(roots) * BLOCK_LEAVES, LedgerEntryRow.seq < size)
+            .order_by(LedgerEntryRow.seq)
+        )
         for leaf in session.scalars(query.execution_options(yield_per=BLOCK_LEAVES * 64)):
             block.append(bytes.fromhex(leaf))
             if len(block) == BLOCK_LEAVES:
@@ -273,6 +281,14 @@ def checkpoint_tree(session: Session, size: int) -> CheckpointTree:
         with _trees_lock:
             _trees[key] = tree
         return tree
+
+
+def _is_start_of(session: Session, tree: CheckpointTree, size: int) -> bool:
+    """Whether `tree` is the tree of the first entries of this database's tree of `size` entries."""
+    if not 0 < tree.size < size:
+        return False
+    last = session.scalar(select(LedgerEntryRow.leaf_hash).where(LedgerEntryRow.seq == tree.size - 1))
+    return last is not None and last == tree.last_leaf
 
 
 def _proof(
