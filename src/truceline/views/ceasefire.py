@@ -85,16 +85,18 @@ def _weeks(
         reported[day] = dict.fromkeys(parties, 0)
         confirmed[day] = dict.fromkeys(parties, 0)
         day += timedelta(days=7)
+    # Fields read straight from the point's shared parts: this runs over every current incident (400k at 1M
+    # claims), where a property per field read was a third of the dashboard's recount.
     for point in points:
-        if point.date_start is None or not point.is_violent:
+        start = point.date_start
+        if start is None or not (first <= start < last + timedelta(days=7)) or not point.is_violent:
             continue
-        week = week_start(point.date_start)
-        if week not in reported:
-            continue
-        if point.alleged_party in reported[week]:
-            reported[week][point.alleged_party] += 1
-        if point.status == "violation_confirmed" and point.responsible_party in confirmed[week]:
-            confirmed[week][point.responsible_party] += 1
+        week = week_start(start)
+        alleged, (status, _, responsible) = point.what.alleged_party, point.verdict
+        if alleged in reported[week]:
+            reported[week][alleged] += 1
+        if status == "violation_confirmed" and responsible in confirmed[week]:
+            confirmed[week][responsible] += 1
     return [WeekRow(week, reported[week], confirmed[week]) for week in sorted(reported)]
 
 
@@ -113,7 +115,7 @@ def ceasefire_status(
     points = incident_points(session, scenario, principal, as_of=as_of)
     parties = [p.id for p in scenario.parties]
     confirmed_days = [
-        p.date_start for p in points if p.status == "violation_confirmed" and p.date_start is not None
+        p.date_start for p in points if p.verdict[0] == "violation_confirmed" and p.date_start is not None
     ]
     last_confirmed = max(confirmed_days, default=None)
     start = scenario.ceasefire.start if scenario.ceasefire else None

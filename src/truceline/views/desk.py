@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -137,16 +138,16 @@ def _summary(
     if found is not None:
         return found
     points = incident_points(session, scenario, principal, as_of=as_of)
+    month_ago = today - timedelta(days=30)
     counts = {
         "incidents": len(points),
-        "violent_30d": sum(
-            1 for p in points if p.is_violent and p.date_start and p.date_start > today - timedelta(days=30)
-        ),
+        "violent_30d": sum(1 for p in points if p.date_start and p.date_start > month_ago and p.is_violent),
         "documents": session.scalar(select(func.count(Document.id)).where(recorded_by(Document, as_of))) or 0,
         "claims": session.scalar(select(func.count(Claim.id)).where(recorded_by(Claim, as_of))) or 0,
     }
+    by_status = Counter(p.verdict[0] for p in points)  # one pass (a point's status is its verdict's first)
     for status in INCIDENT_STATUSES:
-        counts[status] = sum(1 for p in points if p.status == status)
+        counts[status] = by_status[status]
     intake = None
     if may_review:
         reviewed = exists().where(ClaimReview.claim_id == Claim.id, recorded_by(ClaimReview, as_of))
