@@ -222,7 +222,7 @@ def _claims_with_documents(session: Session, claim_ids: list[str]) -> list[tuple
         .where(Claim.id.in_(claim_ids))
         .options(defer(Document.text))
     )
-    return [(claim, document) for claim, document in session.execute(query).tuples()]
+    return [(claim, document) for claim, document in session.execute(query)]
 
 
 def _cases(session: Session, principal: Principal, case_ids: Collection[str]) -> list[Case]:
