@@ -109,6 +109,7 @@ class _Summary:
 
 _summary_lock = threading.Lock()
 _summaries: dict[tuple[Any, ...], _Summary] = {}
+_making: dict[tuple[Any, ...], threading.Lock] = {}  # the summaries being made, each by one request
 MAX_SUMMARIES = 32
 
 
@@ -135,8 +136,35 @@ def _summary(
     )
     with _summary_lock:
         found = _summaries.get(key)
+        making = _making.setdefault(key, threading.Lock()) if found is None else None
     if found is not None:
         return found
+    assert making is not None
+    # One request makes a head's summary at a time: 20 clients after a write waited for 20 recounts at once.
+    with making:
+        with _summary_lock:
+            found = _summaries.get(key)
+        if found is None:
+            found = _make_summary(
+                session, scenario, principal, today=today, as_of=as_of, may_review=may_review
+            )
+        with _summary_lock:
+            if len(_summaries) >= MAX_SUMMARIES:
+                _summaries.clear()
+            _summaries[key] = found
+            _making.pop(key, None)
+    return found
+
+
+def _make_summary(
+    session: Session,
+    scenario: Scenario,
+    principal: Principal,
+    *,
+    today: date,
+    as_of: datetime | None,
+    may_review: bool,
+) -> _Summary:
     points = incident_points(session, scenario, principal, as_of=as_of)
     month_ago = today - timedelta(days=30)
     counts = {
@@ -153,17 +181,12 @@ def _summary(
         reviewed = exists().where(ClaimReview.claim_id == Claim.id, recorded_by(ClaimReview, as_of))
         query = select(func.count(Claim.id)).where(~reviewed, recorded_by(Claim, as_of))
         intake = session.scalar(query) or 0
-    found = _Summary(
+    return _Summary(
         counts=counts,
         ceasefire=ceasefire_status(session, scenario, today=today, principal=principal, as_of=as_of),
         escalation=escalation(session, scenario, at=today, principal=principal, as_of=as_of),
         intake_queue=intake,
     )
-    with _summary_lock:
-        if len(_summaries) >= MAX_SUMMARIES:
-            _summaries.clear()
-        _summaries[key] = found
-    return found
 
 
 def _deadlines(
